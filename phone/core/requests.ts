@@ -1,0 +1,105 @@
+// What the phone does with a request from the extension, shared by the virtual phone and the
+// phone web app. The phone does not take the extension's word for the site: it reads the origin
+// out of the clientDataJSON it is about to sign over, and re-checks the rpId against it.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { fromB64url, toB64url } from '../../shared/bytes.ts';
+import { WebAuthnError, type WebAuthnErrorName } from '../../shared/errors.ts';
+import type { Approval, Authenticator } from '../../shared/authenticator/index.ts';
+import type { ChannelMessage, GetAssertionMessage, MakeCredentialMessage } from '../../shared/protocol/index.ts';
+import { parseClientDataJSON } from '../../shared/webauthn/client-data.ts';
+import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
+
+export type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
+export type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
+
+/** What the person is shown before approving. */
+export interface RequestView {
+  id: string;
+  kind: 'registration' | 'sign-in';
+  origin: string;
+  rpId: string;
+  rpName: string | null;
+  userName: string | null;
+  timeout: number;
+}
+
+/** Check the request is self-consistent and say what it asks for; throws WebAuthnError. */
+export function inspectRequest(request: PhoneRequest): RequestView {
+  let clientData;
+  try {
+    clientData = parseClientDataJSON(fromB64url(request.clientDataJSON));
+  } catch {
+    throw new WebAuthnError('NotAllowedError', 'The request carries unreadable client data');
+  }
+  const expectedType = request.type === 'make-credential' ? 'webauthn.create' : 'webauthn.get';
+  if (clientData.type !== expectedType) throw new WebAuthnError('NotAllowedError', `Client data is for ${clientData.type}, not ${expectedType}`);
+  const rpId = request.type === 'make-credential' ? request.rp.id : request.rpId;
+  if (resolveRpId(clientData.origin, rpId) !== rpId) throw new WebAuthnError('SecurityError', `${rpId} is not valid for ${clientData.origin}`);
+  return {
+    id: request.id,
+    kind: request.type === 'make-credential' ? 'registration' : 'sign-in',
+    origin: clientData.origin,
+    rpId,
+    rpName: request.type === 'make-credential' ? request.rp.name : null,
+    userName: request.type === 'make-credential' ? request.user.name : null,
+    timeout: request.timeout,
+  };
+}
+
+export function errorReply(id: string, name: WebAuthnErrorName, message: string): PhoneReply {
+  return { type: 'error', id, name, message };
+}
+
+/** Run the approved request through the authenticator core and build the reply. */
+export async function answerRequest(authenticator: Authenticator, request: PhoneRequest, approval: Approval): Promise<PhoneReply> {
+  const clientDataHash = sha256(fromB64url(request.clientDataJSON));
+  try {
+    if (request.type === 'make-credential') {
+      const result = await authenticator.makeCredential(
+        {
+          clientDataHash,
+          rp: request.rp,
+          user: { ...request.user, id: fromB64url(request.user.id) },
+          pubKeyCredParams: request.pubKeyCredParams,
+          excludeCredentials: request.excludeCredentials.map((d) => ({ type: 'public-key' as const, id: fromB64url(d.id) })),
+          residentKey: request.residentKey,
+          userVerification: request.userVerification,
+          attestation: request.attestation,
+          extensions: request.extensions,
+        },
+        approval,
+      );
+      return {
+        type: 'credential-created',
+        id: request.id,
+        credentialId: toB64url(result.credentialId),
+        attestationObject: toB64url(result.attestationObject),
+        authenticatorData: toB64url(result.authenticatorData),
+        publicKey: toB64url(result.publicKeySpki),
+        publicKeyAlgorithm: result.publicKeyAlgorithm,
+        transports: result.transports,
+        residentKey: result.residentKey,
+      };
+    }
+    const result = await authenticator.getAssertion(
+      {
+        rpId: request.rpId,
+        clientDataHash,
+        allowCredentials: request.allowCredentials.map((d) => ({ type: 'public-key' as const, id: fromB64url(d.id) })),
+        userVerification: request.userVerification,
+      },
+      approval,
+    );
+    return {
+      type: 'assertion',
+      id: request.id,
+      credentialId: toB64url(result.credentialId),
+      authenticatorData: toB64url(result.authenticatorData),
+      signature: toB64url(result.signature),
+      userHandle: result.userHandle ? toB64url(result.userHandle) : null,
+    };
+  } catch (error) {
+    if (error instanceof WebAuthnError) return errorReply(request.id, error.errorName, error.message);
+    throw error;
+  }
+}

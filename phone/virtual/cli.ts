@@ -1,0 +1,71 @@
+// pairkey-phone: the virtual phone on the command line.
+//   pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv]
+//   pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]
+// Prints `paired <code>` once paired, then `online` while it answers requests.
+import { parseArgs } from 'node:util';
+import { VirtualPhone } from './phone.ts';
+
+const USAGE = `usage:
+  pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv]
+  pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]`;
+
+function fail(message: string): never {
+  process.stderr.write(`pairkey-phone: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        store: { type: 'string' },
+        name: { type: 'string' },
+        deny: { type: 'boolean', default: false },
+        delay: { type: 'string', default: '0' },
+        'no-uv': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const [command, link] = positionals;
+  const delayMs = Number(values.delay);
+  if (!Number.isInteger(delayMs) || delayMs < 0) fail('--delay must be a whole number of milliseconds');
+  if (command !== 'pair' && command !== 'serve') fail(`unknown command ${command ?? '(none)'}`);
+  if (command === 'pair' && !link) fail('pair needs the pairing link');
+  if (command === 'serve' && !values.store) fail('serve needs --store FILE');
+
+  const phone = VirtualPhone.open({
+    storePath: values.store ?? null,
+    ...(values.name ? { name: values.name } : {}),
+    policy: { decision: values.deny ? 'deny' : 'approve', delayMs, userVerified: !values['no-uv'] },
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (command === 'pair') {
+    const { confirmationCode } = await phone.pair(link!);
+    process.stdout.write(`paired ${confirmationCode}\n`);
+  }
+  if (phone.store.pairings().length === 0) fail('this store has no pairings; run `pairkey-phone pair <link>` first');
+  await phone.goOnline();
+  process.stdout.write('online\n');
+  const stop = () => {
+    phone.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`pairkey-phone: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

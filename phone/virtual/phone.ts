@@ -1,0 +1,274 @@
+// A scriptable phone for tests and QA, built on the same authenticator core and request handling
+// as the phone web app. It pairs from a QR link, then stays online on every paired channel and
+// answers requests according to its policy.
+import WebSocket from 'ws';
+import { Authenticator, generateNobleP256Key } from '../../shared/authenticator/index.ts';
+import {
+  decodeFrame,
+  PairingInitiator,
+  pairingChannelId,
+  parsePairingLink,
+  ReconnectInitiator,
+  type SecureChannel,
+} from '../../shared/protocol/index.ts';
+import { RelaySocket, relaySocketUrl, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
+import { WebAuthnError } from '../../shared/errors.ts';
+import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from '../core/requests.ts';
+import { PhoneStore, type PhonePairing } from './store.ts';
+
+export interface PhonePolicy {
+  /** What the person does with each request. */
+  decision: 'approve' | 'deny';
+  /** How long the person takes to decide. */
+  delayMs: number;
+  /** Whether the approval included user verification (an app PIN or biometrics). */
+  userVerified: boolean;
+}
+
+export interface VirtualPhoneOptions {
+  storePath?: string | null;
+  name?: string;
+  policy?: Partial<PhonePolicy>;
+  log?: (line: string) => void;
+}
+
+export interface RequestOutcome {
+  view: RequestView | null;
+  reply: PhoneReply['type'] | 'cancelled';
+}
+
+const nodeWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
+const RECONNECT_MAX_MS = 5_000;
+
+class PairedSession {
+  private socket: RelaySocket | null = null;
+  private channel: SecureChannel | null = null;
+  private initiator: ReconnectInitiator | null = null;
+  private closed = false;
+  private retryMs = 100;
+  private readonly inFlight = new Map<string, AbortController>();
+
+  constructor(
+    private readonly phone: VirtualPhone,
+    readonly pairing: PhonePairing,
+  ) {}
+
+  async connect(): Promise<void> {
+    const url = relaySocketUrl(this.pairing.relayUrl, this.pairing.pairedChannelId);
+    this.socket = await RelaySocket.connect(nodeWebSocket, url, {
+      onPeers: (count) => this.onPeers(count),
+      onFrame: (frame) => void this.onFrame(frame),
+      onClose: () => this.onClose(),
+    });
+    this.retryMs = 100;
+  }
+
+  private onPeers(count: number): void {
+    this.dropChannel();
+    if (count !== 2 || !this.socket) return;
+    // The phone always starts the handshake, with fresh ephemeral keys each session.
+    this.initiator = new ReconnectInitiator(this.phone.store.staticKey, this.pairing.extensionPublicKey, this.pairing.pairedChannelId);
+    this.socket.send(this.initiator.start());
+  }
+
+  private dropChannel(): void {
+    this.channel = null;
+    this.initiator = null;
+    for (const controller of this.inFlight.values()) controller.abort();
+    this.inFlight.clear();
+  }
+
+  private async onFrame(frame: Uint8Array): Promise<void> {
+    try {
+      const { kind } = decodeFrame(frame);
+      if (kind === 'handshake-reply' && this.initiator) {
+        this.channel = this.initiator.finish(frame).channel;
+        this.initiator = null;
+        return;
+      }
+      if (kind !== 'transport' || !this.channel) throw new Error(`unexpected ${kind} frame`);
+      const message = this.channel.open(frame);
+      if (message.type === 'cancel') {
+        this.inFlight.get(message.id)?.abort();
+        return;
+      }
+      if (message.type !== 'make-credential' && message.type !== 'get-assertion') throw new Error(`unexpected ${message.type} message`);
+      await this.handle(message, this.channel);
+    } catch (error) {
+      // A frame that fails to decrypt or parse ends the session: it may be tampered or replayed.
+      this.phone.log(`session error: ${error instanceof Error ? error.message : String(error)}`);
+      this.dropChannel();
+      this.socket?.close(1000, 'session error');
+    }
+  }
+
+  private async handle(request: PhoneRequest, channel: SecureChannel): Promise<void> {
+    if (this.inFlight.has(request.id)) return; // never answer one request twice
+    const controller = new AbortController();
+    this.inFlight.set(request.id, controller);
+    const timer = setTimeout(() => controller.abort(), request.timeout);
+    let view: RequestView | null = null;
+    let reply: PhoneReply;
+    try {
+      view = inspectRequest(request);
+      const decision = await this.phone.decide(view, controller.signal);
+      reply = decision === 'approve'
+        ? await answerRequest(this.phone.authenticator, request, { userPresent: true, userVerified: this.phone.policy.userVerified })
+        : errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
+    } catch (error) {
+      if (controller.signal.aborted) {
+        this.phone.record({ view, reply: 'cancelled' });
+        return;
+      }
+      reply = error instanceof WebAuthnError ? errorReply(request.id, error.errorName, error.message) : errorReply(request.id, 'UnknownError', 'The phone failed');
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(request.id);
+    }
+    this.phone.record({ view, reply: reply.type });
+    if (channel === this.channel && this.socket?.isOpen) this.socket.send(channel.seal(reply));
+  }
+
+  private onClose(): void {
+    this.dropChannel();
+    this.socket = null;
+    if (this.closed) return;
+    // The relay restarted or dropped us (idle timeout): come back, with bounded backoff.
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
+    setTimeout(() => {
+      if (!this.closed) this.connect().catch(() => this.onClose());
+    }, delay);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.dropChannel();
+    this.socket?.close(1000, 'phone offline');
+  }
+}
+
+export class VirtualPhone {
+  readonly authenticator: Authenticator;
+  readonly policy: PhonePolicy;
+  readonly outcomes: RequestOutcome[] = [];
+  private readonly sessions: PairedSession[] = [];
+  private readonly outcomeWaiters: (() => void)[] = [];
+
+  private constructor(
+    readonly store: PhoneStore,
+    readonly name: string,
+    policy: PhonePolicy,
+    private readonly logLine: (line: string) => void,
+  ) {
+    this.policy = policy;
+    this.authenticator = new Authenticator({
+      store,
+      newKey: async () => {
+        const { key, privateKey } = generateNobleP256Key();
+        store.rememberPrivateKey(key, privateKey);
+        return key;
+      },
+    });
+  }
+
+  static open(options: VirtualPhoneOptions = {}): VirtualPhone {
+    return new VirtualPhone(
+      PhoneStore.open(options.storePath ?? null),
+      options.name ?? 'Virtual phone',
+      { decision: 'approve', delayMs: 0, userVerified: true, ...options.policy },
+      options.log ?? (() => undefined),
+    );
+  }
+
+  log(line: string): void {
+    this.logLine(line);
+  }
+
+  /** Pair from a QR link: runs the IKpsk2 handshake on the offer's pairing channel. */
+  async pair(link: string): Promise<{ confirmationCode: string; pairing: PhonePairing }> {
+    const offer = parsePairingLink(link);
+    const initiator = new PairingInitiator(offer, this.store.staticKey, { name: this.name });
+    const url = relaySocketUrl(offer.relayUrl, pairingChannelId(offer.secret));
+    return new Promise((resolve, reject) => {
+      let started = false;
+      let socket: RelaySocket | null = null;
+      const expiry = setTimeout(() => {
+        socket?.close(1000, 'expired');
+        reject(new Error('The pairing code expired before the extension answered'));
+      }, Math.max(0, offer.expiresAt - Date.now()));
+      const fail = (error: unknown) => {
+        clearTimeout(expiry);
+        socket?.close(1000, 'pairing failed');
+        reject(error instanceof Error ? error : new Error(String(error)));
+      };
+      RelaySocket.connect(nodeWebSocket, url, {
+        onPeers: (count) => {
+          if (count === 2 && !started && socket) {
+            started = true;
+            socket.send(initiator.start());
+          }
+        },
+        onFrame: (frame) => {
+          try {
+            const result = initiator.finish(frame);
+            const pairing: PhonePairing = {
+              extensionPublicKey: result.peerPublicKey,
+              pairedChannelId: result.pairedChannelId,
+              relayUrl: offer.relayUrl,
+              confirmationCode: result.confirmationCode,
+              pairedAt: Date.now(),
+            };
+            this.store.addPairing(pairing);
+            clearTimeout(expiry);
+            socket?.close(1000, 'paired');
+            resolve({ confirmationCode: result.confirmationCode, pairing });
+          } catch (error) {
+            fail(error);
+          }
+        },
+        onClose: (code, reason) => fail(new Error(`The relay closed the pairing channel (${code} ${reason})`)),
+      }).then((s) => {
+        socket = s;
+      }, fail);
+    });
+  }
+
+  /** Stay connected on every stored pairing, answering requests until `close()`. */
+  async goOnline(): Promise<void> {
+    for (const pairing of this.store.pairings()) {
+      if (this.sessions.some((s) => s.pairing.pairedChannelId === pairing.pairedChannelId)) continue;
+      const session = new PairedSession(this, pairing);
+      this.sessions.push(session);
+      await session.connect();
+    }
+  }
+
+  /** The person's decision, after their thinking time; rejects if the request is cancelled. */
+  decide(view: RequestView, signal: AbortSignal): Promise<PhonePolicy['decision']> {
+    this.log(`request ${view.kind} ${view.origin} (${view.rpId})${view.userName ? ` for ${view.userName}` : ''}: ${this.policy.decision}`);
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('cancelled'));
+      const timer = setTimeout(() => resolve(this.policy.decision), this.policy.delayMs);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(new Error('cancelled'));
+      }, { once: true });
+    });
+  }
+
+  record(outcome: RequestOutcome): void {
+    this.outcomes.push(outcome);
+    for (const wake of this.outcomeWaiters.splice(0)) wake();
+  }
+
+  /** Resolve once `count` requests have been handled (answered or cancelled). */
+  async waitForOutcomes(count: number): Promise<RequestOutcome[]> {
+    while (this.outcomes.length < count) await new Promise<void>((r) => this.outcomeWaiters.push(r));
+    return this.outcomes.slice(0, count);
+  }
+
+  close(): void {
+    for (const s of this.sessions.splice(0)) s.close();
+  }
+}

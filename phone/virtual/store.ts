@@ -1,0 +1,156 @@
+// The virtual phone's storage: its Noise static key, its pairings and its credentials, in one
+// JSON file (or in memory). This is a test and QA tool: private keys are kept in plain form in
+// that file, which is why it is written with mode 0600. The real phone app keeps non-extractable
+// WebCrypto keys instead.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fromB64url, equalBytes, toB64url } from '../../shared/bytes.ts';
+import { nobleP256KeyFromPrivate, type CredentialStore, type StoredCredential } from '../../shared/authenticator/index.ts';
+import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
+
+export interface PhonePairing {
+  extensionPublicKey: Uint8Array;
+  pairedChannelId: string;
+  relayUrl: string;
+  confirmationCode: string;
+  pairedAt: number;
+}
+
+interface CredentialRecord {
+  id: string;
+  rpId: string;
+  userHandle: string;
+  userName: string;
+  userDisplayName: string;
+  discoverable: boolean;
+  signCount: number;
+  createdAt: number;
+  lastUsedAt: number | null;
+  backupEligible: boolean;
+  backupState: boolean;
+  privateKey: string;
+}
+
+interface PhoneFile {
+  version: 1;
+  staticPrivateKey: string;
+  pairings: { extensionPublicKey: string; pairedChannelId: string; relayUrl: string; confirmationCode: string; pairedAt: number }[];
+  credentials: CredentialRecord[];
+}
+
+/** A credential plus the private key bytes the virtual phone needs to persist it. */
+export type VirtualCredential = StoredCredential & { privateKey: Uint8Array };
+
+export class PhoneStore implements CredentialStore {
+  private constructor(
+    private readonly path: string | null,
+    readonly staticKey: StaticKeyPair,
+    private pairingList: PhonePairing[],
+    private credentials: VirtualCredential[],
+  ) {}
+
+  /** Open the store at `path`, creating it if missing; `null` keeps everything in memory. */
+  static open(path: string | null): PhoneStore {
+    let file: PhoneFile | null = null;
+    if (path) {
+      try {
+        file = JSON.parse(readFileSync(path, 'utf8')) as PhoneFile;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`Cannot read the phone store ${path}: ${(error as Error).message}`);
+      }
+    }
+    if (file && file.version !== 1) throw new Error(`Unsupported phone store version ${String(file.version)}`);
+    const store = file
+      ? new PhoneStore(
+          path,
+          staticKeyPairFromPrivate(fromB64url(file.staticPrivateKey)),
+          file.pairings.map((p) => ({ ...p, extensionPublicKey: fromB64url(p.extensionPublicKey) })),
+          file.credentials.map((c) => {
+            const privateKey = fromB64url(c.privateKey);
+            return { ...c, id: fromB64url(c.id), userHandle: fromB64url(c.userHandle), privateKey, key: nobleP256KeyFromPrivate(privateKey) };
+          }),
+        )
+      : new PhoneStore(path, generateStaticKeyPair(), [], []);
+    if (!file) store.save();
+    return store;
+  }
+
+  private save(): void {
+    if (!this.path) return;
+    const file: PhoneFile = {
+      version: 1,
+      staticPrivateKey: toB64url(this.staticKey.privateKey),
+      pairings: this.pairingList.map((p) => ({ ...p, extensionPublicKey: toB64url(p.extensionPublicKey) })),
+      credentials: this.credentials.map((c) => ({
+        id: toB64url(c.id),
+        rpId: c.rpId,
+        userHandle: toB64url(c.userHandle),
+        userName: c.userName,
+        userDisplayName: c.userDisplayName,
+        discoverable: c.discoverable,
+        signCount: c.signCount,
+        createdAt: c.createdAt,
+        lastUsedAt: c.lastUsedAt,
+        backupEligible: c.backupEligible,
+        backupState: c.backupState,
+        privateKey: toB64url(c.privateKey),
+      })),
+    };
+    // Write-then-rename: a crash mid-write never leaves a half-written store.
+    mkdirSync(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(file, null, 2), { mode: 0o600 });
+    renameSync(tmp, this.path);
+  }
+
+  pairings(): PhonePairing[] {
+    return [...this.pairingList];
+  }
+
+  addPairing(pairing: PhonePairing): void {
+    this.pairingList = [...this.pairingList.filter((p) => !equalBytes(p.extensionPublicKey, pairing.extensionPublicKey)), pairing];
+    this.save();
+  }
+
+  /** Keys made by the authenticator core arrive through `newKey`; remember their private part. */
+  private readonly privateKeys = new WeakMap<object, Uint8Array>();
+  rememberPrivateKey(key: object, privateKey: Uint8Array): void {
+    this.privateKeys.set(key, privateKey);
+  }
+
+  async findById(rpId: string, id: Uint8Array): Promise<StoredCredential | undefined> {
+    return this.credentials.find((c) => c.rpId === rpId && equalBytes(c.id, id));
+  }
+
+  async listByRp(rpId: string): Promise<StoredCredential[]> {
+    return this.credentials.filter((c) => c.rpId === rpId);
+  }
+
+  async list(): Promise<StoredCredential[]> {
+    return [...this.credentials];
+  }
+
+  async put(credential: StoredCredential): Promise<void> {
+    const privateKey = this.privateKeys.get(credential.key);
+    if (!privateKey) throw new Error('The phone store can only keep keys it generated');
+    // CTAP2: a new discoverable credential replaces the old one for the same account.
+    this.credentials = this.credentials.filter(
+      (c) => !(equalBytes(c.id, credential.id) || (credential.discoverable && c.discoverable && c.rpId === credential.rpId && equalBytes(c.userHandle, credential.userHandle))),
+    );
+    this.credentials.push({ ...credential, privateKey });
+    this.save();
+  }
+
+  async updateUsage(id: Uint8Array, signCount: number, lastUsedAt: number): Promise<void> {
+    const c = this.credentials.find((x) => equalBytes(x.id, id));
+    if (!c) return;
+    c.signCount = signCount;
+    c.lastUsedAt = lastUsedAt;
+    this.save();
+  }
+
+  async delete(id: Uint8Array): Promise<void> {
+    this.credentials = this.credentials.filter((c) => !equalBytes(c.id, id));
+    this.save();
+  }
+}

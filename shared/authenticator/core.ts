@@ -1,0 +1,330 @@
+// The authenticator: CTAP 2.1 authenticatorMakeCredential (§6.1) / authenticatorGetAssertion
+// (§6.2) semantics, with errors already mapped to what WebAuthn L3 §6.3 says the client reports.
+// It runs on the phone; user presence/verification are established by the phone's UI and handed
+// in as an Approval, so this module never prompts and never trusts anything else for UP/UV.
+//
+// Credential IDs are 32 random bytes and the private key lives in the CredentialStore. We do not
+// wrap the key into the ID (as roaming security keys do) because: the phone web app's keys are
+// non-extractable WebCrypto keys that cannot be exported to wrap; a wrapping key would be one
+// long-lived secret whose leak exposes every credential ever issued; and with random IDs,
+// deleting a credential on the phone really revokes it, and the ID reveals nothing.
+import { randomBytes } from '@noble/hashes/utils.js';
+import { equalBytes } from '../bytes.ts';
+import { WebAuthnError } from '../errors.ts';
+import { buildAttestationObject, type AttestationConveyance } from './attestation.ts';
+import { encodeAuthenticatorData, PAIRKEY_AAGUID, rpIdHash } from './auth-data.ts';
+import { coseKeyFromP256, COSE_ALG_ES256, rawP256ToSpki } from './cose.ts';
+import type { SigningKey } from './keys.ts';
+import type { CredentialStore, StoredCredential } from './store.ts';
+
+export type Requirement = 'discouraged' | 'preferred' | 'required';
+
+export interface AuthenticatorOptions {
+  store: CredentialStore;
+  newKey: () => Promise<SigningKey>;
+  aaguid?: Uint8Array;
+  /** Default false: phone keys never leave the phone, so they are not backup eligible. */
+  backupEligible?: boolean;
+  now?: () => number;
+  /** 'per-credential' (default): 0 at creation, then 1, 2, … per assertion. 'zero': always 0. */
+  counter?: 'per-credential' | 'zero';
+}
+
+/** What the phone's UI established for this one operation. */
+export interface Approval {
+  userPresent: boolean;
+  userVerified: boolean;
+  /**
+   * getAssertion only: the account the user picked when candidates() offered several. Absent →
+   * the first candidate (most recently used). Must be one of the candidates.
+   */
+  credentialId?: Uint8Array;
+}
+
+export interface CredentialParameter {
+  type: 'public-key';
+  alg: number;
+}
+
+export interface CredentialRef {
+  type: 'public-key';
+  id: Uint8Array;
+}
+
+export interface MakeCredentialInput {
+  clientDataHash: Uint8Array;
+  rp: { id: string; name: string };
+  user: { id: Uint8Array; name: string; displayName: string };
+  pubKeyCredParams: CredentialParameter[];
+  excludeCredentials: CredentialRef[];
+  residentKey: Requirement;
+  userVerification: Requirement;
+  attestation: AttestationConveyance;
+  extensions?: { credProps?: boolean };
+}
+
+export interface MakeCredentialResult {
+  credentialId: Uint8Array;
+  attestationObject: Uint8Array;
+  authenticatorData: Uint8Array;
+  /** DER SubjectPublicKeyInfo (AuthenticatorAttestationResponse.getPublicKey()). */
+  publicKeySpki: Uint8Array;
+  publicKeyAlgorithm: -7;
+  /** Whether the credential is discoverable (credProps.rk). */
+  residentKey: boolean;
+  transports: string[];
+}
+
+export interface GetAssertionInput {
+  rpId: string;
+  clientDataHash: Uint8Array;
+  allowCredentials: CredentialRef[];
+  userVerification: Requirement;
+}
+
+export interface GetAssertionResult {
+  credentialId: Uint8Array;
+  authenticatorData: Uint8Array;
+  signature: Uint8Array;
+  /** The user handle for discoverable credentials, null otherwise (CTAP returns no user then). */
+  userHandle: Uint8Array | null;
+  /** For the phone UI / logs; a client must not send these to the RP. */
+  user: { name: string; displayName: string };
+}
+
+/** Pairkey is reached over the hybrid (caBLE-like) path from the browser's point of view. */
+const TRANSPORTS = ['hybrid'];
+const CREDENTIAL_ID_LENGTH = 32;
+
+export class Authenticator {
+  private readonly store: CredentialStore;
+  private readonly newKey: () => Promise<SigningKey>;
+  private readonly aaguid: Uint8Array;
+  private readonly backupEligible: boolean;
+  private readonly now: () => number;
+  private readonly counter: 'per-credential' | 'zero';
+  /** Serialises operations so two concurrent assertions never reuse a signature counter. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: AuthenticatorOptions) {
+    this.store = opts.store;
+    this.newKey = opts.newKey;
+    this.aaguid = opts.aaguid ?? PAIRKEY_AAGUID;
+    if (this.aaguid.length !== 16) throw new Error('aaguid must be 16 bytes');
+    this.backupEligible = opts.backupEligible ?? false;
+    this.now = opts.now ?? Date.now;
+    this.counter = opts.counter ?? 'per-credential';
+  }
+
+  /** True when excludeCredentials names a credential this phone holds for the RP. */
+  async findExcluded(input: MakeCredentialInput): Promise<boolean> {
+    checkMakeCredentialInput(input);
+    for (const d of input.excludeCredentials) {
+      if (d.type === 'public-key' && (await this.store.findById(input.rp.id, d.id))) return true;
+    }
+    return false;
+  }
+
+  /** The credentials getAssertion may use, in the order offered to the user. */
+  async candidates(input: GetAssertionInput): Promise<StoredCredential[]> {
+    checkGetAssertionInput(input);
+    if (input.allowCredentials.length > 0) {
+      const out: StoredCredential[] = [];
+      for (const d of input.allowCredentials) {
+        if (d.type !== 'public-key') continue;
+        const c = await this.store.findById(input.rpId, d.id);
+        if (c && !out.some((o) => equalBytes(o.id, c.id))) out.push(c);
+      }
+      return out;
+    }
+    // Empty allow list: only discoverable credentials may be used (§6.3.3 step 7).
+    const all = await this.store.listByRp(input.rpId);
+    return all.filter((c) => c.discoverable).sort((a, b) => recency(b) - recency(a));
+  }
+
+  makeCredential(input: MakeCredentialInput, approval: Approval): Promise<MakeCredentialResult> {
+    return this.serialised(() => this.doMakeCredential(input, approval));
+  }
+
+  getAssertion(input: GetAssertionInput, approval: Approval): Promise<GetAssertionResult> {
+    return this.serialised(() => this.doGetAssertion(input, approval));
+  }
+
+  private async doMakeCredential(input: MakeCredentialInput, approval: Approval): Promise<MakeCredentialResult> {
+    checkMakeCredentialInput(input);
+    // §6.3.2 step 2 / CTAP §6.1.2 step 3: ES256 is the only algorithm we can create.
+    if (!input.pubKeyCredParams.some((p) => p.type === 'public-key' && p.alg === COSE_ALG_ES256)) {
+      throw new WebAuthnError('NotSupportedError', 'the authenticator supports only ES256 (-7) public-key credentials');
+    }
+    // §6.3.2 step 3: an excluded credential is reported only after the user consented, so a page
+    // cannot probe for credentials without the user noticing; without consent it is
+    // indistinguishable from a refusal.
+    if (await this.findExcluded(input)) {
+      if (!approval.userPresent) throw new WebAuthnError('NotAllowedError', 'the user did not approve the request');
+      throw new WebAuthnError('InvalidStateError', 'this phone already holds a credential named in excludeCredentials');
+    }
+    checkApproval(input.userVerification, approval);
+
+    const key = await this.newKey();
+    if (key.alg !== COSE_ALG_ES256) throw new WebAuthnError('UnknownError', 'newKey() returned a non-ES256 key');
+    const credentialPublicKey = coseKeyFromP256(key.publicKey);
+    const credentialId = randomBytes(CREDENTIAL_ID_LENGTH);
+    // The phone has storage, so 'preferred' is honoured as well as 'required' (CTAP 2.1 rk).
+    const discoverable = input.residentKey !== 'discouraged';
+    const createdAt = this.now();
+    const backupEligible = this.backupEligible;
+    const backupState = backupEligible; // a BE credential on Pairkey is considered backed up; BS never without BE
+
+    const authenticatorData = encodeAuthenticatorData({
+      rpIdHash: rpIdHash(input.rp.id),
+      userPresent: true,
+      userVerified: approval.userVerified,
+      backupEligible,
+      backupState,
+      signCount: 0,
+      attestedCredentialData: { aaguid: this.aaguid, credentialId, credentialPublicKey },
+    });
+    const attestationObject = await buildAttestationObject(
+      input.attestation,
+      authenticatorData,
+      input.clientDataHash,
+      key,
+    );
+    // Store last, once everything that can fail has succeeded, so no orphan credential remains.
+    await this.store.put({
+      id: credentialId,
+      rpId: input.rp.id,
+      userHandle: input.user.id.slice(),
+      userName: input.user.name,
+      userDisplayName: input.user.displayName,
+      discoverable,
+      signCount: 0,
+      createdAt,
+      lastUsedAt: null,
+      backupEligible,
+      backupState,
+      key,
+    });
+    return {
+      credentialId,
+      attestationObject,
+      authenticatorData,
+      publicKeySpki: rawP256ToSpki(key.publicKey),
+      publicKeyAlgorithm: COSE_ALG_ES256,
+      residentKey: discoverable,
+      transports: [...TRANSPORTS],
+    };
+  }
+
+  private async doGetAssertion(input: GetAssertionInput, approval: Approval): Promise<GetAssertionResult> {
+    const candidates = await this.candidates(input);
+    if (candidates.length === 0) {
+      throw new WebAuthnError('NotAllowedError', 'no credential on this phone matches the request');
+    }
+    checkApproval(input.userVerification, approval);
+    let credential = candidates[0]!;
+    if (approval.credentialId !== undefined) {
+      const picked = candidates.find((c) => equalBytes(c.id, approval.credentialId!));
+      if (!picked) throw new WebAuthnError('NotAllowedError', 'the selected credential is not one of the candidates');
+      credential = picked;
+    }
+
+    const signCount = this.counter === 'zero' ? 0 : credential.signCount + 1;
+    if (signCount > 0xffffffff) throw new WebAuthnError('UnknownError', 'signature counter exhausted');
+    const authenticatorData = encodeAuthenticatorData({
+      rpIdHash: rpIdHash(input.rpId),
+      userPresent: true,
+      userVerified: approval.userVerified,
+      backupEligible: credential.backupEligible,
+      backupState: credential.backupEligible && credential.backupState,
+      signCount,
+    });
+    // Persist the counter before signing: if persisting fails no signature exists with that
+    // count, and if signing fails a skipped count is harmless (counters only have to increase).
+    await this.store.updateUsage(credential.id, signCount, this.now());
+    const signature = await credential.key.sign(concatClientData(authenticatorData, input.clientDataHash));
+    return {
+      credentialId: credential.id,
+      authenticatorData,
+      signature,
+      userHandle: credential.discoverable ? credential.userHandle : null,
+      user: { name: credential.userName, displayName: credential.userDisplayName },
+    };
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function concatClientData(authData: Uint8Array, clientDataHash: Uint8Array): Uint8Array {
+  const out = new Uint8Array(authData.length + clientDataHash.length);
+  out.set(authData, 0);
+  out.set(clientDataHash, authData.length);
+  return out;
+}
+
+function recency(c: StoredCredential): number {
+  return Math.max(c.createdAt, c.lastUsedAt ?? 0);
+}
+
+/** UP is mandatory for both operations; UV only when the RP required it (§6.3.2 steps 4-7). */
+function checkApproval(userVerification: Requirement, approval: Approval): void {
+  if (!approval || approval.userPresent !== true) {
+    throw new WebAuthnError('NotAllowedError', 'the user did not approve the request');
+  }
+  if (userVerification === 'required' && approval.userVerified !== true) {
+    throw new WebAuthnError('NotAllowedError', 'user verification was required but not performed');
+  }
+}
+
+// The inputs arrive from the extension over the relay, so their shape is checked here too;
+// these are programming or transport errors, reported as TypeError.
+
+const REQUIREMENTS: readonly string[] = ['discouraged', 'preferred', 'required'];
+const CONVEYANCES: readonly string[] = ['none', 'indirect', 'direct', 'enterprise'];
+
+function checkMakeCredentialInput(input: MakeCredentialInput): void {
+  checkClientDataHash(input?.clientDataHash);
+  if (typeof input.rp?.id !== 'string' || input.rp.id === '') fail('rp.id must be a non-empty string');
+  if (typeof input.rp.name !== 'string') fail('rp.name must be a string');
+  const user = input.user;
+  if (!(user?.id instanceof Uint8Array) || user.id.length < 1 || user.id.length > 64) {
+    fail('user.id must be 1..64 bytes');
+  }
+  if (typeof user.name !== 'string' || typeof user.displayName !== 'string') {
+    fail('user.name and user.displayName must be strings');
+  }
+  if (!Array.isArray(input.pubKeyCredParams)) fail('pubKeyCredParams must be an array');
+  checkRefs(input.excludeCredentials, 'excludeCredentials');
+  if (!REQUIREMENTS.includes(input.residentKey)) fail('residentKey is not a known requirement');
+  if (!REQUIREMENTS.includes(input.userVerification)) fail('userVerification is not a known requirement');
+  if (!CONVEYANCES.includes(input.attestation)) fail('attestation is not a known conveyance preference');
+}
+
+function checkGetAssertionInput(input: GetAssertionInput): void {
+  checkClientDataHash(input?.clientDataHash);
+  if (typeof input.rpId !== 'string' || input.rpId === '') fail('rpId must be a non-empty string');
+  checkRefs(input.allowCredentials, 'allowCredentials');
+  if (!REQUIREMENTS.includes(input.userVerification)) fail('userVerification is not a known requirement');
+}
+
+function checkClientDataHash(hash: unknown): void {
+  if (!(hash instanceof Uint8Array) || hash.length !== 32) fail('clientDataHash must be 32 bytes');
+}
+
+function checkRefs(refs: unknown, name: string): void {
+  if (!Array.isArray(refs)) fail(`${name} must be an array`);
+  for (const [i, r] of (refs as unknown[]).entries()) {
+    const ref = r as Partial<CredentialRef> | null;
+    if (!ref || typeof ref.type !== 'string' || !(ref.id instanceof Uint8Array)) {
+      fail(`${name}[${i}] must be { type: string, id: Uint8Array }`);
+    }
+  }
+}
+
+function fail(message: string): never {
+  throw new WebAuthnError('TypeError', message);
+}

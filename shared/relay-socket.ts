@@ -1,0 +1,111 @@
+// One WebSocket to the relay, shared by the extension background (browser WebSocket) and the
+// virtual phone (the `ws` package): both give the same WHATWG-style interface used here.
+// The relay speaks two kinds of frames: TEXT control messages it writes itself, and BINARY frames
+// it forwards blindly between the two members of a channel.
+
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+export type RelayControl = { type: 'peers'; count: number } | { type: 'dropped' };
+
+export interface RelaySocketEvents {
+  onFrame?: (frame: Uint8Array) => void;
+  onPeers?: (count: number) => void;
+  onClose?: (code: number, reason: string) => void;
+}
+
+/** `http(s)://host[:port][/base]` (what people type) → `ws(s)://…/relay/<channel>`. */
+export function relaySocketUrl(relayUrl: string, channelId: string): string {
+  const url = new URL(relayUrl);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new Error(`Unsupported relay URL scheme: ${url.protocol}`);
+  const base = url.pathname.replace(/\/+$/, '').replace(/\/relay$/, '');
+  url.pathname = `${base}/relay/${encodeURIComponent(channelId)}`;
+  url.search = '';
+  url.hash = '';
+  return url.toString();
+}
+
+function parseControl(text: string): RelayControl | null {
+  try {
+    const value = JSON.parse(text) as Partial<RelayControl>;
+    if (value.type === 'peers' && Number.isInteger((value as { count?: unknown }).count)) return value as RelayControl;
+    if (value.type === 'dropped') return { type: 'dropped' };
+  } catch {
+    // fall through: unknown control text is ignored, never fatal
+  }
+  return null;
+}
+
+export class RelaySocket {
+  private closed = false;
+
+  private constructor(
+    private readonly socket: WebSocketLike,
+    private readonly events: RelaySocketEvents,
+  ) {}
+
+  /** Resolves once the socket is open; rejects if it cannot connect. */
+  static connect(factory: WebSocketFactory, url: string, events: RelaySocketEvents): Promise<RelaySocket> {
+    return new Promise((resolve, reject) => {
+      let socket: WebSocketLike;
+      try {
+        socket = factory(url);
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      socket.binaryType = 'arraybuffer';
+      const relay = new RelaySocket(socket, events);
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        resolve(relay);
+      };
+      socket.onerror = () => {
+        if (!opened) reject(new Error(`Cannot reach the relay at ${url}`));
+      };
+      socket.onclose = (event) => {
+        relay.closed = true;
+        if (!opened) reject(new Error(`The relay closed the connection (${event.code} ${event.reason})`));
+        else events.onClose?.(event.code, event.reason);
+      };
+      socket.onmessage = (event) => {
+        const data = event.data;
+        if (typeof data === 'string') {
+          const control = parseControl(data);
+          if (control?.type === 'peers') events.onPeers?.(control.count);
+        } else if (data instanceof ArrayBuffer) {
+          events.onFrame?.(new Uint8Array(data));
+        } else if (ArrayBuffer.isView(data)) {
+          events.onFrame?.(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        }
+      };
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === 1;
+  }
+
+  send(frame: Uint8Array): void {
+    if (!this.isOpen) throw new Error('The relay connection is closed');
+    this.socket.send(frame);
+  }
+
+  close(code = 1000, reason = 'done'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason);
+  }
+}

@@ -1,0 +1,82 @@
+// Playwright fixtures: a Chromium profile with the built Pairkey extension loaded, its popup,
+// and helpers to read the pairing QR *image* and to pair the real pairkey-phone CLI.
+import { test as base, chromium, expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../support/browsers.ts';
+import { PhoneProcess } from '../support/phone-cli.ts';
+import { E2E_PHONE_PORT, E2E_PORT } from '../../playwright.config.ts';
+
+export const RP_URL = `http://localhost:${E2E_PORT}`;
+export const PHONE_URL = `http://localhost:${E2E_PHONE_PORT}/`;
+const EXTENSION_DIR = fileURLToPath(new URL('../../dist/chrome', import.meta.url));
+
+/** Decode the QR code in an <img> from its pixels, as a phone camera would. */
+export async function readQr(image: Locator): Promise<string> {
+  const png = PNG.sync.read(await image.screenshot());
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  if (!code) throw new Error('No QR code found in the image');
+  return code.data;
+}
+
+interface Fixtures {
+  context: BrowserContext;
+  extensionId: string;
+  popup: Page;
+  tempDir: string;
+  /** Pair a virtual phone (the CLI) with the extension; extra CLI flags as given. */
+  pairPhone: (flags?: string[]) => Promise<{ phone: PhoneProcess; code: string }>;
+}
+
+export const test = base.extend<Fixtures>({
+  tempDir: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pairkey-e2e-'));
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  context: async ({ tempDir }, use) => {
+    if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/chrome is missing: run `npm run build` first');
+    const context = await chromium.launchPersistentContext(join(tempDir, 'profile'), {
+      executablePath: chromiumPath(),
+      headless: true,
+      args: [...CHROMIUM_QUIET_FLAGS, `--disable-extensions-except=${EXTENSION_DIR}`, `--load-extension=${EXTENSION_DIR}`],
+    });
+    await use(context);
+    await context.close();
+  },
+  extensionId: async ({ context }, use) => {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    await use(new URL(worker.url()).host);
+  },
+  popup: async ({ context, extensionId }, use) => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${extensionId}/extension/ui/popup.html`);
+    // Point the extension at the test server's relay and phone app.
+    await page.locator('summary').click();
+    await page.getByTestId('relay-url').fill(RP_URL);
+    await page.getByTestId('phone-url').fill(PHONE_URL);
+    await page.getByTestId('save-settings').click();
+    await expect(page.getByTestId('pairing-link')).toContainText(PHONE_URL);
+    await use(page);
+  },
+  pairPhone: async ({ popup, tempDir }, use) => {
+    const phones: PhoneProcess[] = [];
+    await use(async (flags = []) => {
+      const link = await readQr(popup.getByTestId('pairing-qr'));
+      expect(link).toBe(await popup.getByTestId('pairing-link').textContent());
+      const phone = PhoneProcess.start(['pair', link, '--store', join(tempDir, `phone-${phones.length}.json`), ...flags]);
+      phones.push(phone);
+      const [, code] = await phone.waitFor(/paired (\d{6})/);
+      await phone.waitFor(/^online$/m);
+      await expect(popup.getByTestId('pairing-code')).toHaveText(code!);
+      return { phone, code: code! };
+    });
+    await Promise.all(phones.map((p) => p.stop()));
+  },
+});
+
+export { expect };
