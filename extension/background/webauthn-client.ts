@@ -145,7 +145,7 @@ export async function getCredential(caller: CallerContext, rawOptions: unknown):
       clientDataJSON: toB64url(clientDataJSON),
       authenticatorData: reply.authenticatorData,
       signature: reply.signature,
-      userHandle: reply.userHandle,
+      ...(reply.userHandle ? { userHandle: reply.userHandle } : {}),
     },
   };
 }

@@ -143,7 +143,7 @@ export class PhoneStore implements CredentialStore {
 
   async updateUsage(id: Uint8Array, signCount: number, lastUsedAt: number): Promise<void> {
     const c = this.credentials.find((x) => equalBytes(x.id, id));
-    if (!c) return;
+    if (!c) throw new Error('No such credential');
     c.signCount = signCount;
     c.lastUsedAt = lastUsedAt;
     this.save();
