@@ -18,7 +18,7 @@ export async function buildExtension(target: Target): Promise<string> {
     build: { outDir, emptyOutDir: true, target: 'es2022', minify: true, sourcemap: false },
     plugins: [
       crx({
-        manifest: manifestFor(target) as Parameters<typeof crx>[0]['manifest'],
+        manifest: manifestFor(target) as unknown as Parameters<typeof crx>[0]['manifest'],
         browser: target,
         contentScripts: { standaloneFiles: STANDALONE },
       }),

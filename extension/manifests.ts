@@ -6,10 +6,10 @@ export type Target = 'chrome' | 'firefox';
 
 export const GECKO_ID = 'pairkey@pairkey.dev';
 
-type Manifest = typeof base & Record<string, unknown>;
+type Manifest = Record<string, unknown>;
 
 export function manifestFor(target: Target): Manifest {
-  const manifest = structuredClone(base) as Manifest;
+  const manifest: Manifest = structuredClone(base);
   if (target === 'chrome') return manifest;
   // Firefox runs MV3 backgrounds as event pages (`scripts`), not service workers.
   const { service_worker, ...background } = base.background;
@@ -24,5 +24,5 @@ export function manifestFor(target: Target): Manifest {
       },
       gecko_android: { strict_min_version: '142.0' },
     },
-  } as Manifest;
+  };
 }

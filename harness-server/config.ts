@@ -92,7 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (port !== 0 && port === phonePort) problems.push(`PORT and PHONE_PORT must differ (both are ${port})`);
 
-  const rpOrigin = read('RP_ORIGIN') ?? publicUrl?.origin ?? '';
+  // A trailing slash is a common way of writing an origin; the origin itself has none.
+  const rpOrigin = (read('RP_ORIGIN') ?? publicUrl?.origin ?? '').replace(/\/$/, '');
   let rpOriginHost = '';
   try {
     const parsed = new URL(rpOrigin);

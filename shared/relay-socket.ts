@@ -15,11 +15,16 @@ export interface WebSocketLike {
 }
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
+/** The platform WebSocket (browsers, extension workers); DOM handler types differ only nominally. */
+export const platformWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
+
 export type RelayControl = { type: 'peers'; count: number } | { type: 'dropped' };
 
+// Handlers receive the socket itself: a relay's first control message can arrive in the same
+// tick as the open event (Node's `ws` parses both from one TCP read), before `connect` resolves.
 export interface RelaySocketEvents {
-  onFrame?: (frame: Uint8Array) => void;
-  onPeers?: (count: number) => void;
+  onFrame?: (frame: Uint8Array, socket: RelaySocket) => void;
+  onPeers?: (count: number, socket: RelaySocket) => void;
   onClose?: (code: number, reason: string) => void;
 }
 
@@ -84,11 +89,11 @@ export class RelaySocket {
         const data = event.data;
         if (typeof data === 'string') {
           const control = parseControl(data);
-          if (control?.type === 'peers') events.onPeers?.(control.count);
+          if (control?.type === 'peers') events.onPeers?.(control.count, relay);
         } else if (data instanceof ArrayBuffer) {
-          events.onFrame?.(new Uint8Array(data));
+          events.onFrame?.(new Uint8Array(data), relay);
         } else if (ArrayBuffer.isView(data)) {
-          events.onFrame?.(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+          events.onFrame?.(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), relay);
         }
       };
     });

@@ -6,7 +6,7 @@ import { Value } from '@sinclair/typebox/value';
 import { isWebAuthnErrorName, WebAuthnError } from '../../shared/errors.ts';
 import type { PageResult } from '../page/messages.ts';
 import { BridgeMessage, PopupMessage, type PopupState } from '../runtime-messages.ts';
-import { cancelPairing, currentPairing, pairingError, startPairing } from './pairing.ts';
+import { cancelPairing, currentPairing, pairingError, StaleOfferError, startPairing } from './pairing.ts';
 import { cancelOnPhone, closePhoneLink } from './phone-link.ts';
 import { forgetPairing, getPairing, getSettings, setPhoneUrl, setRelayUrl } from './storage.ts';
 import { createCredential, getCredential, type CallerContext } from './webauthn-client.ts';
@@ -70,6 +70,7 @@ async function handlePopup(message: PopupMessage): Promise<PopupState> {
         try {
           await startPairing();
         } catch (error) {
+          if (error instanceof StaleOfferError) break;
           return { ...(await popupState()), error: error instanceof Error ? error.message : String(error) } as PopupState;
         }
       }

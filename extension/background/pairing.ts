@@ -8,12 +8,19 @@ import {
   ProtocolError,
   decodeFrame,
 } from '../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
+import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
 import { getSettings, getStaticKeyPair, savePairing } from './storage.ts';
 
 const OFFER_TTL_MS = 5 * 60_000;
 /** Failed handshakes tolerated on one offer before it is withdrawn (someone is guessing). */
 const MAX_FAILED_HANDSHAKES = 3;
+
+/** The offer being opened was withdrawn meanwhile (settings changed, unpaired): not a failure. */
+export class StaleOfferError extends Error {
+  constructor() {
+    super('The pairing offer was replaced');
+  }
+}
 
 export interface PendingPairing {
   link: string;
@@ -27,6 +34,9 @@ interface Active extends PendingPairing {
 
 let active: Active | null = null;
 let lastError: string | null = null;
+/** Bumped whenever an offer is withdrawn, so a slow start for a stale offer never wins. */
+let generation = 0;
+let starting: Promise<PendingPairing> | null = null;
 
 export function pairingError(): string | null {
   return lastError;
@@ -37,6 +47,8 @@ export function currentPairing(): PendingPairing | null {
 }
 
 export function cancelPairing(): void {
+  generation += 1;
+  starting = null;
   if (!active) return;
   clearTimeout(active.timer);
   active.socket.close(1000, 'pairing over');
@@ -44,9 +56,19 @@ export function cancelPairing(): void {
 }
 
 /** Start (or keep showing) an offer. Resolves with the link once the relay accepted us. */
-export async function startPairing(): Promise<PendingPairing> {
-  if (active && active.socket.isOpen && active.expiresAt > Date.now() + 30_000) return currentPairing()!;
+export function startPairing(): Promise<PendingPairing> {
+  if (active && active.socket.isOpen && active.expiresAt > Date.now() + 30_000) return Promise.resolve(currentPairing()!);
+  if (starting) return starting;
   cancelPairing();
+  const mine = generation;
+  const attempt = openOffer(mine).finally(() => {
+    if (generation === mine) starting = null;
+  });
+  starting = attempt;
+  return attempt;
+}
+
+async function openOffer(mine: number): Promise<PendingPairing> {
   lastError = null;
   const { relayUrl, phoneUrl } = await getSettings();
   const extensionStatic = await getStaticKeyPair();
@@ -54,7 +76,7 @@ export async function startPairing(): Promise<PendingPairing> {
   const responder = new PairingResponder(extensionStatic, offer.secret);
   let failures = 0;
 
-  const socket = await RelaySocket.connect((url) => new WebSocket(url), relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
+  const socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
     onFrame: (frame) => {
       if (active?.socket !== socket) return;
       try {
@@ -86,6 +108,11 @@ export async function startPairing(): Promise<PendingPairing> {
       }
     },
   });
+  if (generation !== mine) {
+    // Settings changed or the offer was withdrawn while we were connecting.
+    socket.close(1000, 'stale offer');
+    throw new StaleOfferError();
+  }
   const timer = setTimeout(() => {
     if (active?.socket === socket) cancelPairing();
   }, offer.expiresAt - Date.now());

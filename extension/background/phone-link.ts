@@ -10,7 +10,7 @@ import {
   type MakeCredentialMessage,
   type SecureChannel,
 } from '../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
+import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { getPairing, getSettings, getStaticKeyPair } from './storage.ts';
 
@@ -53,7 +53,7 @@ async function openSession(): Promise<Session> {
   ready.catch(() => undefined); // observed by callers; avoid an unhandled rejection when nobody waits
 
   const state: { current: Session | null } = { current: null };
-  const socket = await RelaySocket.connect((url) => new WebSocket(url), relaySocketUrl(relayUrl, pairing.pairedChannelId), {
+  const socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairing.pairedChannelId), {
     onFrame: (frame) => {
       const s = state.current;
       if (!s || session !== s) return;

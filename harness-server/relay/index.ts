@@ -153,6 +153,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       return;
     }
     connections.add(connection);
+    log.debug({ members: channels.members(channelId).length }, 'relay peer joined a channel');
 
     socket.on('pong', () => {
       connection.alive = true;
@@ -162,7 +163,8 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       clearTimeout(connection.idleTimer);
       connections.delete(connection);
       limiter.release(address);
-      channels.leave(channelId, connection);
+      const left = channels.leave(channelId, connection);
+      log.debug({ members: left.length }, 'relay peer left a channel');
       announcePeers(channelId);
     });
     announcePeers(channelId);

@@ -56,19 +56,20 @@ class PairedSession {
   async connect(): Promise<void> {
     const url = relaySocketUrl(this.pairing.relayUrl, this.pairing.pairedChannelId);
     this.socket = await RelaySocket.connect(nodeWebSocket, url, {
-      onPeers: (count) => this.onPeers(count),
-      onFrame: (frame) => void this.onFrame(frame),
+      onPeers: (count, socket) => this.onPeers(count, socket),
+      onFrame: (frame, socket) => void this.onFrame(frame, socket),
       onClose: () => this.onClose(),
     });
     this.retryMs = 100;
   }
 
-  private onPeers(count: number): void {
+  private onPeers(count: number, socket: RelaySocket): void {
+    this.socket = socket;
     this.dropChannel();
-    if (count !== 2 || !this.socket) return;
+    if (count !== 2) return;
     // The phone always starts the handshake, with fresh ephemeral keys each session.
     this.initiator = new ReconnectInitiator(this.phone.store.staticKey, this.pairing.extensionPublicKey, this.pairing.pairedChannelId);
-    this.socket.send(this.initiator.start());
+    socket.send(this.initiator.start());
   }
 
   private dropChannel(): void {
@@ -78,7 +79,8 @@ class PairedSession {
     this.inFlight.clear();
   }
 
-  private async onFrame(frame: Uint8Array): Promise<void> {
+  private async onFrame(frame: Uint8Array, socket: RelaySocket): Promise<void> {
+    this.socket = socket;
     try {
       const { kind } = decodeFrame(frame);
       if (kind === 'handshake-reply' && this.initiator) {
@@ -203,13 +205,15 @@ export class VirtualPhone {
         reject(error instanceof Error ? error : new Error(String(error)));
       };
       RelaySocket.connect(nodeWebSocket, url, {
-        onPeers: (count) => {
-          if (count === 2 && !started && socket) {
+        onPeers: (count, relay) => {
+          socket = relay;
+          if (count === 2 && !started) {
             started = true;
-            socket.send(initiator.start());
+            relay.send(initiator.start());
           }
         },
-        onFrame: (frame) => {
+        onFrame: (frame, relay) => {
+          socket = relay;
           try {
             const result = initiator.finish(frame);
             const pairing: PhonePairing = {

@@ -4,7 +4,7 @@ import type { Db } from './database.ts';
 export interface StoredCredential {
   id: string;
   userId: number;
-  publicKey: Uint8Array;
+  publicKey: Uint8Array<ArrayBuffer>;
   signCount: number;
   /** As reported at registration (AuthenticatorTransport values, kept as free text). */
   transports: string[];

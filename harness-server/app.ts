@@ -1,0 +1,62 @@
+// Builds the two servers: `main` (the relying party and the relay, on PORT) and `phone`
+// (the phone app origin, on PHONE_PORT). Listening is left to the caller.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.ts';
+import { phonePlaceholderPlugin } from './phone-placeholder/index.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
+import { relayPlugin } from './relay/index.ts';
+import { rpPlugin } from './rp/index.ts';
+import { storePlugin } from './rp/plugins/store.ts';
+import { rpSettings, type RpSettings } from './rp/settings.ts';
+
+export interface Servers {
+  /** Relying party + relay (`/relay/:channelId`). */
+  main: FastifyInstance;
+  /** Phone app origin (placeholder page for now). */
+  phone: FastifyInstance;
+}
+
+export interface BuildOptions {
+  /** Where pino writes (default stdout); tests capture it. */
+  logStream?: DestinationStream;
+  /** RP knobs tests override: clock, TTLs. */
+  rp?: Partial<RpSettings>;
+}
+
+function serverOptions(config: Config, options: BuildOptions): FastifyServerOptions {
+  const logger = options.logStream
+    ? { level: config.logLevel, stream: options.logStream }
+    : { level: config.logLevel };
+  return {
+    logger,
+    // Bodies are small JSON documents (WebAuthn responses are a few KiB).
+    bodyLimit: 64 * 1024,
+    // Closing keep-alive connections promptly lets SIGINT finish without waiting for browsers.
+    forceCloseConnections: true,
+  };
+}
+
+/**
+ * Returns the instances wrapped in an object: a Fastify instance is thenable, so returning
+ * one bare from an async function would await (boot) it instead of handing it back.
+ */
+export async function buildServers(config: Config, options: BuildOptions = {}): Promise<Servers> {
+  const main = Fastify(serverOptions(config, options));
+  const phone = Fastify(serverOptions(config, options));
+  try {
+    await main.register(securityHeaders);
+    await main.register(relayPlugin, { limits: config.relay });
+    await main.register(storePlugin, { dataDir: config.dataDir }); // main.store
+    await main.register(rpPlugin, { settings: rpSettings(config, options.rp) });
+
+    await phone.register(securityHeaders);
+    await phone.register(phonePlaceholderPlugin, { phoneUrl: config.phoneUrl });
+
+    await Promise.all([main.ready(), phone.ready()]);
+  } catch (error) {
+    await Promise.allSettled([main.close(), phone.close()]);
+    throw error;
+  }
+  return { main, phone };
+}

@@ -1,0 +1,52 @@
+// Entry point: `tsx harness-server/main.ts`. Starts the RP + relay and the phone app origin.
+import { buildServers } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+
+  const { main: rp, phone } = await buildServers(config);
+  await rp.listen({ port: config.port, host: config.host });
+  await phone.listen({ port: config.phonePort, host: config.host });
+
+  console.log(`Relying party:  ${config.publicUrl}`);
+  console.log(`Relay:          ${config.relayUrl}`);
+  console.log(`Phone app:      ${config.phoneUrl}`);
+  console.log('Load the extension from dist/chrome (Chrome) or dist/firefox (Firefox)');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      // A second Ctrl-C means "now".
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal} received, shutting down…`);
+    Promise.all([rp.close(), phone.close()]).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('Error while shutting down:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

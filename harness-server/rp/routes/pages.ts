@@ -1,0 +1,38 @@
+// The RP's HTML page, its browser module and stylesheet, and the @simplewebauthn/browser ESM
+// build it imports (served from node_modules, so there is no bundling step).
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+
+/** URL prefix of the vendored library; the page imports `${VENDOR_PREFIX}index.js`. */
+export const VENDOR_PREFIX = '/vendor/simplewebauthn-browser/';
+
+/**
+ * Directory of @simplewebauthn/browser's ESM build. Its package.json has no `./package.json`
+ * export, so we resolve the main entry: the require condition (always available, unlike
+ * import.meta.resolve under test runners) points at script/index.js, beside esm/.
+ */
+export function simpleWebAuthnBrowserEsmDir(): string {
+  const cjsEntry = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  const esmDir = join(dirname(dirname(cjsEntry)), 'esm');
+  if (!existsSync(join(esmDir, 'index.js'))) {
+    throw new Error(`@simplewebauthn/browser has no ESM build at ${esmDir}`);
+  }
+  return esmDir;
+}
+
+export const pageRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
+  // Multi-file ESM (index.js imports ./methods/…), so the whole directory is served.
+  await app.register(fastifyStatic, {
+    root: simpleWebAuthnBrowserEsmDir(),
+    prefix: VENDOR_PREFIX,
+    decorateReply: false,
+    index: false,
+  });
+};

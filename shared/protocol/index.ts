@@ -1,0 +1,77 @@
+// Public API of the Pairkey protocol layer. docs/protocol.md specifies the wire format.
+export { PROTOCOL_ERROR_CODES, ProtocolError, isProtocolError, type ProtocolErrorCode } from './errors.ts';
+export { X25519_KEY_BYTES, generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from './keys.ts';
+export {
+  BASE_PATTERN_NAMES,
+  CipherState,
+  HandshakeState,
+  NOISE_SUITE,
+  PAIRING_PATTERN,
+  PAIRING_PROTOCOL_NAME,
+  RECONNECT_PATTERN,
+  RECONNECT_PROTOCOL_NAME,
+  SymmetricState,
+  resolvePattern,
+  type BasePatternName,
+  type HandshakeOptions,
+  type HandshakePattern,
+  type TransportCiphers,
+} from './noise.ts';
+export {
+  MAX_OFFER_TTL_MS,
+  MIN_SECRET_BYTES,
+  PAIRING_LINK_VERSION,
+  createPairingOffer,
+  encodePairingLink,
+  parsePairingLink,
+  type PairingOffer,
+} from './qr-link.ts';
+export {
+  MAX_FRAME_BYTES,
+  MAX_PAYLOAD_BYTES,
+  PADDING_BLOCK,
+  decodeFrame,
+  encodeFrame,
+  padPlaintext,
+  unpadPlaintext,
+  type Frame,
+  type FrameKind,
+} from './frames.ts';
+export {
+  AssertionSchema,
+  CHANNEL_MESSAGE_TYPES,
+  CancelSchema,
+  ChannelMessageSchema,
+  CredentialCreatedSchema,
+  ErrorSchema,
+  GetAssertionSchema,
+  MakeCredentialSchema,
+  decodeChannelMessage,
+  encodeChannelMessage,
+  parseChannelMessage,
+  type AssertionMessage,
+  type CancelMessage,
+  type ChannelMessage,
+  type ChannelMessageType,
+  type CredentialCreatedMessage,
+  type ErrorMessage,
+  type GetAssertionMessage,
+  type MakeCredentialMessage,
+} from './messages.ts';
+export { SecureChannel } from './secure-channel.ts';
+export { confirmationCodeFromHash, pairedChannelIdFromHash } from './derive.ts';
+export {
+  PairingInitiator,
+  PairingResponder,
+  pairingChannelId,
+  type PairingInitiatorOptions,
+  type PairingResponderOptions,
+  type SessionResult,
+} from './pairing.ts';
+export {
+  ReconnectInitiator,
+  ReconnectResponder,
+  type ReconnectInitiatorOptions,
+  type ReconnectResponderOptions,
+  type ReconnectResult,
+} from './reconnect.ts';

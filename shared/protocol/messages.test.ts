@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { utf8Encode } from '../bytes.ts';
+import { decodeChannelMessage, encodeChannelMessage, parseChannelMessage, type ChannelMessage } from './messages.ts';
+import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from './testing.ts';
+
+const schemaError = (path: RegExp | string) =>
+  expect.objectContaining({ code: 'schema', message: expect.stringMatching(typeof path === 'string' ? new RegExp(`at ${path}[: ]`) : path) });
+
+/** Bypass the static types: these tests feed what a hostile peer could send. */
+const loose = (value: unknown) => value as ChannelMessage;
+
+describe('channel messages', () => {
+  it('accepts one valid message of every type and round-trips it through bytes', () => {
+    const messages = sampleMessages();
+    expect(new Set(messages.map((m) => m.type)).size).toBe(6);
+    for (const message of messages) {
+      expect(parseChannelMessage(JSON.parse(JSON.stringify(message)))).toEqual(message);
+      expect(decodeChannelMessage(encodeChannelMessage(message))).toEqual(message);
+    }
+  });
+
+  it('accepts a null userHandle and a message without optional transports', () => {
+    const m = sampleMakeCredential();
+    m.excludeCredentials = [{ type: 'public-key', id: 'AQID' }];
+    expect(parseChannelMessage(m)).toEqual(m);
+  });
+
+  it('names the failing path for a make-credential message with missing fields', () => {
+    const { rp: _rp, ...noRp } = sampleMakeCredential();
+    expect(() => parseChannelMessage(noRp)).toThrow(schemaError('/rp'));
+    expect(() => parseChannelMessage({ type: 'make-credential', id: 'x' })).toThrow(expect.objectContaining({ code: 'schema' }));
+    const badUser = sampleMakeCredential();
+    (badUser.user as { id: unknown }).id = 42;
+    expect(() => parseChannelMessage(badUser)).toThrow(schemaError('/user/id'));
+  });
+
+  it('refuses unknown types, non-objects and missing types', () => {
+    expect(() => parseChannelMessage({ type: 'launch-missiles', id: '1' })).toThrow(schemaError('/type'));
+    expect(() => parseChannelMessage({ id: '1' })).toThrow(schemaError('/type'));
+    expect(() => parseChannelMessage([sampleGetAssertion()])).toThrow(schemaError('/'));
+    expect(() => parseChannelMessage(null)).toThrow(schemaError('/'));
+    expect(() => parseChannelMessage({ type: '__proto__' })).toThrow(schemaError('/type'));
+  });
+
+  it('refuses extra properties, at the top and nested', () => {
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), origin: 'https://evil.example' })).toThrow(expect.objectContaining({ code: 'schema' }));
+    const m = sampleMakeCredential();
+    (m.extensions as Record<string, unknown>).prf = {};
+    expect(() => parseChannelMessage(m)).toThrow(schemaError('/extensions/prf'));
+  });
+
+  it('enforces base64url without padding, and length limits', () => {
+    const padded = sampleCredentialCreated();
+    padded.credentialId = 'AQID==';
+    expect(() => parseChannelMessage(padded)).toThrow(schemaError('/credentialId'));
+    const standard = sampleCredentialCreated();
+    standard.attestationObject = 'ab+/';
+    expect(() => parseChannelMessage(standard)).toThrow(schemaError('/attestationObject'));
+    const impossible = sampleCredentialCreated();
+    impossible.credentialId = 'AAAAA'; // 5 chars: no byte string encodes to this
+    expect(() => parseChannelMessage(impossible)).toThrow(schemaError('/credentialId'));
+    const longUserId = sampleMakeCredential();
+    longUserId.user.id = 'A'.repeat(87); // > 64 bytes
+    expect(() => parseChannelMessage(longUserId)).toThrow(schemaError('/user/id'));
+    expect(() => parseChannelMessage({ type: 'cancel', id: '' })).toThrow(schemaError('/id'));
+    expect(() => parseChannelMessage({ type: 'cancel', id: 'x'.repeat(65) })).toThrow(schemaError('/id'));
+  });
+
+  it('only accepts WebAuthn error names from shared/errors.ts', () => {
+    expect(() => parseChannelMessage({ type: 'error', id: '1', name: 'EvilError', message: '' })).toThrow(schemaError('/name'));
+    expect(parseChannelMessage({ type: 'error', id: '1', name: 'TypeError', message: 'bad' })).toMatchObject({ name: 'TypeError' });
+  });
+
+  it('checks enums and integers', () => {
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), userVerification: 'sometimes' })).toThrow(schemaError('/userVerification'));
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), timeout: 600_001 })).toThrow(schemaError('/timeout'));
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), timeout: '60000' })).toThrow(schemaError('/timeout'));
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), publicKeyAlgorithm: 1 })).toThrow(expect.objectContaining({ code: 'schema' }));
+    expect(() => parseChannelMessage({ ...sampleCredentialCreated(), publicKeyAlgorithm: -7.5 })).toThrow(schemaError('/publicKeyAlgorithm'));
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), timeout: 0 })).toThrow(schemaError('/timeout'));
+  });
+
+  it('refuses to encode an invalid message', () => {
+    expect(() => encodeChannelMessage(loose({ type: 'cancel' }))).toThrow(schemaError('/id'));
+  });
+
+  it('decodes only UTF-8 JSON', () => {
+    expect(() => decodeChannelMessage(new Uint8Array([0xff, 0xfe]))).toThrow(expect.objectContaining({ code: 'malformed' }));
+    expect(() => decodeChannelMessage(utf8Encode('{"type":'))).toThrow(expect.objectContaining({ code: 'malformed' }));
+    expect(() => decodeChannelMessage(utf8Encode('"cancel"'))).toThrow(expect.objectContaining({ code: 'schema' }));
+  });
+});

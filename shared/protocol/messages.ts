@@ -1,0 +1,187 @@
+// The messages carried inside the encrypted channel, as TypeBox schemas. Decryption proves who
+// sent a message, not that it is well-formed: a buggy or compromised peer can still send
+// anything, so every decoded message is validated here before any other code sees it.
+// Validation uses Value.Check / Value.Errors (an interpreter); the TypeCompiler would need
+// eval, which extension pages forbid.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { utf8Decode, utf8Encode } from '../bytes.ts';
+import { WEBAUTHN_ERROR_NAMES } from '../errors.ts';
+import { ProtocolError } from './errors.ts';
+
+/**
+ * Unpadded base64url of at most `maxBytes` bytes. The pattern also refuses lengths that are
+ * 1 mod 4, which no byte string encodes to.
+ */
+function B64(maxBytes: number, minBytes = 0) {
+  return Type.String({
+    pattern: '^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$',
+    minLength: Math.ceil((minBytes * 4) / 3),
+    maxLength: Math.ceil((maxBytes * 4) / 3),
+  });
+}
+
+// Limits: WebAuthn's own where it has them (user.id ≤ 64 bytes, credential id ≤ 1023 bytes),
+// otherwise generous bounds that still keep one message well inside a frame.
+const RequestId = Type.String({ minLength: 1, maxLength: 64 });
+/**
+ * Milliseconds. WebAuthn's recommended ceiling is 600 000 ms and clients clamp to it before
+ * sending; fractions are allowed because pages may pass them and clamping keeps them.
+ */
+const Timeout = Type.Number({ minimum: 1, maximum: 600_000 });
+const ClientDataJSON = B64(8192, 1);
+const Text = (maxLength: number) => Type.String({ maxLength });
+const Transports = Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 8 });
+const CredentialId = B64(1023, 1);
+const CredentialDescriptor = Type.Object(
+  { type: Type.Literal('public-key'), id: CredentialId, transports: Type.Optional(Transports) },
+  { additionalProperties: false },
+);
+const CredentialList = Type.Array(CredentialDescriptor, { maxItems: 64 });
+const Requirement = Type.Union([Type.Literal('discouraged'), Type.Literal('preferred'), Type.Literal('required')]);
+/** COSE algorithm identifiers are signed integers (RFC 9053). */
+const CoseAlgorithm = Type.Integer({ minimum: -2_147_483_648, maximum: 2_147_483_647 });
+
+const strict = { additionalProperties: false } as const;
+
+// extension → phone
+
+export const MakeCredentialSchema = Type.Object(
+  {
+    type: Type.Literal('make-credential'),
+    id: RequestId,
+    timeout: Timeout,
+    clientDataJSON: ClientDataJSON,
+    rp: Type.Object({ id: Type.String({ minLength: 1, maxLength: 253 }), name: Text(1024) }, strict),
+    user: Type.Object({ id: B64(64, 1), name: Text(1024), displayName: Text(1024) }, strict),
+    pubKeyCredParams: Type.Array(Type.Object({ type: Type.Literal('public-key'), alg: CoseAlgorithm }, strict), {
+      maxItems: 32,
+    }),
+    excludeCredentials: CredentialList,
+    residentKey: Requirement,
+    userVerification: Requirement,
+    attestation: Type.Union([Type.Literal('none'), Type.Literal('indirect'), Type.Literal('direct'), Type.Literal('enterprise')]),
+    extensions: Type.Object({ credProps: Type.Optional(Type.Boolean()) }, strict),
+  },
+  strict,
+);
+
+export const GetAssertionSchema = Type.Object(
+  {
+    type: Type.Literal('get-assertion'),
+    id: RequestId,
+    timeout: Timeout,
+    clientDataJSON: ClientDataJSON,
+    rpId: Type.String({ minLength: 1, maxLength: 253 }),
+    allowCredentials: CredentialList,
+    userVerification: Requirement,
+  },
+  strict,
+);
+
+export const CancelSchema = Type.Object({ type: Type.Literal('cancel'), id: RequestId }, strict);
+
+// phone → extension
+
+export const CredentialCreatedSchema = Type.Object(
+  {
+    type: Type.Literal('credential-created'),
+    id: RequestId,
+    credentialId: CredentialId,
+    attestationObject: B64(16_384, 1),
+    authenticatorData: B64(8192, 37),
+    publicKey: B64(2048, 1),
+    publicKeyAlgorithm: CoseAlgorithm,
+    transports: Transports,
+    residentKey: Type.Boolean(),
+  },
+  strict,
+);
+
+export const AssertionSchema = Type.Object(
+  {
+    type: Type.Literal('assertion'),
+    id: RequestId,
+    credentialId: CredentialId,
+    authenticatorData: B64(8192, 37),
+    signature: B64(1024, 1),
+    userHandle: Type.Union([B64(64, 1), Type.Null()]),
+  },
+  strict,
+);
+
+export const ErrorSchema = Type.Object(
+  {
+    type: Type.Literal('error'),
+    id: RequestId,
+    name: Type.Union(WEBAUTHN_ERROR_NAMES.map((name) => Type.Literal(name))),
+    message: Text(1024),
+  },
+  strict,
+);
+
+const SCHEMAS_BY_TYPE = {
+  'make-credential': MakeCredentialSchema,
+  'get-assertion': GetAssertionSchema,
+  cancel: CancelSchema,
+  'credential-created': CredentialCreatedSchema,
+  assertion: AssertionSchema,
+  error: ErrorSchema,
+} as const;
+
+export const ChannelMessageSchema = Type.Union(Object.values(SCHEMAS_BY_TYPE));
+
+export type MakeCredentialMessage = Static<typeof MakeCredentialSchema>;
+export type GetAssertionMessage = Static<typeof GetAssertionSchema>;
+export type CancelMessage = Static<typeof CancelSchema>;
+export type CredentialCreatedMessage = Static<typeof CredentialCreatedSchema>;
+export type AssertionMessage = Static<typeof AssertionSchema>;
+export type ErrorMessage = Static<typeof ErrorSchema>;
+export type ChannelMessage =
+  | MakeCredentialMessage
+  | GetAssertionMessage
+  | CancelMessage
+  | CredentialCreatedMessage
+  | AssertionMessage
+  | ErrorMessage;
+export type ChannelMessageType = ChannelMessage['type'];
+export const CHANNEL_MESSAGE_TYPES = Object.keys(SCHEMAS_BY_TYPE) as ChannelMessageType[];
+
+/** Validate `value` against `schema`; on failure throw 'schema' naming the first failing path. */
+export function checkSchema<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
+  if (Value.Check(schema, value)) return value;
+  const first = Value.Errors(schema, value).First();
+  const where = first?.path ? first.path : '/';
+  throw new ProtocolError('schema', `Invalid ${what} at ${where}: ${first?.message ?? 'does not match the schema'}.`);
+}
+
+/**
+ * Check an already-parsed JSON value. The `type` field picks the schema first, so a bad field
+ * is reported by its own path rather than as "no union member matched".
+ */
+export function parseChannelMessage(json: unknown): ChannelMessage {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ProtocolError('schema', 'Invalid channel message at /: expected a JSON object.');
+  }
+  const type: unknown = (json as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(SCHEMAS_BY_TYPE, type)) {
+    throw new ProtocolError('schema', `Invalid channel message at /type: unknown message type ${JSON.stringify(type) ?? 'undefined'}.`);
+  }
+  const schema = SCHEMAS_BY_TYPE[type as ChannelMessageType];
+  return checkSchema(schema, json, `"${type}" message`);
+}
+
+/** Validate, then serialise as UTF-8 JSON. Refusing to send a bad message catches bugs at the source. */
+export function encodeChannelMessage(message: ChannelMessage): Uint8Array {
+  return utf8Encode(JSON.stringify(parseChannelMessage(message)));
+}
+
+export function decodeChannelMessage(bytes: Uint8Array): ChannelMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(utf8Decode(bytes));
+  } catch (cause) {
+    throw new ProtocolError('malformed', 'A channel message is not valid UTF-8 JSON.', { cause });
+  }
+  return parseChannelMessage(json);
+}

@@ -1,0 +1,135 @@
+// Every session after pairing: a fresh Noise_KK_25519_ChaChaPoly_SHA256 handshake between the two
+// stored static keys, phone = initiator. KK needs no secret beyond the static keys, gives each
+// session new ephemeral keys (forward secrecy), and fails unless both sides hold the key pair the
+// other one stored at pairing time.
+//
+// Result: the same SessionResult shape as pairing. `pairedChannelId` is the one passed in;
+// `confirmationCode` is derived from this session's hash like at pairing, and is informational
+// only (nobody compares it).
+import { ProtocolError } from './errors.ts';
+import { encodeFrame } from './frames.ts';
+import { sessionPrologue } from './derive.ts';
+import { checkSchema } from './messages.ts';
+import { checkDeviceName, decodeJsonPayload, encodeJsonPayload, SessionInitPayloadSchema } from './handshake-payloads.ts';
+import { assertPublicKey, type StaticKeyPair } from './keys.ts';
+import { HandshakeState, RECONNECT_PATTERN } from './noise.ts';
+import { handshakeBody, handshakeFailure, OneShot, sessionResult, type SessionResult } from './session.ts';
+
+export type ReconnectResult = SessionResult;
+
+export interface ReconnectInitiatorOptions {
+  /** Device label sent to the extension (1–64 characters). */
+  name?: string;
+  /** Fixed ephemeral key pair, for tests only. */
+  ephemeral?: StaticKeyPair;
+}
+
+export interface ReconnectResponderOptions {
+  /** Fixed ephemeral key pair, for tests only. */
+  ephemeral?: StaticKeyPair;
+}
+
+const EMPTY = new Uint8Array(0);
+const CHANNEL_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function checkChannelId(pairedChannelId: string): void {
+  if (typeof pairedChannelId !== 'string' || !CHANNEL_ID.test(pairedChannelId)) {
+    throw new ProtocolError('malformed', 'The paired channel id must be 1–128 base64url characters.');
+  }
+}
+
+/** Phone side. One instance per session attempt. */
+export class ReconnectInitiator {
+  readonly #phoneStatic: StaticKeyPair;
+  readonly #extensionPublicKey: Uint8Array;
+  readonly #pairedChannelId: string;
+  readonly #options: ReconnectInitiatorOptions;
+  readonly #life = new OneShot();
+  #handshake: HandshakeState | null = null;
+
+  constructor(phoneStatic: StaticKeyPair, extensionPublicKey: Uint8Array, pairedChannelId: string, options: ReconnectInitiatorOptions = {}) {
+    assertPublicKey(extensionPublicKey, 'extension public key');
+    checkChannelId(pairedChannelId);
+    checkDeviceName(options.name);
+    this.#phoneStatic = phoneStatic;
+    this.#extensionPublicKey = Uint8Array.from(extensionPublicKey);
+    this.#pairedChannelId = pairedChannelId;
+    this.#options = options;
+  }
+
+  start(): Uint8Array {
+    this.#life.enter(0, 'session handshake');
+    try {
+      this.#handshake = new HandshakeState({
+        pattern: RECONNECT_PATTERN,
+        initiator: true,
+        prologue: sessionPrologue(this.#pairedChannelId),
+        s: this.#phoneStatic,
+        rs: this.#extensionPublicKey,
+        e: this.#options.ephemeral,
+      });
+      const payload = this.#options.name === undefined ? EMPTY : encodeJsonPayload({ name: this.#options.name });
+      const frame = encodeFrame('handshake-init', this.#handshake.writeMessage(payload));
+      this.#life.advance();
+      return frame;
+    } catch (error) {
+      this.#life.fail();
+      throw handshakeFailure(error, 'The session handshake could not start');
+    }
+  }
+
+  finish(replyFrame: Uint8Array): ReconnectResult {
+    this.#life.enter(1, 'session handshake');
+    try {
+      const handshake = this.#handshake!;
+      const payload = handshake.readMessage(handshakeBody(replyFrame, 'handshake-reply'));
+      if (payload.length !== 0) throw new ProtocolError('handshake', 'The extension’s reply carries an unexpected payload.');
+      this.#life.advance();
+      return sessionResult(handshake, this.#pairedChannelId, undefined);
+    } catch (error) {
+      this.#life.fail();
+      throw handshakeFailure(error, 'The session handshake failed: the extension is not the one this phone paired with, or the reply was tampered with');
+    }
+  }
+}
+
+/** Extension side. One instance per session attempt; it answers one valid handshake. */
+export class ReconnectResponder {
+  readonly #extensionStatic: StaticKeyPair;
+  readonly #phonePublicKey: Uint8Array;
+  readonly #pairedChannelId: string;
+  readonly #options: ReconnectResponderOptions;
+  #used = false;
+
+  constructor(extensionStatic: StaticKeyPair, phonePublicKey: Uint8Array, pairedChannelId: string, options: ReconnectResponderOptions = {}) {
+    assertPublicKey(phonePublicKey, 'phone public key');
+    checkChannelId(pairedChannelId);
+    this.#extensionStatic = extensionStatic;
+    this.#phonePublicKey = Uint8Array.from(phonePublicKey);
+    this.#pairedChannelId = pairedChannelId;
+    this.#options = options;
+  }
+
+  respond(initFrame: Uint8Array): { reply: Uint8Array; result: ReconnectResult } {
+    if (this.#used) throw new ProtocolError('handshake', 'This responder already answered a handshake; create a new one per session.');
+    try {
+      const handshake = new HandshakeState({
+        pattern: RECONNECT_PATTERN,
+        initiator: false,
+        prologue: sessionPrologue(this.#pairedChannelId),
+        s: this.#extensionStatic,
+        rs: this.#phonePublicKey,
+        e: this.#options.ephemeral,
+      });
+      // KK's first message is authenticated by DH(phone static, extension static): it only
+      // decrypts if it came from the stored phone key.
+      const raw = handshake.readMessage(handshakeBody(initFrame, 'handshake-init'));
+      const payload = raw.length === 0 ? {} : checkSchema(SessionInitPayloadSchema, decodeJsonPayload(raw, 'session payload'), 'session payload');
+      const reply = encodeFrame('handshake-reply', handshake.writeMessage(EMPTY));
+      this.#used = true;
+      return { reply, result: sessionResult(handshake, this.#pairedChannelId, payload.name) };
+    } catch (error) {
+      throw handshakeFailure(error, 'Session refused: the handshake did not come from the paired phone, or it was tampered with');
+    }
+  }
+}
