@@ -17,6 +17,7 @@ export const PopupMessage = Type.Union([
   Type.Object({ type: Type.Literal('popup/start-pairing') }),
   Type.Object({ type: Type.Literal('popup/keepalive') }),
   Type.Object({ type: Type.Literal('popup/unpair') }),
+  Type.Object({ type: Type.Literal('popup/confirm-pairing') }),
   Type.Object({ type: Type.Literal('popup/set-relay'), relayUrl: Type.String({ minLength: 1, maxLength: 2048 }) }),
   Type.Object({ type: Type.Literal('popup/set-phone-url'), phoneUrl: Type.String({ minLength: 1, maxLength: 2048 }) }),
 ]);
@@ -25,4 +26,4 @@ export type PopupMessage = Static<typeof PopupMessage>;
 /** What the popup renders; the background is the only writer of pairing state. */
 export type PopupState =
   | { kind: 'unpaired'; relayUrl: string; phoneUrl: string; pairing: { link: string; expiresAt: number } | null; error: string | null }
-  | { kind: 'paired'; relayUrl: string; phoneUrl: string; phoneName: string; confirmationCode: string; pairedAt: number };
+  | { kind: 'confirming' | 'paired'; relayUrl: string; phoneUrl: string; phoneName: string; confirmationCode: string; pairedAt: number };

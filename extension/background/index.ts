@@ -8,7 +8,7 @@ import type { PageResult } from '../page/messages.ts';
 import { BridgeMessage, PopupMessage, type PopupState } from '../runtime-messages.ts';
 import { cancelPairing, currentPairing, pairingError, StaleOfferError, startPairing } from './pairing.ts';
 import { cancelOnPhone, closePhoneLink } from './phone-link.ts';
-import { forgetPairing, getPairing, getSettings, setPhoneUrl, setRelayUrl } from './storage.ts';
+import { confirmPairing, forgetPairing, getConfirmedPairing, getPairing, getSettings, setPhoneUrl, setRelayUrl } from './storage.ts';
 import { createCredential, getCredential, type CallerContext } from './webauthn-client.ts';
 import { senderOrigin } from './sender.ts';
 
@@ -39,8 +39,9 @@ async function handleBridge(message: BridgeMessage, caller: CallerContext): Prom
     cancelOnPhone(message.requestId);
     return undefined;
   }
-  // No phone paired: the browser handles the call itself; Pairkey must never break a site.
-  if (!(await getPairing())) return { status: 'passthrough' };
+  // No phone paired (or not yet confirmed): the browser handles the call itself; Pairkey must
+  // never break a site.
+  if (!(await getConfirmedPairing())) return { status: 'passthrough' };
   try {
     const credential = message.type === 'webauthn/create'
       ? await createCredential(caller, message.options)
@@ -55,7 +56,7 @@ export async function popupState(): Promise<PopupState> {
   const { relayUrl, phoneUrl } = await getSettings();
   const pairing = await getPairing();
   if (pairing) {
-    return { kind: 'paired', relayUrl, phoneUrl, phoneName: pairing.phoneName, confirmationCode: pairing.confirmationCode, pairedAt: pairing.pairedAt };
+    return { kind: pairing.confirmed ? 'paired' : 'confirming', relayUrl, phoneUrl, phoneName: pairing.phoneName, confirmationCode: pairing.confirmationCode, pairedAt: pairing.pairedAt };
   }
   return { kind: 'unpaired', relayUrl, phoneUrl, pairing: currentPairing(), error: pairingError() };
 }
@@ -74,6 +75,9 @@ async function handlePopup(message: PopupMessage): Promise<PopupState> {
           return { ...(await popupState()), error: error instanceof Error ? error.message : String(error) } as PopupState;
         }
       }
+      break;
+    case 'popup/confirm-pairing':
+      await confirmPairing();
       break;
     case 'popup/unpair':
       closePhoneLink();

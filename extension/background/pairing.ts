@@ -90,6 +90,7 @@ async function openOffer(mine: number): Promise<PendingPairing> {
           confirmationCode: result.confirmationCode,
           phoneName: result.peerName ?? 'Phone',
           pairedAt: Date.now(),
+          confirmed: false,
         });
       } catch (error) {
         failures += 1;

@@ -12,15 +12,32 @@ import {
 } from '../../shared/protocol/index.ts';
 import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
-import { getPairing, getSettings, getStaticKeyPair } from './storage.ts';
+import { getConfirmedPairing, getSettings, getStaticKeyPair } from './storage.ts';
 
 type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
 type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
 
-interface Session {
-  socket: RelaySocket;
-  channel: SecureChannel | null;
-  ready: Promise<SecureChannel>;
+/** One relay connection on the paired channel; the phone may come and go on it. */
+class Session {
+  channel: SecureChannel | null = null;
+  private waiters: { resolve: (c: SecureChannel) => void; reject: (e: Error) => void }[] = [];
+
+  constructor(readonly socket: RelaySocket) {}
+
+  /** The current secure channel, or the next one the phone's handshake establishes. */
+  nextChannel(): Promise<SecureChannel> {
+    if (this.channel) return Promise.resolve(this.channel);
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  established(channel: SecureChannel): void {
+    this.channel = channel;
+    for (const w of this.waiters.splice(0)) w.resolve(channel);
+  }
+
+  failWaiters(error: Error): void {
+    for (const w of this.waiters.splice(0)) w.reject(error);
+  }
 }
 
 let session: Session | null = null;
@@ -34,39 +51,42 @@ function failAll(error: Error): void {
 function dropSession(reason: string): void {
   const s = session;
   session = null;
-  if (s) s.socket.close(1000, 'session over');
-  failAll(new WebAuthnError('NotAllowedError', reason));
+  const error = new WebAuthnError('NotAllowedError', reason);
+  if (s) {
+    s.socket.close(1000, 'session over');
+    s.failWaiters(error);
+  }
+  failAll(error);
 }
 
 async function openSession(): Promise<Session> {
-  const pairing = await getPairing();
+  const pairing = await getConfirmedPairing();
   if (!pairing) throw new WebAuthnError('NotAllowedError', 'No phone is paired');
   const { relayUrl } = await getSettings();
   const extensionStatic = await getStaticKeyPair();
 
-  let resolveReady!: (c: SecureChannel) => void;
-  let rejectReady!: (e: Error) => void;
-  const ready = new Promise<SecureChannel>((res, rej) => {
-    resolveReady = res;
-    rejectReady = rej;
-  });
-  ready.catch(() => undefined); // observed by callers; avoid an unhandled rejection when nobody waits
-
-  const state: { current: Session | null } = { current: null };
+  let current: Session | null = null;
   const socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairing.pairedChannelId), {
+    onPeers: (count) => {
+      // The phone left: whatever it was asked is lost with it; the next request waits for it
+      // to come back and run a fresh handshake.
+      if (count < 2 && current?.channel) {
+        current.channel = null;
+        failAll(new WebAuthnError('NotAllowedError', 'Your phone disconnected'));
+      }
+    },
     onFrame: (frame) => {
-      const s = state.current;
+      const s = current;
       if (!s || session !== s) return;
       try {
         const { kind } = decodeFrame(frame);
         if (kind === 'handshake-init') {
-          // A fresh handshake: the first of this socket, or the phone restarted its side.
+          // A fresh handshake: the first on this socket, or the phone restarted its side.
           if (s.channel) failAll(new WebAuthnError('NotAllowedError', 'The phone restarted the session'));
           const responder = new ReconnectResponder(extensionStatic, pairing.phonePublicKey, pairing.pairedChannelId);
           const { reply, result } = responder.respond(frame);
-          socket.send(reply);
-          s.channel = result.channel;
-          resolveReady(result.channel);
+          s.socket.send(reply);
+          s.established(result.channel);
           return;
         }
         if (kind !== 'transport' || !s.channel) throw new Error(`Unexpected ${kind} frame`);
@@ -79,20 +99,15 @@ async function openSession(): Promise<Session> {
         waiter?.resolve(message);
       } catch (error) {
         // Tampered, replayed or reordered traffic: the session is no longer trustworthy.
-        const text = error instanceof Error ? error.message : String(error);
-        rejectReady(new WebAuthnError('NotAllowedError', `The channel to the phone failed: ${text}`));
-        dropSession(`The channel to the phone failed: ${text}`);
+        dropSession(`The channel to the phone failed: ${error instanceof Error ? error.message : String(error)}`);
       }
     },
     onClose: () => {
-      if (session === state.current) {
-        rejectReady(new WebAuthnError('NotAllowedError', 'The relay connection closed'));
-        dropSession('The relay connection closed');
-      }
+      if (session === current) dropSession('The relay connection closed');
     },
   });
-  state.current = { socket, channel: null, ready };
-  return state.current;
+  current = new Session(socket);
+  return current;
 }
 
 async function ensureChannel(): Promise<{ session: Session; channel: SecureChannel }> {
@@ -101,7 +116,7 @@ async function ensureChannel(): Promise<{ session: Session; channel: SecureChann
     session = await openSession();
   }
   const s = session;
-  return { session: s, channel: await s.ready };
+  return { session: s, channel: await s.nextChannel() };
 }
 
 /** Wait for `promise`, but give up with NotAllowedError when the ceremony's time is up. */

@@ -13,15 +13,14 @@ export interface Pairing {
   confirmationCode: string;
   phoneName: string;
   pairedAt: number;
+  /**
+   * Set once the person saw the same code on both screens. Until then the pairing is never used:
+   * whoever photographed the QR code could have completed the handshake first.
+   */
+  confirmed: boolean;
 }
 
-interface StoredPairing {
-  phonePublicKey: string;
-  pairedChannelId: string;
-  confirmationCode: string;
-  phoneName: string;
-  pairedAt: number;
-}
+type StoredPairing = Omit<Pairing, 'phonePublicKey'> & { phonePublicKey: string };
 
 interface Stored {
   relayUrl?: string;
@@ -68,6 +67,12 @@ export async function getStaticKeyPair(): Promise<StaticKeyPair> {
   return pair;
 }
 
+/** The pairing requests may use: one the person confirmed. */
+export async function getConfirmedPairing(): Promise<Pairing | null> {
+  const pairing = await getPairing();
+  return pairing?.confirmed ? pairing : null;
+}
+
 export async function getPairing(): Promise<Pairing | null> {
   const p = (await read()).pairing;
   if (!p) return null;
@@ -79,6 +84,12 @@ export async function savePairing(p: Pairing): Promise<void> {
   await browser.storage.local.set({ pairing: stored });
 }
 
+export async function confirmPairing(): Promise<void> {
+  const pairing = await getPairing();
+  if (pairing) await savePairing({ ...pairing, confirmed: true });
+}
+
+/** Forget the phone, and the extension's static key with it: the next pairing starts afresh. */
 export async function forgetPairing(): Promise<void> {
-  await browser.storage.local.remove('pairing');
+  await browser.storage.local.remove(['pairing', 'staticPrivateKey']);
 }

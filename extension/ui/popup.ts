@@ -21,9 +21,12 @@ let shownLink = '';
 async function render(state: PopupState): Promise<void> {
   $<HTMLInputElement>('relay-url').value ||= state.relayUrl;
   $<HTMLInputElement>('phone-url').value ||= state.phoneUrl;
-  $('paired').hidden = state.kind !== 'paired';
+  $('paired').hidden = state.kind === 'unpaired';
   $('unpaired').hidden = state.kind !== 'unpaired';
-  if (state.kind === 'paired') {
+  if (state.kind !== 'unpaired') {
+    $('confirming').hidden = state.kind !== 'confirming';
+    $('confirmed-hint').hidden = state.kind !== 'paired';
+    $('unpair').hidden = state.kind !== 'paired';
     $('phone-name').textContent = state.phoneName;
     $('code').textContent = state.confirmationCode;
     showError(null);
@@ -48,10 +51,13 @@ async function refresh(message: PopupMessage = { type: 'popup/start-pairing' }):
 }
 
 $('copy').addEventListener('click', () => void navigator.clipboard.writeText(shownLink));
-$('unpair').addEventListener('click', () => {
+const unpair = () => {
   shownLink = '';
   void refresh({ type: 'popup/unpair' }).then(() => refresh());
-});
+};
+$('unpair').addEventListener('click', unpair);
+$('reject').addEventListener('click', unpair);
+$('confirm').addEventListener('click', () => void refresh({ type: 'popup/confirm-pairing' }));
 $('settings').addEventListener('submit', (event) => {
   event.preventDefault();
   shownLink = '';

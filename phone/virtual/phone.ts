@@ -88,7 +88,12 @@ class PairedSession {
         this.initiator = null;
         return;
       }
-      if (kind !== 'transport' || !this.channel) throw new Error(`unexpected ${kind} frame`);
+      if (kind !== 'transport') throw new Error(`unexpected ${kind} frame`);
+      if (!this.channel) {
+        // Sent to a session that no longer exists (we restarted); the sender learns by timeout.
+        this.phone.log('ignored a frame from before this session');
+        return;
+      }
       const message = this.channel.open(frame);
       if (message.type === 'cancel') {
         this.inFlight.get(message.id)?.abort();

@@ -29,7 +29,9 @@ interface Fixtures {
   popup: Page;
   tempDir: string;
   /** Pair a virtual phone (the CLI) with the extension; extra CLI flags as given. */
-  pairPhone: (flags?: string[]) => Promise<{ phone: PhoneProcess; code: string }>;
+  pairPhone: (flags?: string[]) => Promise<{ phone: PhoneProcess; code: string; storePath: string }>;
+  /** Bring a stored virtual phone back online (`pairkey-phone serve`). */
+  servePhone: (storePath: string, flags?: string[]) => Promise<PhoneProcess>;
 }
 
 export const test = base.extend<Fixtures>({
@@ -68,12 +70,25 @@ export const test = base.extend<Fixtures>({
     await use(async (flags = []) => {
       const link = await readQr(popup.getByTestId('pairing-qr'));
       expect(link).toBe(await popup.getByTestId('pairing-link').textContent());
-      const phone = PhoneProcess.start(['pair', link, '--store', join(tempDir, `phone-${phones.length}.json`), ...flags]);
+      const storePath = join(tempDir, `phone-${phones.length}.json`);
+      const phone = PhoneProcess.start(['pair', link, '--store', storePath, ...flags]);
       phones.push(phone);
       const [, code] = await phone.waitFor(/paired (\d{6})/);
       await phone.waitFor(/^online$/m);
       await expect(popup.getByTestId('pairing-code')).toHaveText(code!);
-      return { phone, code: code! };
+      await popup.getByTestId('pairing-confirm').click();
+      await expect(popup.getByTestId('unpair')).toBeVisible();
+      return { phone, code: code!, storePath };
+    });
+    await Promise.all(phones.map((p) => p.stop()));
+  },
+  servePhone: async ({}, use) => {
+    const phones: PhoneProcess[] = [];
+    await use(async (storePath, flags = []) => {
+      const phone = PhoneProcess.start(['serve', '--store', storePath, ...flags]);
+      phones.push(phone);
+      await phone.waitFor(/^online$/m);
+      return phone;
     });
     await Promise.all(phones.map((p) => p.stop()));
   },

@@ -6,8 +6,9 @@ async function signUp(page: import('@playwright/test').Page, username: string): 
   await page.getByTestId('signup-submit').click();
 }
 
-test('a passkey held by the paired phone signs a person up, out and back in', async ({ context, pairPhone }) => {
-  const { phone } = await pairPhone();
+test('a passkey held by the paired phone signs a person up, out and back in', async ({ context, pairPhone, servePhone }) => {
+  const { phone: pairedPhone, storePath } = await pairPhone();
+  let phone = pairedPhone;
   const page = await context.newPage();
   await page.goto(RP_URL);
 
@@ -24,6 +25,10 @@ test('a passkey held by the paired phone signs a person up, out and back in', as
   await page.getByTestId('signout').click();
   await expect(page.getByTestId('current-user')).toHaveText('');
   expect((await page.request.get(`${RP_URL}/api/me`)).status()).toBe(401);
+
+  // The phone goes offline and comes back from its store: pairing and passkey survive.
+  await phone.stop();
+  phone = await servePhone(storePath);
 
   await page.getByTestId('signin-passkey').click();
   await expect(page.getByTestId('current-user')).toHaveText('alice');
