@@ -9,8 +9,11 @@ import { manifestFor, type Target } from './manifests.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STANDALONE = ['extension/page/main-world.ts', 'extension/bridge/bridge.ts'];
 
+/** `PAIRKEY_DIST_DIR` moves the output (parallel builds, CI caches); default `dist/`. */
+export const distDir = process.env.PAIRKEY_DIST_DIR ?? `${root}dist`;
+
 export async function buildExtension(target: Target): Promise<string> {
-  const outDir = `${root}dist/${target}`;
+  const outDir = `${distDir}/${target}`;
   await build({
     configFile: false,
     root,

@@ -13,7 +13,7 @@ import { E2E_PHONE_PORT, E2E_PORT } from '../../playwright.config.ts';
 
 export const RP_URL = `http://localhost:${E2E_PORT}`;
 export const PHONE_URL = `http://localhost:${E2E_PHONE_PORT}/`;
-const EXTENSION_DIR = fileURLToPath(new URL('../../dist/chrome', import.meta.url));
+const EXTENSION_DIR = join(process.env.PAIRKEY_DIST_DIR ?? fileURLToPath(new URL('../../dist', import.meta.url)), 'chrome');
 
 /** Decode the QR code in an <img> from its pixels, as a phone camera would. */
 export async function readQr(image: Locator): Promise<string> {
