@@ -12,6 +12,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   forbidOnly: true,
+  // CI machines here have 2 cores shared by two browsers, the server and the phone: one retry
+  // absorbs a scheduling stall; a real failure fails twice and is reported (with a trace).
+  retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'test-results/e2e-junit.xml' }]] : 'list',
   use: { trace: 'retain-on-failure' },
   webServer: {
@@ -24,6 +27,8 @@ export default defineConfig({
       PHONE_PORT: String(E2E_PHONE_PORT),
       DATA_DIR: ':memory:',
       LOG_LEVEL: 'warn',
+      // Every spec shares this one server from 127.0.0.1; the per-IP limit has its own tests.
+      RATE_LIMIT_PER_MINUTE: '10000',
     },
   },
 });

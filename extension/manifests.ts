@@ -10,7 +10,10 @@ type Manifest = Record<string, unknown>;
 
 export function manifestFor(target: Target): Manifest {
   const manifest: Manifest = structuredClone(base);
-  if (target === 'chrome') return manifest;
+  if (target === 'chrome') {
+    // Chrome only: the second interception path (background/webauthn-proxy.ts).
+    return { ...manifest, permissions: [...base.permissions, 'webAuthenticationProxy'] };
+  }
   // Firefox runs MV3 backgrounds as event pages (`scripts`), not service workers.
   const { service_worker, ...background } = base.background;
   return {

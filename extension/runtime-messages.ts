@@ -1,29 +1,133 @@
-// Messages to the background over runtime.sendMessage, from the bridge (content script) and the
-// popup. An `as const` allowlist of types with a TypeBox schema each: the background checks every
-// message against these before acting, and checks *who* sent it (see background/router.ts).
+// Messages between extension contexts, each with a TypeBox schema: the background checks every
+// message against these (Value.Check, no eval) before acting, and checks *who* sent it
+// (background/senders.ts). Content scripts may only run ceremonies and ask for capabilities;
+// only extension pages may change pairing, rules or settings.
 import { Type, type Static } from '@sinclair/typebox';
+import type { PageResult } from './page/messages.ts';
 
-const RequestId = Type.String({ minLength: 1, maxLength: 64 });
+const strict = { additionalProperties: false } as const;
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Url = Type.String({ minLength: 1, maxLength: 2048 });
 
-export const BridgeMessage = Type.Union([
-  Type.Object({ type: Type.Literal('webauthn/create'), requestId: RequestId, options: Type.Unknown(), mediation: Type.Optional(Type.String({ maxLength: 32 })) }),
-  Type.Object({ type: Type.Literal('webauthn/get'), requestId: RequestId, options: Type.Unknown(), mediation: Type.Optional(Type.String({ maxLength: 32 })) }),
-  Type.Object({ type: Type.Literal('webauthn/cancel'), requestId: RequestId }),
+// ---- bridge ↔ background: one runtime port per ceremony ----------------------------------------
+
+/** What the bridge (isolated world, not the page) observed about the calling frame. */
+export const FrameInfoSchema = Type.Object(
+  {
+    top: Type.Boolean(),
+    /** location.ancestorOrigins, nearest first; null where the browser lacks it. */
+    ancestorOrigins: Type.Union([Type.Array(Type.String({ maxLength: 2048 }), { maxItems: 64 }), Type.Null()]),
+    /** The frame's permissions policy for this ceremony's feature; null where the browser cannot say. */
+    permitted: Type.Union([Type.Boolean(), Type.Null()]),
+    /** navigator.userActivation.isActive when the request reached the bridge. */
+    userActivation: Type.Boolean(),
+  },
+  strict,
+);
+export type FrameInfo = Static<typeof FrameInfoSchema>;
+
+export const CeremonyMessageSchema = Type.Union([
+  Type.Object(
+    {
+      type: Type.Literal('start'),
+      kind: Type.Union([Type.Literal('create'), Type.Literal('get')]),
+      options: Type.Unknown(),
+      mediation: Type.Optional(Type.String({ maxLength: 32 })),
+      frame: FrameInfoSchema,
+    },
+    strict,
+  ),
+  Type.Object({ type: Type.Literal('cancel') }, strict),
+  Type.Object({ type: Type.Literal('native-done') }, strict),
+  Type.Object({ type: Type.Literal('keepalive') }, strict),
 ]);
-export type BridgeMessage = Static<typeof BridgeMessage>;
+export type CeremonyMessage = Static<typeof CeremonyMessageSchema>;
+export type CeremonyStart = Extract<CeremonyMessage, { type: 'start' }>;
 
-export const PopupMessage = Type.Union([
-  Type.Object({ type: Type.Literal('popup/state') }),
-  Type.Object({ type: Type.Literal('popup/start-pairing') }),
-  Type.Object({ type: Type.Literal('popup/keepalive') }),
-  Type.Object({ type: Type.Literal('popup/unpair') }),
-  Type.Object({ type: Type.Literal('popup/confirm-pairing') }),
-  Type.Object({ type: Type.Literal('popup/set-relay'), relayUrl: Type.String({ minLength: 1, maxLength: 2048 }) }),
-  Type.Object({ type: Type.Literal('popup/set-phone-url'), phoneUrl: Type.String({ minLength: 1, maxLength: 2048 }) }),
+export type CeremonyReply = { type: 'result'; result: PageResult } | { type: 'start-native' };
+
+// ---- one-shot messages from content scripts ------------------------------------------------------
+
+export const ContentMessageSchema = Type.Union([Type.Object({ type: Type.Literal('page/capabilities') }, strict)]);
+export type ContentMessage = Static<typeof ContentMessageSchema>;
+
+/** Background → every frame of a tab (Firefox): does one of your iframes permit this feature? */
+export const FramePolicyQuerySchema = Type.Object(
+  {
+    type: Type.Literal('frame/policy'),
+    frameId: Type.Integer({ minimum: 1 }),
+    /** The calling frame's origin, as the browser reported it to the background. */
+    origin: Url,
+    feature: Type.Union([Type.Literal('publickey-credentials-create'), Type.Literal('publickey-credentials-get')]),
+  },
+  strict,
+);
+export type FramePolicyQuery = Static<typeof FramePolicyQuerySchema>;
+
+// ---- extension pages ↔ background: a runtime port per open page -----------------------------------
+
+export const SiteRuleSchema = Type.Union([Type.Literal('phone'), Type.Literal('browser'), Type.Literal('ask')]);
+export type SiteRule = Static<typeof SiteRuleSchema>;
+
+export const UiCommandSchema = Type.Union([
+  /** An open page keeps the background awake (MV3 suspends a worker idle for 30 s). */
+  Type.Object({ type: Type.Literal('keepalive') }, strict),
+  Type.Object({ type: Type.Literal('start-pairing') }, strict),
+  Type.Object({ type: Type.Literal('stop-pairing') }, strict),
+  Type.Object({ type: Type.Literal('confirm-pairing'), phoneId: Id }, strict),
+  Type.Object({ type: Type.Literal('reject-pairing'), phoneId: Id }, strict),
+  Type.Object({ type: Type.Literal('unpair'), phoneId: Id }, strict),
+  Type.Object({ type: Type.Literal('rename-phone'), phoneId: Id, name: Type.String({ minLength: 1, maxLength: 64 }) }, strict),
+  Type.Object({ type: Type.Literal('set-relay'), relayUrl: Url }, strict),
+  Type.Object({ type: Type.Literal('set-phone-url'), phoneUrl: Url }, strict),
+  Type.Object({ type: Type.Literal('set-default-rule'), rule: SiteRuleSchema }, strict),
+  Type.Object({ type: Type.Literal('set-site-rule'), site: Type.String({ minLength: 1, maxLength: 512 }), rule: Type.Union([SiteRuleSchema, Type.Null()]) }, strict),
+  Type.Object({ type: Type.Literal('set-proxy'), enabled: Type.Boolean() }, strict),
+  /** The person's answer for a pending request: run it on the phone, in the browser, or not at all. */
+  Type.Object(
+    {
+      type: Type.Literal('choose'),
+      requestId: Id,
+      choice: Type.Union([Type.Literal('phone'), Type.Literal('browser'), Type.Literal('cancel')]),
+      remember: Type.Optional(Type.Boolean()),
+    },
+    strict,
+  ),
 ]);
-export type PopupMessage = Static<typeof PopupMessage>;
+export type UiCommand = Static<typeof UiCommandSchema>;
 
-/** What the popup renders; the background is the only writer of pairing state. */
-export type PopupState =
-  | { kind: 'unpaired'; relayUrl: string; phoneUrl: string; pairing: { link: string; expiresAt: number } | null; error: string | null }
-  | { kind: 'confirming' | 'paired'; relayUrl: string; phoneUrl: string; phoneName: string; confirmationCode: string; pairedAt: number };
+export type PhoneStatus = 'unconfirmed' | 'offline' | 'waiting' | 'online';
+
+export interface PhoneView {
+  id: string;
+  name: string;
+  status: PhoneStatus;
+  confirmationCode: string;
+  pairedAt: number;
+}
+
+export type RequestStage = 'choosing' | 'conditional' | 'reaching-phone' | 'on-phone';
+
+export interface RequestView {
+  id: string;
+  origin: string;
+  kind: 'create' | 'get';
+  stage: RequestStage;
+  startedAt: number;
+}
+
+/** Everything the extension pages render; the background is its only writer. */
+export interface UiState {
+  relayUrl: string;
+  phoneUrl: string;
+  defaultRule: SiteRule;
+  siteRules: { site: string; rule: SiteRule }[];
+  proxy: { available: boolean; enabled: boolean; attached: boolean };
+  phones: PhoneView[];
+  pairing: { link: string; expiresAt: number } | null;
+  pairingError: string | null;
+  requests: RequestView[];
+}
+
+/** Background → extension page on the UI port. */
+export type UiEvent = { type: 'state'; state: UiState } | { type: 'error'; message: string };

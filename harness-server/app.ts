@@ -2,10 +2,11 @@
 // (the phone app origin, on PHONE_PORT). Listening is left to the caller.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
-import type { Config } from './config.ts';
-import { phonePlaceholderPlugin } from './phone-placeholder/index.ts';
+import { assertQaAcknowledged, type Config } from './config.ts';
+import { phoneAppPlugin } from './phone-app/index.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { relayPlugin } from './relay/index.ts';
+import { loadServerKey } from './rp/crypto/server-key.ts';
 import { rpPlugin } from './rp/index.ts';
 import { storePlugin } from './rp/plugins/store.ts';
 import { rpSettings, type RpSettings } from './rp/settings.ts';
@@ -13,14 +14,14 @@ import { rpSettings, type RpSettings } from './rp/settings.ts';
 export interface Servers {
   /** Relying party + relay (`/relay/:channelId`). */
   main: FastifyInstance;
-  /** Phone app origin (placeholder page for now). */
+  /** Phone app origin (the built phone web app). */
   phone: FastifyInstance;
 }
 
 export interface BuildOptions {
   /** Where pino writes (default stdout); tests capture it. */
   logStream?: DestinationStream;
-  /** RP knobs tests override: clock, TTLs. */
+  /** RP knobs tests override: clock, TTLs, scrypt cost. */
   rp?: Partial<RpSettings>;
 }
 
@@ -42,16 +43,18 @@ function serverOptions(config: Config, options: BuildOptions): FastifyServerOpti
  * one bare from an async function would await (boot) it instead of handing it back.
  */
 export async function buildServers(config: Config, options: BuildOptions = {}): Promise<Servers> {
+  assertQaAcknowledged(config);
   const main = Fastify(serverOptions(config, options));
   const phone = Fastify(serverOptions(config, options));
   try {
-    await main.register(securityHeaders);
+    await main.register(securityHeaders, { https: new URL(config.publicUrl).protocol === 'https:' });
     await main.register(relayPlugin, { limits: config.relay });
     await main.register(storePlugin, { dataDir: config.dataDir }); // main.store
-    await main.register(rpPlugin, { settings: rpSettings(config, options.rp) });
+    const serverKey = loadServerKey(config.dataDir, config.serverKey);
+    await main.register(rpPlugin, { settings: rpSettings(config, serverKey, options.rp) });
 
-    await phone.register(securityHeaders);
-    await phone.register(phonePlaceholderPlugin, { phoneUrl: config.phoneUrl });
+    await phone.register(securityHeaders, { https: new URL(config.phoneUrl).protocol === 'https:' });
+    await phone.register(phoneAppPlugin);
 
     await Promise.all([main.ready(), phone.ready()]);
   } catch (error) {

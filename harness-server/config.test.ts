@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, insecureBanner, loadConfig } from './config.ts';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -14,7 +14,63 @@ describe('loadConfig', () => {
       rp: { id: 'localhost', origin: 'http://localhost:8787', name: 'Pairkey Demo' },
       relay: { maxFrameBytes: 65536, maxConnectionsPerIp: 64, idleTimeoutMs: 600_000, pingIntervalMs: 30_000 },
       logLevel: 'warn',
+      otp: { algorithm: 'sha1', digits: 6, period: 30, driftSteps: 1, issuer: 'Pairkey Demo', hotpLookAhead: 10 },
+      auth: { lockoutThreshold: 5, lockoutMs: 900_000, ipRateLimitPerMinute: 30, recoveryWaitMs: 259_200_000 },
+      mail: { from: 'Pairkey Demo <no-reply@localhost>', smtpUrl: null, devOutbox: true },
+      serverKey: null,
+      protections: {
+        totpReplayProtection: true,
+        rateLimiting: true,
+        singleUseBackupCodes: true,
+        challengeExpiry: true,
+        signCountCheck: true,
+        reauthBeforeDisable: true,
+        requireUserVerification: true,
+        originCheck: true,
+      },
+      insecureQa: false,
     });
+  });
+
+  it('reads the 2FA, mail and lockout settings', () => {
+    const config = loadConfig({
+      TOTP_ALGORITHM: 'SHA256',
+      TOTP_DIGITS: '8',
+      TOTP_PERIOD: '60',
+      TOTP_DRIFT_STEPS: '2',
+      TOTP_ISSUER: 'Example Corp',
+      HOTP_LOOK_AHEAD: '20',
+      LOCKOUT_THRESHOLD: '10',
+      LOCKOUT_MINUTES: '30',
+      RATE_LIMIT_PER_MINUTE: '100',
+      RECOVERY_WAIT_MINUTES: '0',
+      SMTP_URL: 'smtp://mail.example.com:587',
+      MAIL_FROM: 'Security <security@example.com>',
+      SERVER_KEY: 'A'.repeat(43),
+    });
+    expect(config.otp).toEqual({ algorithm: 'sha256', digits: 8, period: 60, driftSteps: 2, issuer: 'Example Corp', hotpLookAhead: 20 });
+    expect(config.auth).toEqual({ lockoutThreshold: 10, lockoutMs: 1_800_000, ipRateLimitPerMinute: 100, recoveryWaitMs: 0 });
+    // With real delivery the outbox page is off unless asked for.
+    expect(config.mail).toEqual({ from: 'Security <security@example.com>', smtpUrl: 'smtp://mail.example.com:587', devOutbox: false });
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com', DEV_OUTBOX: 'on' }).mail.devOutbox).toBe(true);
+    expect(config.serverKey).toBe('A'.repeat(43));
+  });
+
+  it('reads the QA switches, and starts with one off only when told it is insecure', () => {
+    const config = loadConfig({ QA_TOTP_REPLAY_PROTECTION: 'off', QA_ORIGIN_CHECK: '0', PAIRKEY_INSECURE_QA: '1' });
+    expect(config.protections).toMatchObject({ totpReplayProtection: false, originCheck: false, rateLimiting: true });
+    expect(config.insecureQa).toBe(true);
+    expect(() => loadConfig({ QA_RATE_LIMITING: 'false' })).toThrow(/QA_RATE_LIMITING turns a protection off: refusing to start without PAIRKEY_INSECURE_QA=1/);
+    expect(loadConfig({ QA_RATE_LIMITING: 'on' }).protections.rateLimiting).toBe(true);
+  });
+
+  it('prints a loud banner naming each protection that is off', () => {
+    expect(insecureBanner(loadConfig({}))).toBeNull();
+    const banner = insecureBanner(loadConfig({ QA_SIGN_COUNT_CHECK: 'off', QA_REQUIRE_UV: 'off', PAIRKEY_INSECURE_QA: '1' }))!;
+    expect(banner).toContain('INSECURE QA MODE: THIS SERVER IS DELIBERATELY VULNERABLE');
+    expect(banner).toContain('  - QA_SIGN_COUNT_CHECK=off');
+    expect(banner).toContain('  - QA_REQUIRE_UV=off');
+    expect(banner.split('\n')[0]).toMatch(/^!{20,}$/);
   });
 
   it('derives URLs and the RP identity from PORT and PUBLIC_URL', () => {
@@ -65,6 +121,14 @@ describe('loadConfig', () => {
     [{ RELAY_IDLE_TIMEOUT_MS: '1.5' }, /RELAY_IDLE_TIMEOUT_MS/],
     [{ RELAY_PING_INTERVAL_MS: '' + 10 }, /RELAY_PING_INTERVAL_MS/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    [{ TOTP_ALGORITHM: 'md5' }, /TOTP_ALGORITHM must be one of sha1, sha256, sha512/],
+    [{ TOTP_DIGITS: '7' }, /TOTP_DIGITS must be one of 6, 8/],
+    [{ TOTP_DRIFT_STEPS: '11' }, /TOTP_DRIFT_STEPS must be an integer from 0 to 10/],
+    [{ TOTP_ISSUER: 'Acme:Corp' }, /TOTP_ISSUER must not contain ":"/],
+    [{ LOCKOUT_THRESHOLD: '101' }, /LOCKOUT_THRESHOLD must be an integer from 1 to 100/],
+    [{ SMTP_URL: 'mail.example.com' }, /SMTP_URL must start with smtp/],
+    [{ SERVER_KEY: 'short' }, /SERVER_KEY must be 32 bytes/],
+    [{ QA_ORIGIN_CHECK: 'maybe' }, /QA_ORIGIN_CHECK must be on or off/],
   ])('rejects %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

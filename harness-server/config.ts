@@ -15,6 +15,63 @@ export interface RelayLimits {
   pingIntervalMs: number;
 }
 
+/**
+ * The protections a QA harness may switch off to prove its checks catch each weakness.
+ * Key: the setting in Config.protections; value: its environment variable. All default on.
+ */
+export const QA_SWITCHES = {
+  totpReplayProtection: 'QA_TOTP_REPLAY_PROTECTION',
+  rateLimiting: 'QA_RATE_LIMITING',
+  singleUseBackupCodes: 'QA_SINGLE_USE_BACKUP_CODES',
+  challengeExpiry: 'QA_CHALLENGE_EXPIRY',
+  signCountCheck: 'QA_SIGN_COUNT_CHECK',
+  reauthBeforeDisable: 'QA_REAUTH_BEFORE_DISABLE',
+  requireUserVerification: 'QA_REQUIRE_UV',
+  originCheck: 'QA_ORIGIN_CHECK',
+} as const;
+export type Protection = keyof typeof QA_SWITCHES;
+export type Protections = Readonly<Record<Protection, boolean>>;
+export const PROTECTIONS = Object.keys(QA_SWITCHES) as Protection[];
+/** The acknowledgement that lets a server start with any protection off. */
+export const INSECURE_QA_FLAG = 'PAIRKEY_INSECURE_QA';
+
+export const OTP_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
+export type OtpAlgorithm = (typeof OTP_ALGORITHMS)[number];
+
+/** How one-time codes are issued (RFC 6238 / RFC 4226) and checked. */
+export interface OtpPolicy {
+  algorithm: OtpAlgorithm;
+  digits: 6 | 8;
+  /** TOTP time step, seconds. */
+  period: number;
+  /** Accepted TOTP clock drift, in whole steps either side of now. */
+  driftSteps: number;
+  /** otpauth issuer shown by authenticator apps. */
+  issuer: string;
+  /** HOTP look-ahead (resync) window: codes up to this many counters ahead are accepted. */
+  hotpLookAhead: number;
+}
+
+/** Throttling and recovery timing (NIST SP 800-63B §5.2.2, ASVS V2.2). */
+export interface AuthPolicy {
+  /** Consecutive failures on one account that trigger a lockout (≤ 100 as NIST requires). */
+  lockoutThreshold: number;
+  lockoutMs: number;
+  /** Requests per minute one IP address may make to each sign-in / verification route. */
+  ipRateLimitPerMinute: number;
+  /** Delay between confirming a "lost everything" recovery by email and the 2FA reset. */
+  recoveryWaitMs: number;
+}
+
+export interface MailConfig {
+  /** Sender of every message. */
+  from: string;
+  /** nodemailer SMTP URL; null: messages only go to the local outbox. */
+  smtpUrl: string | null;
+  /** Serve the outbox at /dev/outbox (anyone who can reach it reads every message). */
+  devOutbox: boolean;
+}
+
 export interface Config {
   port: number;
   phonePort: number;
@@ -30,6 +87,14 @@ export interface Config {
   rp: { id: string; origin: string; name: string };
   relay: RelayLimits;
   logLevel: LogLevel;
+  otp: OtpPolicy;
+  auth: AuthPolicy;
+  mail: MailConfig;
+  /** 32-byte server key (base64url) from SERVER_KEY; null: kept in DATA_DIR/server.key. */
+  serverKey: string | null;
+  protections: Protections;
+  /** PAIRKEY_INSECURE_QA=1: the operator accepts running with protections off. */
+  insecureQa: boolean;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +192,64 @@ export function loadConfig(env: Env = process.env): Config {
 
   const dataDir = read('DATA_DIR') ?? '.data';
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name)?.toLowerCase() ?? fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${read(name)}")`);
+    return fallback;
+  };
+  const onOff = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'on', 'true', 'yes'].includes(raw)) return true;
+    if (['0', 'off', 'false', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return fallback;
+  };
+
+  const otp: OtpPolicy = {
+    algorithm: oneOf('TOTP_ALGORITHM', OTP_ALGORITHMS, 'sha1'),
+    digits: oneOf('TOTP_DIGITS', ['6', '8'] as const, '6') === '8' ? 8 : 6,
+    period: int('TOTP_PERIOD', 30, 15, 120),
+    driftSteps: int('TOTP_DRIFT_STEPS', 1, 0, 10),
+    issuer: read('TOTP_ISSUER') ?? rpName,
+    hotpLookAhead: int('HOTP_LOOK_AHEAD', 10, 0, 100),
+  };
+  if (otp.issuer.includes(':')) problems.push('TOTP_ISSUER must not contain ":" (it separates issuer and account in otpauth labels)');
+
+  const auth: AuthPolicy = {
+    lockoutThreshold: int('LOCKOUT_THRESHOLD', 5, 1, 100),
+    lockoutMs: int('LOCKOUT_MINUTES', 15, 1, 1440) * 60_000,
+    ipRateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1, 10_000),
+    recoveryWaitMs: int('RECOVERY_WAIT_MINUTES', 3 * 24 * 60, 0, 30 * 24 * 60) * 60_000,
+  };
+
+  const smtpUrl = read('SMTP_URL') ?? null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push(`SMTP_URL must start with smtp:// or smtps:// (got "${smtpUrl}")`);
+  const mail: MailConfig = {
+    from: read('MAIL_FROM') ?? `${rpName} <no-reply@${rpId || 'localhost'}>`,
+    smtpUrl,
+    // With real delivery configured the outbox page would only leak mail; opt back in explicitly.
+    devOutbox: onOff('DEV_OUTBOX', smtpUrl === null),
+  };
+
+  const serverKey = read('SERVER_KEY') ?? null;
+  if (serverKey !== null && !/^[A-Za-z0-9_-]{43}$/.test(serverKey)) {
+    problems.push('SERVER_KEY must be 32 bytes in unpadded base64url (43 characters)');
+  }
+
+  const protections = Object.fromEntries(
+    PROTECTIONS.map((name) => [name, onOff(QA_SWITCHES[name], true)]),
+  ) as Record<Protection, boolean>;
+  const insecureQa = read(INSECURE_QA_FLAG) === '1';
+  const off = PROTECTIONS.filter((name) => !protections[name]);
+  if (off.length > 0 && !insecureQa) {
+    problems.push(
+      `${off.map((name) => QA_SWITCHES[name]).join(', ')} turn${off.length === 1 ? 's' : ''} a protection off: ` +
+        `refusing to start without ${INSECURE_QA_FLAG}=1`,
+    );
+  }
+
   if (problems.length > 0 || !publicUrl || !phoneUrl) throw new ConfigError(problems);
 
   const relayUrl = new URL('relay', publicUrl.href.endsWith('/') ? publicUrl : `${publicUrl.href}/`);
@@ -143,5 +266,42 @@ export function loadConfig(env: Env = process.env): Config {
     rp: { id: rpId, origin: rpOrigin, name: rpName },
     relay,
     logLevel,
+    otp,
+    auth,
+    mail,
+    serverKey,
+    protections,
+    insecureQa,
   };
+}
+
+/** The protections that are off, by environment variable name. */
+export function disabledProtections(config: Pick<Config, 'protections'>): string[] {
+  return PROTECTIONS.filter((name) => !config.protections[name]).map((name) => QA_SWITCHES[name]);
+}
+
+/**
+ * Defence in depth for configs built by hand: a server with a protection off starts only when
+ * the operator said so. loadConfig already enforces this for the environment.
+ */
+export function assertQaAcknowledged(config: Pick<Config, 'protections' | 'insecureQa'>): void {
+  const off = disabledProtections(config);
+  if (off.length > 0 && !config.insecureQa) {
+    throw new ConfigError([`${off.join(', ')} off without ${INSECURE_QA_FLAG}=1`]);
+  }
+}
+
+/** The banner main.ts prints when protections are off; null when everything is on. */
+export function insecureBanner(config: Pick<Config, 'protections'>): string | null {
+  const off = disabledProtections(config);
+  if (off.length === 0) return null;
+  const lines = [
+    'INSECURE QA MODE: THIS SERVER IS DELIBERATELY VULNERABLE',
+    'Protections switched off:',
+    ...off.map((name) => `  - ${name}=off`),
+    'Use it only to calibrate QA tooling. Never expose it or keep real data in it.',
+  ];
+  const width = Math.max(...lines.map((line) => line.length));
+  const bar = '!'.repeat(width + 8);
+  return [bar, ...lines.map((line) => `!!  ${line.padEnd(width)}  !!`), bar].join('\n');
 }

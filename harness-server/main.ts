@@ -1,6 +1,6 @@
 // Entry point: `tsx harness-server/main.ts`. Starts the RP + relay and the phone app origin.
 import { buildServers } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, insecureBanner, loadConfig, type Config } from './config.ts';
 
 function readConfig(): Config {
   try {
@@ -16,15 +16,13 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  const banner = insecureBanner(config);
+  // Printed before anything else, and again once listening, so it cannot scroll out of sight.
+  if (banner) console.error(banner);
 
   const { main: rp, phone } = await buildServers(config);
   await rp.listen({ port: config.port, host: config.host });
   await phone.listen({ port: config.phonePort, host: config.host });
-
-  console.log(`Relying party:  ${config.publicUrl}`);
-  console.log(`Relay:          ${config.relayUrl}`);
-  console.log(`Phone app:      ${config.phoneUrl}`);
-  console.log('Load the extension from dist/chrome (Chrome) or dist/firefox (Firefox)');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -44,6 +42,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Printed once the signal handlers are in place: whoever waits for these lines can stop us.
+  console.log(`Relying party:  ${config.publicUrl}`);
+  console.log(`Relay:          ${config.relayUrl}`);
+  console.log(`Phone app:      ${config.phoneUrl}`);
+  if (config.mail.devOutbox) console.log(`Email outbox:   ${new URL('dev/outbox', config.publicUrl).href}`);
+  console.log('Load the extension from dist/chrome (Chrome) or dist/firefox (Firefox)');
+  if (banner) console.error(banner);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,7 @@
-// Helpers for the harness-server tests: configs, started servers and a WebSocket peer
-// that records what it receives so tests can await events instead of sleeping.
+// Helpers for the harness-server tests: configs, started servers, a WebSocket peer that
+// records what it receives (so tests await events instead of sleeping), and an inject-based
+// browser for the RP's API.
+import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { buildServers, type BuildOptions, type Servers } from './app.ts';
@@ -114,35 +116,51 @@ export class TestPeer {
 export interface HttpResult<T = unknown> {
   status: number;
   body: T;
-  headers: Headers;
+  headers: Record<string, string | string[] | number | undefined>;
+  /** Raw Set-Cookie lines. */
   setCookies: string[];
 }
 
-/** A minimal browser for the JSON API: fetch plus a cookie jar (names only; paths ignored). */
+/**
+ * A browser for the RP's JSON API, over `fastify.inject` (an app: no socket) or fetch (a base
+ * URL: a server in another process): a cookie jar (names only; paths and expiry are the
+ * server's business) and the CSRF header a page would send, fetched from /api/csrf before the
+ * first state-changing request.
+ */
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
+  csrfToken: string | undefined;
+  /** Send the CSRF header (tests of the protection itself turn it off). */
+  sendCsrf = true;
 
-  constructor(private readonly baseUrl: string) {}
+  constructor(
+    private readonly target: FastifyInstance | string,
+    private readonly remoteAddress = '127.0.0.1',
+  ) {}
 
-  get(path: string): Promise<HttpResult> {
-    return this.request(path, { method: 'GET' });
+  get<T = unknown>(path: string): Promise<HttpResult<T>> {
+    return this.request<T>('GET', path);
   }
 
-  post(path: string, body: unknown): Promise<HttpResult> {
-    return this.request(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  }
-
-  async request(path: string, init: RequestInit): Promise<HttpResult> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) {
-      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+  async post<T = unknown>(path: string, body: unknown = {}): Promise<HttpResult<T>> {
+    if (this.sendCsrf && this.csrfToken === undefined) {
+      this.csrfToken = (await this.get<{ token: string }>('/api/csrf')).body.token;
     }
-    const response = await fetch(new URL(path, this.baseUrl), { ...init, headers });
-    const setCookies = response.headers.getSetCookie();
+    return this.request<T>('POST', path, body);
+  }
+
+  async request<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    const all: Record<string, string> = { ...headers };
+    if (this.cookies.size > 0) all.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (method === 'POST' && this.sendCsrf && this.csrfToken) all['x-csrf-token'] = this.csrfToken;
+    if (body !== undefined && typeof body !== 'string') all['content-type'] ??= 'application/json';
+    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const response =
+      typeof this.target === 'string'
+        ? await this.#fetch(method, path, all, payload)
+        : await this.target.inject({ method, url: path, headers: all, remoteAddress: this.remoteAddress, ...(payload === undefined ? {} : { payload }) });
+    const raw = response.headers['set-cookie'];
+    const setCookies = raw === undefined ? [] : Array.isArray(raw) ? raw : [String(raw)];
     for (const line of setCookies) {
       const [pair = ''] = line.split(';');
       const eq = pair.indexOf('=');
@@ -152,9 +170,15 @@ export class TestBrowser {
       if (expired || value === '') this.cookies.delete(name);
       else this.cookies.set(name, value);
     }
-    const text = await response.text();
-    const type = response.headers.get('content-type') ?? '';
-    const body: unknown = type.includes('application/json') && text ? JSON.parse(text) : text;
-    return { status: response.status, body, headers: response.headers, setCookies };
+    const type = String(response.headers['content-type'] ?? '');
+    const parsed: unknown = type.includes('application/json') && response.body ? JSON.parse(response.body) : response.body;
+    return { status: response.statusCode, body: parsed as T, headers: response.headers, setCookies };
+  }
+
+  async #fetch(method: string, path: string, headers: Record<string, string>, body: string | undefined) {
+    const response = await fetch(new URL(path, this.target as string), { method, headers, ...(body === undefined ? {} : { body }) });
+    const all: Record<string, string | string[]> = Object.fromEntries(response.headers);
+    all['set-cookie'] = response.headers.getSetCookie();
+    return { statusCode: response.status, headers: all, body: await response.text() };
   }
 }

@@ -1,111 +1,253 @@
-// Background entry: checks who sent each runtime message, validates it against its schema, and
-// routes it. Content scripts may only ask for WebAuthn ceremonies; only extension pages (the
-// popup) may change pairing or settings.
+// Background entry: checks who connects or sends, validates every message against its schema, and
+// routes it. Content scripts may only run ceremonies (one port each) and ask for capabilities;
+// only extension pages (popup, options, prompt) may change pairing, rules or settings.
 import browser, { type Runtime } from 'webextension-polyfill';
 import { Value } from '@sinclair/typebox/value';
-import { isWebAuthnErrorName, WebAuthnError } from '../../shared/errors.ts';
-import type { PageResult } from '../page/messages.ts';
-import { BridgeMessage, PopupMessage, type PopupState } from '../runtime-messages.ts';
-import { cancelPairing, currentPairing, pairingError, StaleOfferError, startPairing } from './pairing.ts';
-import { cancelOnPhone, closePhoneLink } from './phone-link.ts';
-import { confirmPairing, forgetPairing, getConfirmedPairing, getPairing, getSettings, setPhoneUrl, setRelayUrl } from './storage.ts';
-import { createCredential, getCredential, type CallerContext } from './webauthn-client.ts';
-import { senderOrigin } from './sender.ts';
+import type { PairkeyCapabilities } from '../page/messages.ts';
+import { CEREMONY_PORT, UI_PORT } from '../port-names.ts';
+import {
+  CeremonyMessageSchema,
+  ContentMessageSchema,
+  UiCommandSchema,
+  type CeremonyReply,
+  type CeremonyStart,
+  type UiCommand,
+  type UiEvent,
+} from '../runtime-messages.ts';
+import { callerOf } from './caller.ts';
+import { checkFramePermission } from './frame-permission.ts';
+import { cancelPairing, onPairingChange, startPairing } from './pairing.ts';
+import { phones } from './phones.ts';
+import { choose, onRequestsChange, requestViews, runCeremony } from './requests.ts';
+import { safeOrigin } from './origins.ts';
+import { isOwnContentScript, isOwnPage } from './senders.ts';
+import {
+  getConfirmedPhones,
+  migrateStorage,
+  removePhone,
+  setDefaultRule,
+  setPhoneUrl,
+  setProxyEnabled,
+  setRelayUrl,
+  setSiteRule,
+  updatePhone,
+} from './storage.ts';
+import { handleTestHook } from './test-hooks.ts';
+import { uiState } from './ui-state.ts';
+import { BASE_EXTENSIONS, parsePageOptions } from './webauthn-client.ts';
+import { browserCallStarting, onProxyChange, updateProxy } from './webauthn-proxy.ts';
 
-function callerOf(sender: Runtime.MessageSender): CallerContext | null {
-  if (sender.id !== browser.runtime.id || !sender.tab) return null;
-  const origin = senderOrigin(sender);
-  if (!origin) return null;
-  const isTopFrame = sender.frameId === 0;
-  const topOrigin = isTopFrame ? origin : sender.tab.url ? new URL(sender.tab.url).origin : 'null';
-  return { origin, topOrigin, isTopFrame };
-}
+// ---- ceremonies from the page script ------------------------------------------------------------
 
-function isExtensionPage(sender: Runtime.MessageSender): boolean {
-  return sender.id === browser.runtime.id && typeof sender.url === 'string' && sender.url.startsWith(browser.runtime.getURL(''));
-}
+/** Open ceremony ports and how to end each one's ceremony. */
+const ceremonyPorts = new Map<Runtime.Port, () => void>();
 
-function toPageError(error: unknown): PageResult {
-  if (error instanceof WebAuthnError) return { status: 'error', name: error.errorName, message: error.message };
-  if (error instanceof Error && isWebAuthnErrorName(error.name)) return { status: 'error', name: error.name, message: error.message };
-  // Anything unexpected is reported without internals; the spec's catch-all for a failed
-  // ceremony the page cannot act on is NotAllowedError.
-  console.error('Pairkey: ceremony failed', error);
-  return { status: 'error', name: 'NotAllowedError', message: 'The operation failed' };
-}
+function serveCeremony(port: Runtime.Port): void {
+  const sender = port.sender;
+  if (!sender || !isOwnContentScript(sender)) return port.disconnect();
+  const pageGone = new AbortController();
+  let started = false;
+  let browserCallDone: (() => void) | null = null;
+  const post = (reply: CeremonyReply) => {
+    try {
+      port.postMessage(reply);
+    } catch {
+      // the page went away
+    }
+  };
+  const endBrowserCall = () => {
+    browserCallDone?.();
+    browserCallDone = null;
+  };
+  const startBrowserCall = async () => {
+    endBrowserCall();
+    browserCallDone = await browserCallStarting();
+    if (pageGone.signal.aborted) endBrowserCall();
+  };
 
-async function handleBridge(message: BridgeMessage, caller: CallerContext): Promise<PageResult | undefined> {
-  if (message.type === 'webauthn/cancel') {
-    cancelOnPhone(message.requestId);
-    return undefined;
+  async function start(message: CeremonyStart): Promise<void> {
+    const caller = callerOf(sender!, message.frame);
+    // An opaque or unknown origin is left to the browser, which refuses it as the spec says.
+    if (!caller) return post({ type: 'result', result: { status: 'passthrough' } });
+    const result = await runCeremony({
+      kind: message.kind,
+      caller,
+      mediation: message.mediation,
+      parse: () => parsePageOptions(message.kind, message.options),
+      checkFrame: () => checkFramePermission(caller, message.kind, message.frame),
+      canUseBrowser: true,
+      startNativeAlongside: () => void startBrowserCall().then(() => post({ type: 'start-native' })),
+      pageSignal: pageGone.signal,
+    });
+    if (pageGone.signal.aborted) return;
+    // Step the proxy aside before the page calls the browser, so the browser's own UI answers.
+    if (result.status === 'passthrough') await startBrowserCall();
+    post({ type: 'result', result });
   }
-  // No phone paired (or not yet confirmed): the browser handles the call itself; Pairkey must
-  // never break a site.
-  if (!(await getConfirmedPairing())) return { status: 'passthrough' };
-  try {
-    const credential = message.type === 'webauthn/create'
-      ? await createCredential(caller, message.options)
-      : await getCredential(caller, message.options);
-    return { status: 'ok', credential };
-  } catch (error) {
-    return toPageError(error);
-  }
+
+  const end = () => {
+    ceremonyPorts.delete(port);
+    pageGone.abort();
+    endBrowserCall();
+  };
+  ceremonyPorts.set(port, end);
+  port.onDisconnect.addListener(end);
+  port.onMessage.addListener((raw: unknown) => {
+    // Only the bridge talks on this port; anything off-schema means something is wrong: hang up.
+    if (!Value.Check(CeremonyMessageSchema, raw)) return port.disconnect();
+    if (raw.type === 'start') {
+      if (started) return;
+      started = true;
+      void start(raw);
+    } else if (raw.type === 'cancel') {
+      pageGone.abort();
+    } else if (raw.type === 'native-done') {
+      endBrowserCall();
+    }
+  });
 }
 
-export async function popupState(): Promise<PopupState> {
-  const { relayUrl, phoneUrl } = await getSettings();
-  const pairing = await getPairing();
-  if (pairing) {
-    return { kind: pairing.confirmed ? 'paired' : 'confirming', relayUrl, phoneUrl, phoneName: pairing.phoneName, confirmationCode: pairing.confirmationCode, pairedAt: pairing.pairedAt };
-  }
-  return { kind: 'unpaired', relayUrl, phoneUrl, pairing: currentPairing(), error: pairingError() };
+// ---- extension pages -----------------------------------------------------------------------------
+
+const uiPorts = new Set<Runtime.Port>();
+
+async function broadcast(): Promise<void> {
+  if (uiPorts.size === 0) return;
+  const event: UiEvent = { type: 'state', state: await uiState() };
+  for (const port of uiPorts) port.postMessage(event);
 }
 
-async function handlePopup(message: PopupMessage): Promise<PopupState> {
-  switch (message.type) {
-    case 'popup/state':
-    case 'popup/keepalive':
-      break;
-    case 'popup/start-pairing':
-      if (!(await getPairing())) {
-        try {
-          await startPairing();
-        } catch (error) {
-          if (error instanceof StaleOfferError) break;
-          return { ...(await popupState()), error: error instanceof Error ? error.message : String(error) } as PopupState;
-        }
-      }
-      break;
-    case 'popup/confirm-pairing':
-      await confirmPairing();
-      break;
-    case 'popup/unpair':
-      closePhoneLink();
+const refresh = () => void broadcast();
+
+/** Forget a phone; unless the phone itself asked, make sure it forgets this browser too. */
+async function forget(phoneId: string, tellPhone = true): Promise<void> {
+  const phone = await removePhone(phoneId);
+  if (phone && tellPhone) await phones.unpair(phone.id, phone.publicKey);
+  else await phones.sync();
+  await updateProxy();
+}
+
+async function runCommand(command: UiCommand): Promise<void> {
+  switch (command.type) {
+    case 'keepalive':
+      return;
+    case 'start-pairing':
+      // Not awaited: a slow relay must not hold up the page's next commands. Failures are shown
+      // through pairingError().
+      startPairing().catch(() => undefined);
+      return;
+    case 'stop-pairing':
       cancelPairing();
-      await forgetPairing();
-      break;
-    case 'popup/set-relay':
+      return;
+    case 'confirm-pairing':
+      await updatePhone(command.phoneId, { confirmed: true });
+      await phones.sync();
+      await updateProxy();
+      return;
+    case 'reject-pairing':
+    case 'unpair':
+      await forget(command.phoneId);
+      return;
+    case 'rename-phone':
+      await updatePhone(command.phoneId, { name: command.name.trim() || 'Phone' });
+      return;
+    case 'set-relay':
       cancelPairing();
-      await setRelayUrl(message.relayUrl);
-      break;
-    case 'popup/set-phone-url':
+      await setRelayUrl(command.relayUrl);
+      await phones.sync();
+      return;
+    case 'set-phone-url':
       cancelPairing();
-      await setPhoneUrl(message.phoneUrl);
-      break;
+      await setPhoneUrl(command.phoneUrl);
+      return;
+    case 'set-default-rule':
+      await setDefaultRule(command.rule);
+      return;
+    case 'set-site-rule': {
+      const site = safeOrigin(command.site.includes('://') ? command.site : `https://${command.site}`);
+      if (!site) throw new Error('Enter a site as https://example.com');
+      await setSiteRule(site, command.rule);
+      return;
+    }
+    case 'set-proxy':
+      await setProxyEnabled(command.enabled);
+      await updateProxy();
+      return;
+    case 'choose':
+      await choose(command.requestId, command.choice, command.remember === true);
+      return;
   }
-  return popupState();
 }
+
+function serveUi(port: Runtime.Port): void {
+  if (!port.sender || !isOwnPage(port.sender)) return port.disconnect();
+  uiPorts.add(port);
+  // While a page is open, phone links stay up so it can show each phone's status.
+  const release = phones.acquire();
+  port.onDisconnect.addListener(() => {
+    uiPorts.delete(port);
+    release();
+  });
+  // A page's commands run one after another, in the order it sent them.
+  let queue: Promise<void> = Promise.resolve();
+  port.onMessage.addListener((raw: unknown) => {
+    if (!Value.Check(UiCommandSchema, raw)) return;
+    queue = queue
+      .then(() => runCommand(raw))
+      .then(refresh, (error: unknown) => {
+        const event: UiEvent = { type: 'error', message: error instanceof Error ? error.message : String(error) };
+        port.postMessage(event);
+        refresh();
+      });
+  });
+  void uiState().then((state) => port.postMessage({ type: 'state', state } satisfies UiEvent));
+}
+
+// ---- wiring -----------------------------------------------------------------------------------------
+
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name === CEREMONY_PORT) serveCeremony(port);
+  else if (port.name === UI_PORT) serveUi(port);
+  else port.disconnect();
+});
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
-  if (Value.Check(BridgeMessage, raw)) {
-    if (sender.id !== browser.runtime.id) return undefined;
-    const caller = callerOf(sender);
-    // An opaque or unknown origin is left to the browser, which refuses it as the spec says.
-    if (!caller) return Promise.resolve<PageResult>({ status: 'passthrough' });
-    return handleBridge(raw, caller);
+  if (Value.Check(ContentMessageSchema, raw) && isOwnContentScript(sender)) {
+    return getConfirmedPhones().then((list): PairkeyCapabilities => ({
+      active: list.length > 0,
+      extensions: list.length === 0 ? [] : [...BASE_EXTENSIONS, ...(list.some((p) => p.extensions?.includes('prf')) ? ['prf'] : [])],
+    }));
   }
-  if (Value.Check(PopupMessage, raw) && isExtensionPage(sender)) {
-    return handlePopup(raw).catch((error: unknown) => Promise.reject(new Error(error instanceof Error ? error.message : String(error))));
+  if (__PAIRKEY_TEST_HOOKS__ && isOwnContentScript(sender)) {
+    return handleTestHook(raw, {
+      dropCeremonies: () => {
+        for (const [port, end] of ceremonyPorts) {
+          port.disconnect();
+          end();
+        }
+      },
+    });
   }
   return undefined;
 });
+
+// The toolbar button counts requests waiting for the person (conditional sign-ins included).
+let badge = '';
+function updateBadge(): void {
+  const count = requestViews().length;
+  const text = count > 0 ? String(count) : '';
+  if (text === badge) return;
+  badge = text;
+  void browser.action.setBadgeText({ text }).catch(() => undefined);
+}
+
+phones.onUnpairedByPhone = (phoneId) => void forget(phoneId, false).then(refresh);
+phones.subscribe(refresh);
+onPairingChange(refresh);
+onRequestsChange(refresh);
+onRequestsChange(updateBadge);
+onProxyChange(refresh);
+
+void migrateStorage()
+  .then(() => phones.sync())
+  .then(() => updateProxy());

@@ -1,21 +1,24 @@
-// First pairing, extension side: show an offer (QR link), wait on the pairing channel for the
-// phone's IKpsk2 handshake, answer it and keep the phone's static key.
+// Pairing a phone, extension side: show an offer (QR link), wait on the pairing channel for the
+// phone's IKpsk2 handshake, answer it and keep the phone's static key (unconfirmed until the person
+// compares the codes). An offer lives two minutes and is answered once.
 import {
   createPairingOffer,
+  decodeFrame,
   encodePairingLink,
   pairingChannelId,
   PairingResponder,
   ProtocolError,
-  decodeFrame,
 } from '../../shared/protocol/index.ts';
 import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
-import { getSettings, getStaticKeyPair, savePairing } from './storage.ts';
+import { addPhone, getSettings, getStaticKeyPair } from './storage.ts';
 
-const OFFER_TTL_MS = 5 * 60_000;
+export const OFFER_TTL_MS = 2 * 60_000;
 /** Failed handshakes tolerated on one offer before it is withdrawn (someone is guessing). */
 const MAX_FAILED_HANDSHAKES = 3;
+/** An offer about to expire is replaced rather than shown. */
+const MIN_REMAINING_MS = 15_000;
 
-/** The offer being opened was withdrawn meanwhile (settings changed, unpaired): not a failure. */
+/** The offer being opened was withdrawn meanwhile (settings changed, pairing stopped): not a failure. */
 export class StaleOfferError extends Error {
   constructor() {
     super('The pairing offer was replaced');
@@ -37,6 +40,17 @@ let lastError: string | null = null;
 /** Bumped whenever an offer is withdrawn, so a slow start for a stale offer never wins. */
 let generation = 0;
 let starting: Promise<PendingPairing> | null = null;
+let offerTtlMs = OFFER_TTL_MS;
+let onChange: () => void = () => undefined;
+
+export function onPairingChange(listener: () => void): void {
+  onChange = listener;
+}
+
+/** Test builds only: shorten the offer's life to test expiry. */
+export function setOfferTtlForTests(ms: number): void {
+  offerTtlMs = ms;
+}
 
 export function pairingError(): string | null {
   return lastError;
@@ -53,11 +67,12 @@ export function cancelPairing(): void {
   clearTimeout(active.timer);
   active.socket.close(1000, 'pairing over');
   active = null;
+  onChange();
 }
 
 /** Start (or keep showing) an offer. Resolves with the link once the relay accepted us. */
 export function startPairing(): Promise<PendingPairing> {
-  if (active && active.socket.isOpen && active.expiresAt > Date.now() + 30_000) return Promise.resolve(currentPairing()!);
+  if (active && active.socket.isOpen && active.expiresAt > Date.now() + Math.min(MIN_REMAINING_MS, offerTtlMs / 2)) return Promise.resolve(currentPairing()!);
   if (starting) return starting;
   cancelPairing();
   const mine = generation;
@@ -72,43 +87,53 @@ async function openOffer(mine: number): Promise<PendingPairing> {
   lastError = null;
   const { relayUrl, phoneUrl } = await getSettings();
   const extensionStatic = await getStaticKeyPair();
-  const offer = createPairingOffer(relayUrl, extensionStatic.publicKey, OFFER_TTL_MS);
-  const responder = new PairingResponder(extensionStatic, offer.secret);
+  const offer = createPairingOffer(relayUrl, extensionStatic.publicKey, offerTtlMs);
+  const responder = new PairingResponder(extensionStatic, offer.secret, { expiresAt: offer.expiresAt });
   let failures = 0;
 
-  const socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
-    onFrame: (frame) => {
-      if (active?.socket !== socket) return;
-      try {
-        if (decodeFrame(frame).kind !== 'handshake-init') return;
-        const { reply, result } = responder.respond(frame);
-        socket.send(reply);
-        cancelPairing();
-        void savePairing({
-          phonePublicKey: result.peerPublicKey,
-          pairedChannelId: result.pairedChannelId,
-          confirmationCode: result.confirmationCode,
-          phoneName: result.peerName ?? 'Phone',
-          pairedAt: Date.now(),
-          confirmed: false,
-        });
-      } catch (error) {
-        failures += 1;
-        if (failures >= MAX_FAILED_HANDSHAKES) {
-          lastError = 'Pairing failed repeatedly and was stopped. Open the popup again for a new code.';
+  let socket: RelaySocket;
+  try {
+    socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
+      onFrame: (frame) => {
+        if (active?.socket !== socket) return;
+        try {
+          if (decodeFrame(frame).kind !== 'handshake-init') return;
+          const { reply, result } = responder.respond(frame);
+          socket.send(reply);
           cancelPairing();
-        } else if (!(error instanceof ProtocolError)) {
-          lastError = error instanceof Error ? error.message : String(error);
+          void addPhone({
+            id: result.pairedChannelId,
+            name: result.peerName ?? 'Phone',
+            publicKey: result.peerPublicKey,
+            confirmationCode: result.confirmationCode,
+            pairedAt: Date.now(),
+            confirmed: false,
+          }).then(onChange);
+        } catch (error) {
+          failures += 1;
+          if (failures >= MAX_FAILED_HANDSHAKES) {
+            lastError = 'Pairing failed repeatedly and was stopped. Start again for a new code.';
+            cancelPairing();
+          } else if (!(error instanceof ProtocolError)) {
+            lastError = error instanceof Error ? error.message : String(error);
+            onChange();
+          }
         }
-      }
-    },
-    onClose: (code, reason) => {
-      if (active?.socket === socket) {
-        lastError = `The relay closed the pairing channel (${code} ${reason})`;
-        cancelPairing();
-      }
-    },
-  });
+      },
+      onClose: (code, reason) => {
+        if (active?.socket === socket) {
+          lastError = `The relay closed the pairing channel (${code} ${reason})`;
+          cancelPairing();
+        }
+      },
+    });
+  } catch (error) {
+    if (generation === mine) {
+      lastError = error instanceof Error ? error.message : String(error);
+      onChange();
+    }
+    throw error;
+  }
   if (generation !== mine) {
     // Settings changed or the offer was withdrawn while we were connecting.
     socket.close(1000, 'stale offer');
@@ -118,5 +143,6 @@ async function openOffer(mine: number): Promise<PendingPairing> {
     if (active?.socket === socket) cancelPairing();
   }, offer.expiresAt - Date.now());
   active = { link: encodePairingLink(phoneUrl, offer), expiresAt: offer.expiresAt, socket, timer };
+  onChange();
   return currentPairing()!;
 }

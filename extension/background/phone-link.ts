@@ -1,7 +1,8 @@
-// The extension's end of every session with the paired phone: connect to the paired channel,
-// answer the phone's fresh KK handshake, then exchange encrypted request/response messages.
-// One session at a time; if the channel breaks, every pending request fails (never answered twice)
-// and the next request opens a new session.
+// The extension's end of the link with one paired phone: a relay socket on the paired channel,
+// the KK handshake the phone starts whenever both are there, and encrypted request/reply messages.
+// While someone needs the link (a ceremony, an open extension page) it reconnects with backoff
+// after relay restarts and network drops. Requests in flight when the link breaks fail at once
+// with NotAllowedError: the phone dropped them too, and nothing is ever answered twice.
 import {
   decodeFrame,
   ReconnectResponder,
@@ -9,161 +10,251 @@ import {
   type GetAssertionMessage,
   type MakeCredentialMessage,
   type SecureChannel,
+  type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
-import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
+import { platformWebSocket, RelaySocket, relaySocketUrl, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
-import { getConfirmedPairing, getSettings, getStaticKeyPair } from './storage.ts';
 
-type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
-type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
+export type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
+export type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
 
-/** One relay connection on the paired channel; the phone may come and go on it. */
-class Session {
-  channel: SecureChannel | null = null;
-  private waiters: { resolve: (c: SecureChannel) => void; reject: (e: Error) => void }[] = [];
+/** `offline`: no relay connection (retrying); `waiting`: on the relay, the phone is not; `online`: session up. */
+export type LinkStatus = 'offline' | 'waiting' | 'online';
 
-  constructor(readonly socket: RelaySocket) {}
-
-  /** The current secure channel, or the next one the phone's handshake establishes. */
-  nextChannel(): Promise<SecureChannel> {
-    if (this.channel) return Promise.resolve(this.channel);
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  established(channel: SecureChannel): void {
-    this.channel = channel;
-    for (const w of this.waiters.splice(0)) w.resolve(channel);
-  }
-
-  failWaiters(error: Error): void {
-    for (const w of this.waiters.splice(0)) w.reject(error);
-  }
+export interface LinkEvents {
+  onStatus: () => void;
+  /** The phone announced the client extensions it serves (hello). */
+  onHello: (extensions: string[]) => void;
+  /** The phone sent `unpair` (or received ours): forget it. */
+  onUnpaired: () => void;
 }
 
-let session: Session | null = null;
-const pending = new Map<string, { resolve: (reply: PhoneReply) => void; reject: (error: Error) => void }>();
-
-function failAll(error: Error): void {
-  for (const p of pending.values()) p.reject(error);
-  pending.clear();
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
 }
 
-function dropSession(reason: string): void {
-  const s = session;
-  session = null;
-  const error = new WebAuthnError('NotAllowedError', reason);
-  if (s) {
-    s.socket.close(1000, 'session over');
-    s.failWaiters(error);
+export const DEFAULT_RETRY: RetryPolicy = { initialMs: 250, maxMs: 15_000 };
+
+export class PhoneLink {
+  private socket: RelaySocket | null = null;
+  private channel: SecureChannel | null = null;
+  private wanted = false;
+  private connecting = false;
+  private retryMs: number;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pending = new Map<string, { resolve: (reply: PhoneReply) => void; reject: (error: Error) => void }>();
+  private readonly onlineWaiters = new Set<() => void>();
+  private _status: LinkStatus = 'offline';
+  /** What this phone said it serves, last time it said (kept across sessions). */
+  extensions: ReadonlySet<string>;
+
+  constructor(
+    readonly phoneId: string,
+    private readonly phonePublicKey: Uint8Array,
+    private readonly relayUrl: string,
+    private readonly staticKey: StaticKeyPair,
+    /** A removed phone: the link exists only to deliver `unpair`. */
+    readonly removed: boolean,
+    private readonly events: LinkEvents,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    private readonly socketFactory: WebSocketFactory = platformWebSocket,
+    knownExtensions: readonly string[] = [],
+  ) {
+    this.retryMs = retry.initialMs;
+    this.extensions = new Set(knownExtensions);
   }
-  failAll(error);
-}
 
-async function openSession(): Promise<Session> {
-  const pairing = await getConfirmedPairing();
-  if (!pairing) throw new WebAuthnError('NotAllowedError', 'No phone is paired');
-  const { relayUrl } = await getSettings();
-  const extensionStatic = await getStaticKeyPair();
+  get status(): LinkStatus {
+    return this._status;
+  }
 
-  let current: Session | null = null;
-  const socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairing.pairedChannelId), {
-    onPeers: (count) => {
-      // The phone left: whatever it was asked is lost with it; the next request waits for it
-      // to come back and run a fresh handshake.
-      if (count < 2 && current?.channel) {
-        current.channel = null;
-        failAll(new WebAuthnError('NotAllowedError', 'Your phone disconnected'));
-      }
-    },
-    onFrame: (frame) => {
-      const s = current;
-      if (!s || session !== s) return;
+  private setStatus(status: LinkStatus): void {
+    if (status === this._status) return;
+    this._status = status;
+    if (status === 'online') for (const wake of [...this.onlineWaiters]) wake();
+    this.events.onStatus();
+  }
+
+  /** Connect (and keep reconnecting) until `release()`. */
+  want(): void {
+    if (this.wanted) return;
+    this.wanted = true;
+    this.retryMs = this.retry.initialMs;
+    void this.connect();
+  }
+
+  /** Someone is waiting now: retry at once instead of at the next backoff step. */
+  kick(): void {
+    if (!this.wanted || this.connecting || this.socket?.isOpen) return;
+    clearTimeout(this.retryTimer);
+    void this.connect();
+  }
+
+  release(): void {
+    this.wanted = false;
+    clearTimeout(this.retryTimer);
+    this.dropChannel('The link to the phone was closed');
+    this.socket?.close(1000, 'idle');
+    this.socket = null;
+    this.setStatus('offline');
+  }
+
+  /** Resolves true once a session is up, false if `deadline` comes first. */
+  waitOnline(deadline: number): Promise<boolean> {
+    if (this._status === 'online') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (value: boolean) => {
+        this.onlineWaiters.delete(wake);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const wake = () => done(true);
+      const timer = setTimeout(() => done(false), Math.max(0, deadline - Date.now()));
+      this.onlineWaiters.add(wake);
+    });
+  }
+
+  /** Send a request on the current session; the promise settles with the phone's reply. */
+  ask(request: PhoneRequest): Promise<PhoneReply> {
+    if (this.removed) return Promise.reject(new WebAuthnError('NotAllowedError', 'This phone was removed'));
+    const channel = this.channel;
+    const socket = this.socket;
+    if (!channel || !socket?.isOpen) return Promise.reject(new WebAuthnError('NotAllowedError', 'Your phone is not connected'));
+    return new Promise((resolve, reject) => {
+      this.pending.set(request.id, { resolve, reject });
       try {
-        const { kind } = decodeFrame(frame);
-        if (kind === 'handshake-init') {
-          // A fresh handshake: the first on this socket, or the phone restarted its side.
-          if (s.channel) failAll(new WebAuthnError('NotAllowedError', 'The phone restarted the session'));
-          const responder = new ReconnectResponder(extensionStatic, pairing.phonePublicKey, pairing.pairedChannelId);
-          const { reply, result } = responder.respond(frame);
-          s.socket.send(reply);
-          s.established(result.channel);
-          return;
-        }
-        if (kind !== 'transport' || !s.channel) throw new Error(`Unexpected ${kind} frame`);
-        const message = s.channel.open(frame);
-        if (message.type !== 'credential-created' && message.type !== 'assertion' && message.type !== 'error') {
-          throw new Error(`The phone sent an unexpected ${message.type} message`);
-        }
-        const waiter = pending.get(message.id);
-        pending.delete(message.id);
-        waiter?.resolve(message);
+        socket.send(channel.seal(request));
       } catch (error) {
-        // Tampered, replayed or reordered traffic: the session is no longer trustworthy.
-        dropSession(`The channel to the phone failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.pending.delete(request.id);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
-    },
-    onClose: () => {
-      if (session === current) dropSession('The relay connection closed');
-    },
-  });
-  current = new Session(socket);
-  return current;
-}
-
-async function ensureChannel(): Promise<{ session: Session; channel: SecureChannel }> {
-  if (!session || !session.socket.isOpen) {
-    session = null;
-    session = await openSession();
+    });
   }
-  const s = session;
-  return { session: s, channel: await s.nextChannel() };
-}
 
-/** Wait for `promise`, but give up with NotAllowedError when the ceremony's time is up. */
-function withDeadline<T>(promise: Promise<T>, deadline: number, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new WebAuthnError('NotAllowedError', `${what} timed out`)), Math.max(0, deadline - Date.now()));
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
-/** Send a request to the phone and wait for its reply until the ceremony's deadline. */
-export async function askPhone(request: PhoneRequest, deadline: number): Promise<PhoneReply> {
-  const { session: s, channel } = await withDeadline(ensureChannel(), deadline, 'Reaching your phone');
-  const reply = new Promise<PhoneReply>((resolve, reject) => pending.set(request.id, { resolve, reject }));
-  s.socket.send(channel.seal(request));
-  try {
-    return await withDeadline(reply, deadline, 'Waiting for your phone');
-  } catch (error) {
-    if (pending.delete(request.id)) cancelOnPhone(request.id);
-    throw error;
+  /** Tell the phone to drop a request; its reply, if one still comes, is ignored. */
+  cancel(requestId: string): void {
+    if (!this.pending.delete(requestId)) return;
+    this.sendQuietly({ type: 'cancel', id: requestId });
   }
-}
 
-/** Tell the phone to drop a request (page aborted or timed out); the reply, if any, is ignored. */
-export function cancelOnPhone(requestId: string): void {
-  const waiter = pending.get(requestId);
-  pending.delete(requestId);
-  waiter?.reject(new WebAuthnError('AbortError', 'The operation was aborted'));
-  const s = session;
-  if (s?.channel && s.socket.isOpen) {
+  /** Tell the phone it is unpaired; false when no session is up to carry the message. */
+  sendUnpair(): boolean {
+    return this.sendQuietly({ type: 'unpair' });
+  }
+
+  private sendQuietly(message: ChannelMessage): boolean {
+    if (!this.channel || !this.socket?.isOpen) return false;
     try {
-      s.socket.send(s.channel.seal({ type: 'cancel', id: requestId }));
+      this.socket.send(this.channel.seal(message));
+      return true;
     } catch {
-      // the session is going away; the phone drops the request with it
+      return false;
     }
   }
-}
 
-export function closePhoneLink(): void {
-  dropSession('The pairing was removed');
+  private async connect(): Promise<void> {
+    if (!this.wanted || this.connecting || this.socket?.isOpen) return;
+    this.connecting = true;
+    let socket: RelaySocket | null = null;
+    try {
+      socket = await RelaySocket.connect(this.socketFactory, relaySocketUrl(this.relayUrl, this.phoneId), {
+        onPeers: (count, s) => this.onPeers(count, s),
+        onFrame: (frame, s) => this.onFrame(frame, s),
+        onClose: () => this.onClose(socket),
+      });
+    } catch {
+      this.connecting = false;
+      this.setStatus('offline');
+      this.scheduleReconnect();
+      return;
+    }
+    this.connecting = false;
+    if (!this.wanted) {
+      socket.close(1000, 'idle');
+      return;
+    }
+    this.socket = socket;
+    this.retryMs = this.retry.initialMs;
+    if (this._status === 'offline') this.setStatus('waiting');
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.wanted) return;
+    clearTimeout(this.retryTimer);
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, this.retry.maxMs);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private onPeers(count: number, socket: RelaySocket): void {
+    this.socket = socket;
+    // The phone left: whatever it was asked is lost with it. It starts a fresh handshake when it
+    // comes back.
+    if (count < 2) {
+      this.dropChannel('Your phone disconnected');
+      this.setStatus('waiting');
+    }
+  }
+
+  private onFrame(frame: Uint8Array, socket: RelaySocket): void {
+    this.socket = socket;
+    try {
+      const { kind } = decodeFrame(frame);
+      if (kind === 'handshake-init') {
+        // A fresh handshake: the first on this socket, or the phone restarted its side.
+        this.dropChannel('The phone restarted the session');
+        const responder = new ReconnectResponder(this.staticKey, this.phonePublicKey, this.phoneId);
+        const { reply, result } = responder.respond(frame);
+        socket.send(reply);
+        this.channel = result.channel;
+        if (this.removed) {
+          this.sendUnpair();
+          this.events.onUnpaired();
+          return;
+        }
+        this.setStatus('online');
+        return;
+      }
+      if (kind !== 'transport' || !this.channel) throw new Error(`Unexpected ${kind} frame`);
+      const message = this.channel.open(frame);
+      if (message.type === 'unpair') {
+        this.dropChannel('The phone removed this browser');
+        this.events.onUnpaired();
+        return;
+      }
+      if (message.type === 'hello') {
+        this.extensions = new Set(message.extensions);
+        this.events.onHello(message.extensions);
+        return;
+      }
+      if (message.type !== 'credential-created' && message.type !== 'assertion' && message.type !== 'error') {
+        throw new Error(`The phone sent an unexpected ${message.type} message`);
+      }
+      const waiter = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      waiter?.resolve(message);
+    } catch {
+      // A handshake with the wrong key, or tampered, replayed or reordered traffic: this session is
+      // no longer trustworthy. Start over on a new socket; the phone runs a new handshake.
+      this.dropChannel('The channel to the phone failed');
+      socket.close(1000, 'session error');
+    }
+  }
+
+  private onClose(socket: RelaySocket | null): void {
+    if (socket && this.socket !== socket) return;
+    this.socket = null;
+    this.dropChannel('The connection to the relay was lost');
+    this.setStatus('offline');
+    this.scheduleReconnect();
+  }
+
+  private dropChannel(reason: string): void {
+    this.channel = null;
+    const error = new WebAuthnError('NotAllowedError', reason);
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+    if (this._status === 'online') this.setStatus(this.socket?.isOpen ? 'waiting' : 'offline');
+  }
 }

@@ -1,41 +1,100 @@
-// Persistent extension state in storage.local. The background is its only writer; the popup
-// reads it through messages. Keys are stored as base64url strings.
+// Persistent extension state in storage.local. The background is its only writer; extension pages
+// read it through the UI port. Keys are stored as base64url strings.
 import browser from 'webextension-polyfill';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
+import type { SiteRule } from '../runtime-messages.ts';
 
 export const DEFAULT_RELAY_URL = 'http://localhost:8787';
 export const DEFAULT_PHONE_URL = 'http://localhost:8788/';
 
-export interface Pairing {
-  phonePublicKey: Uint8Array;
-  pairedChannelId: string;
+export interface Phone {
+  /** The paired channel id: unique per pairing, and the phone's id everywhere in the extension. */
+  id: string;
+  name: string;
+  publicKey: Uint8Array;
   confirmationCode: string;
-  phoneName: string;
   pairedAt: number;
   /**
-   * Set once the person saw the same code on both screens. Until then the pairing is never used:
+   * Set once the person saw the same code on both screens. Until then the phone is never used:
    * whoever photographed the QR code could have completed the handshake first.
    */
   confirmed: boolean;
+  /** Client extensions the phone announced beyond the basics (e.g. "prf"), as last heard. */
+  extensions?: string[];
 }
 
-type StoredPairing = Omit<Pairing, 'phonePublicKey'> & { phonePublicKey: string };
+/**
+ * A phone the person removed while it was offline: kept only to deliver `unpair` when it comes
+ * back. Never asked to sign anything.
+ */
+export interface RemovedPhone {
+  id: string;
+  publicKey: Uint8Array;
+  removedAt: number;
+}
 
-interface Stored {
+export interface Settings {
+  relayUrl: string;
+  phoneUrl: string;
+  defaultRule: SiteRule;
+  /** Chrome: catch calls that reach the browser without passing the page script. */
+  proxyEnabled: boolean;
+}
+
+type Stored<T> = Omit<T, 'publicKey'> & { publicKey: string };
+
+interface StoredState {
   relayUrl?: string;
   phoneUrl?: string;
+  defaultRule?: SiteRule;
+  proxyEnabled?: boolean;
   staticPrivateKey?: string;
-  pairing?: StoredPairing;
+  phones?: Stored<Phone>[];
+  removedPhones?: Stored<RemovedPhone>[];
+  siteRules?: Record<string, SiteRule>;
 }
 
-async function read(): Promise<Stored> {
-  return (await browser.storage.local.get(['relayUrl', 'phoneUrl', 'staticPrivateKey', 'pairing'])) as Stored;
+const KEYS = ['relayUrl', 'phoneUrl', 'defaultRule', 'proxyEnabled', 'staticPrivateKey', 'phones', 'removedPhones', 'siteRules'];
+
+async function read(): Promise<StoredState> {
+  return (await browser.storage.local.get(KEYS)) as StoredState;
 }
 
-export async function getSettings(): Promise<{ relayUrl: string; phoneUrl: string }> {
+// Read-modify-write updates run one after another, so two changes never overwrite each other.
+let queue: Promise<unknown> = Promise.resolve();
+function serialized<T>(change: () => Promise<T>): Promise<T> {
+  const run = queue.then(change, change);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Version 0.1 kept one `pairing`; it becomes the first entry of `phones`. */
+export function migrateStorage(): Promise<void> {
+  return serialized(async () => {
+    const { pairing } = (await browser.storage.local.get('pairing')) as {
+      pairing?: { phonePublicKey: string; pairedChannelId: string; confirmationCode: string; phoneName: string; pairedAt: number; confirmed: boolean };
+    };
+    if (!pairing) return;
+    const phones = (await read()).phones ?? [];
+    const { phonePublicKey, pairedChannelId, phoneName, ...rest } = pairing;
+    if (!phones.some((p) => p.id === pairedChannelId)) phones.push({ ...rest, id: pairedChannelId, name: phoneName, publicKey: phonePublicKey });
+    await browser.storage.local.set({ phones });
+    await browser.storage.local.remove('pairing');
+  });
+}
+
+const withKey = <T extends { publicKey: Uint8Array }>(s: Stored<T>): T => ({ ...s, publicKey: fromB64url(s.publicKey) }) as unknown as T;
+const storeKey = <T extends { publicKey: Uint8Array }>(t: T): Stored<T> => ({ ...t, publicKey: toB64url(t.publicKey) });
+
+export async function getSettings(): Promise<Settings> {
   const s = await read();
-  return { relayUrl: s.relayUrl ?? DEFAULT_RELAY_URL, phoneUrl: s.phoneUrl ?? DEFAULT_PHONE_URL };
+  return {
+    relayUrl: s.relayUrl ?? DEFAULT_RELAY_URL,
+    phoneUrl: s.phoneUrl ?? DEFAULT_PHONE_URL,
+    defaultRule: s.defaultRule ?? 'phone',
+    proxyEnabled: s.proxyEnabled ?? true,
+  };
 }
 
 /** Normalise and check a URL a person typed; throws with a readable message. */
@@ -58,7 +117,15 @@ export async function setPhoneUrl(phoneUrl: string): Promise<void> {
   await browser.storage.local.set({ phoneUrl: checkUrl(phoneUrl, 'The phone app URL') });
 }
 
-/** The extension's long-term Noise key, created on first use. */
+export async function setDefaultRule(rule: SiteRule): Promise<void> {
+  await browser.storage.local.set({ defaultRule: rule });
+}
+
+export async function setProxyEnabled(enabled: boolean): Promise<void> {
+  await browser.storage.local.set({ proxyEnabled: enabled });
+}
+
+/** The extension's long-term Noise key, created on first use. One key for all phones. */
 export async function getStaticKeyPair(): Promise<StaticKeyPair> {
   const s = await read();
   if (s.staticPrivateKey) return staticKeyPairFromPrivate(fromB64url(s.staticPrivateKey));
@@ -67,29 +134,61 @@ export async function getStaticKeyPair(): Promise<StaticKeyPair> {
   return pair;
 }
 
-/** The pairing requests may use: one the person confirmed. */
-export async function getConfirmedPairing(): Promise<Pairing | null> {
-  const pairing = await getPairing();
-  return pairing?.confirmed ? pairing : null;
+// ---- phones ------------------------------------------------------------------------------------------
+
+export async function getPhones(): Promise<Phone[]> {
+  return ((await read()).phones ?? []).map((p) => withKey<Phone>(p));
 }
 
-export async function getPairing(): Promise<Pairing | null> {
-  const p = (await read()).pairing;
-  if (!p) return null;
-  return { ...p, phonePublicKey: fromB64url(p.phonePublicKey) };
+/** The phones requests may use: the ones the person confirmed. */
+export async function getConfirmedPhones(): Promise<Phone[]> {
+  return (await getPhones()).filter((p) => p.confirmed);
 }
 
-export async function savePairing(p: Pairing): Promise<void> {
-  const stored: StoredPairing = { ...p, phonePublicKey: toB64url(p.phonePublicKey) };
-  await browser.storage.local.set({ pairing: stored });
+async function writePhones(phones: Phone[]): Promise<void> {
+  await browser.storage.local.set({ phones: phones.map((p) => storeKey(p)) });
 }
 
-export async function confirmPairing(): Promise<void> {
-  const pairing = await getPairing();
-  if (pairing) await savePairing({ ...pairing, confirmed: true });
+export function addPhone(phone: Phone): Promise<void> {
+  return serialized(async () => writePhones([...(await getPhones()).filter((p) => p.id !== phone.id), phone]));
 }
 
-/** Forget the phone, and the extension's static key with it: the next pairing starts afresh. */
-export async function forgetPairing(): Promise<void> {
-  await browser.storage.local.remove(['pairing', 'staticPrivateKey']);
+export function updatePhone(id: string, change: Partial<Pick<Phone, 'name' | 'confirmed' | 'extensions'>>): Promise<void> {
+  return serialized(async () => writePhones((await getPhones()).map((p) => (p.id === id ? { ...p, ...change } : p))));
+}
+
+export function removePhone(id: string): Promise<Phone | null> {
+  return serialized(async () => {
+    const phones = await getPhones();
+    const phone = phones.find((p) => p.id === id) ?? null;
+    if (phone) await writePhones(phones.filter((p) => p.id !== id));
+    return phone;
+  });
+}
+
+export async function getRemovedPhones(): Promise<RemovedPhone[]> {
+  return ((await read()).removedPhones ?? []).map((p) => withKey<RemovedPhone>(p));
+}
+
+/** Change the list of removed phones (add one, or drop one whose `unpair` was delivered). */
+export function updateRemovedPhones(change: (removed: RemovedPhone[]) => RemovedPhone[]): Promise<void> {
+  return serialized(async () => {
+    const next = change(await getRemovedPhones());
+    await browser.storage.local.set({ removedPhones: next.map((p) => storeKey(p)) });
+  });
+}
+
+// ---- site rules -----------------------------------------------------------------------------------
+
+export async function getSiteRules(): Promise<Record<string, SiteRule>> {
+  return (await read()).siteRules ?? {};
+}
+
+export function setSiteRule(site: string, rule: SiteRule | null): Promise<void> {
+  return serialized(async () => {
+    const rules = { ...(await getSiteRules()) };
+    if (rule) rules[site] = rule;
+    else delete rules[site];
+    await browser.storage.local.set({ siteRules: rules });
+  });
 }

@@ -1,30 +1,39 @@
-// The WebAuthn client (WebAuthn L3 §5.1.3 create, §5.1.4 get): the page only supplies options.
-// Origin comes from the message sender, the rpId is checked against it with the public suffix
-// list, and clientDataJSON is built here, so a page can never make the phone sign for another site.
+// The WebAuthn client steps (WebAuthn L3 §5.1.3 create, §5.1.4 get) that do not depend on which
+// authenticator answers: validate the options, check the rpId against the caller's origin with the
+// public suffix list, build clientDataJSON, then turn the phone's reply into a credential. The page
+// only supplies options, so it can never make the phone sign for another site.
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { buildClientDataJSON } from '../../shared/webauthn/client-data.ts';
-import { validateCreationOptions, validateRequestOptions, type CredentialDescriptor } from '../../shared/webauthn/options.ts';
+import {
+  validateCreationOptions,
+  validateRequestOptions,
+  type CreationOptions,
+  type CredentialDescriptor,
+  type RequestOptions,
+} from '../../shared/webauthn/options.ts';
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
-import type { CredentialJSON } from '../page/messages.ts';
-import { askPhone } from './phone-link.ts';
+import { effectiveTimeout, type CredentialJSON } from '../page/messages.ts';
+import type { Caller } from './caller.ts';
+import type { PhoneReply, PhoneRequest } from './phone-link.ts';
+import { prfCreateInputs, prfGetInputs } from './prf.ts';
 
-/** Where a request came from, as the browser (not the page) reports it. */
-export interface CallerContext {
-  origin: string;
-  /** Origin of the top-level page, when the call comes from a frame. */
-  topOrigin: string;
-  isTopFrame: boolean;
-}
+/**
+ * The client extensions Pairkey processes for every phone; phones announce more (PRF) in their
+ * hello. Anything else is ignored, as browsers ignore extensions they do not know.
+ */
+export const BASE_EXTENSIONS = ['credProps'];
 
-// WebAuthn L3 §15.1 recommended timeout bounds (ms).
-const DEFAULT_TIMEOUT = 300_000;
-const MIN_TIMEOUT = 30_000;
-const MAX_TIMEOUT = 600_000;
-
-function effectiveTimeout(requested: number | undefined): number {
-  if (requested === undefined || !Number.isFinite(requested)) return DEFAULT_TIMEOUT;
-  return Math.min(MAX_TIMEOUT, Math.max(MIN_TIMEOUT, requested));
+export interface Ceremony {
+  kind: 'create' | 'get';
+  rpId: string;
+  /** Milliseconds the ceremony may take, clamped as browsers do. */
+  timeout: number;
+  clientDataJSON: Uint8Array;
+  /** The request for one phone: its message id, and the extensions it announced. */
+  request: (messageId: string, phoneExtensions: ReadonlySet<string>) => PhoneRequest;
+  /** Turn a phone's successful reply into the credential the page receives. */
+  finish: (reply: Exclude<PhoneReply, { type: 'error' }>) => CredentialJSON;
 }
 
 /** Untag `{ $b64 }` values from the page into bytes; anything else malformed is a TypeError. */
@@ -47,33 +56,40 @@ export function untagBytes(value: unknown, depth = 0): unknown {
   return value;
 }
 
-function checkFrame(caller: CallerContext): boolean {
-  const crossOrigin = !caller.isTopFrame && caller.origin !== caller.topOrigin;
-  // Cross-origin frames need the publickey-credentials-* permissions policy, which the extension
-  // issue adds; until then they are refused as the spec refuses a frame without the permission.
-  if (crossOrigin) throw new WebAuthnError('NotAllowedError', 'WebAuthn is not allowed in this cross-origin frame');
-  return crossOrigin;
+/** Validate the page's (tagged) options the way the browser's WebIDL bindings would. */
+export function parsePageOptions(kind: 'create' | 'get', tagged: unknown): CreationOptions | RequestOptions {
+  if (tagged === null || typeof tagged !== 'object') throw new WebAuthnError('TypeError', 'publicKey must be an object');
+  const options = untagBytes(tagged);
+  return kind === 'create' ? validateCreationOptions(options) : validateRequestOptions(options);
 }
 
 const descriptors = (list: CredentialDescriptor[]) =>
   list.map((d) => ({ type: 'public-key' as const, id: toB64url(d.id), ...(d.transports ? { transports: d.transports } : {}) }));
 
-function requestId(): string {
-  return crypto.randomUUID();
+function clientData(type: 'webauthn.create' | 'webauthn.get', challenge: Uint8Array, caller: Caller): Uint8Array {
+  return buildClientDataJSON({
+    type,
+    challenge,
+    origin: caller.origin,
+    crossOrigin: caller.crossOrigin,
+    ...(caller.crossOrigin && caller.topOrigin ? { topOrigin: caller.topOrigin } : {}),
+  });
 }
 
-export async function createCredential(caller: CallerContext, rawOptions: unknown): Promise<CredentialJSON> {
-  const options = validateCreationOptions(untagBytes(rawOptions));
-  const crossOrigin = checkFrame(caller);
+export function prepareCreate(caller: Caller, options: CreationOptions): Ceremony {
   const rpId = resolveRpId(caller.origin, options.rp.id);
   const timeout = effectiveTimeout(options.timeout);
-  const deadline = Date.now() + timeout;
-  const clientDataJSON = buildClientDataJSON({ type: 'webauthn.create', challenge: options.challenge, origin: caller.origin, crossOrigin });
-
-  const reply = await askPhone(
-    {
+  const clientDataJSON = clientData('webauthn.create', options.challenge, caller);
+  const credProps = options.extensions.credProps === true;
+  const prf = prfCreateInputs(options.extensions.prf);
+  return {
+    kind: 'create',
+    rpId,
+    timeout,
+    clientDataJSON,
+    request: (id, phoneExtensions) => ({
       type: 'make-credential',
-      id: requestId(),
+      id,
       timeout,
       clientDataJSON: toB64url(clientDataJSON),
       rp: { id: rpId, name: options.rp.name },
@@ -83,70 +99,76 @@ export async function createCredential(caller: CallerContext, rawOptions: unknow
       residentKey: options.authenticatorSelection.residentKey,
       userVerification: options.authenticatorSelection.userVerification,
       attestation: options.attestation,
-      extensions: options.extensions.credProps === true ? { credProps: true } : {},
-    },
-    deadline,
-  );
-  if (reply.type === 'error') throw new WebAuthnError(reply.name, reply.message);
-  if (reply.type !== 'credential-created') throw new WebAuthnError('UnknownError', 'The phone answered a registration with an assertion');
-
-  const clientExtensionResults: Record<string, unknown> = {};
-  if (options.extensions.credProps === true) clientExtensionResults.credProps = { rk: reply.residentKey };
-  return {
-    id: reply.credentialId,
-    rawId: reply.credentialId,
-    type: 'public-key',
-    authenticatorAttachment: 'cross-platform',
-    clientExtensionResults,
-    response: {
-      clientDataJSON: toB64url(clientDataJSON),
-      attestationObject: reply.attestationObject,
-      authenticatorData: reply.authenticatorData,
-      publicKey: reply.publicKey,
-      publicKeyAlgorithm: reply.publicKeyAlgorithm,
-      transports: reply.transports,
+      extensions: { ...(credProps ? { credProps: true } : {}), ...(prf && phoneExtensions.has('prf') ? { prf } : {}) },
+    }),
+    finish: (reply) => {
+      if (reply.type !== 'credential-created') throw new WebAuthnError('UnknownError', 'The phone answered a registration with an assertion');
+      return {
+        id: reply.credentialId,
+        rawId: reply.credentialId,
+        type: 'public-key',
+        authenticatorAttachment: 'cross-platform',
+        clientExtensionResults: {
+          ...(credProps ? { credProps: { rk: reply.residentKey } } : {}),
+          ...(prf ? { prf: reply.prf ?? { enabled: false } } : {}),
+        },
+        response: {
+          clientDataJSON: toB64url(clientDataJSON),
+          attestationObject: reply.attestationObject,
+          authenticatorData: reply.authenticatorData,
+          publicKey: reply.publicKey,
+          publicKeyAlgorithm: reply.publicKeyAlgorithm,
+          transports: reply.transports,
+        },
+      };
     },
   };
 }
 
-export async function getCredential(caller: CallerContext, rawOptions: unknown): Promise<CredentialJSON> {
-  const options = validateRequestOptions(untagBytes(rawOptions));
-  const crossOrigin = checkFrame(caller);
+export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
   const rpId = resolveRpId(caller.origin, options.rpId);
   const timeout = effectiveTimeout(options.timeout);
-  const deadline = Date.now() + timeout;
-  const clientDataJSON = buildClientDataJSON({ type: 'webauthn.get', challenge: options.challenge, origin: caller.origin, crossOrigin });
-
-  const reply = await askPhone(
-    {
+  const clientDataJSON = clientData('webauthn.get', options.challenge, caller);
+  const allowed = new Set(options.allowCredentials.map((d) => toB64url(d.id)));
+  const prf = prfGetInputs(options.extensions.prf, [...allowed]);
+  return {
+    kind: 'get',
+    rpId,
+    timeout,
+    clientDataJSON,
+    request: (id, phoneExtensions) => ({
       type: 'get-assertion',
-      id: requestId(),
+      id,
       timeout,
       clientDataJSON: toB64url(clientDataJSON),
       rpId,
       allowCredentials: descriptors(options.allowCredentials),
       userVerification: options.userVerification,
-    },
-    deadline,
-  );
-  if (reply.type === 'error') throw new WebAuthnError(reply.name, reply.message);
-  if (reply.type !== 'assertion') throw new WebAuthnError('UnknownError', 'The phone answered a sign-in with a registration');
-  // The phone must answer with one of the credentials the site allowed.
-  if (options.allowCredentials.length > 0 && !options.allowCredentials.some((d) => toB64url(d.id) === reply.credentialId)) {
-    throw new WebAuthnError('NotAllowedError', 'The phone answered with a credential the site did not allow');
-  }
-  return {
-    id: reply.credentialId,
-    rawId: reply.credentialId,
-    type: 'public-key',
-    authenticatorAttachment: 'cross-platform',
-    clientExtensionResults: {},
-    response: {
-      clientDataJSON: toB64url(clientDataJSON),
-      authenticatorData: reply.authenticatorData,
-      signature: reply.signature,
-      ...(reply.userHandle ? { userHandle: reply.userHandle } : {}),
+      ...(prf && phoneExtensions.has('prf') ? { extensions: { prf } } : {}),
+    }),
+    finish: (reply) => {
+      if (reply.type !== 'assertion') throw new WebAuthnError('UnknownError', 'The phone answered a sign-in with a registration');
+      // The phone must answer with one of the credentials the site allowed.
+      if (allowed.size > 0 && !allowed.has(reply.credentialId)) {
+        throw new WebAuthnError('NotAllowedError', 'The phone answered with a credential the site did not allow');
+      }
+      return {
+        id: reply.credentialId,
+        rawId: reply.credentialId,
+        type: 'public-key',
+        authenticatorAttachment: 'cross-platform',
+        clientExtensionResults: prf ? { prf: reply.prf ?? {} } : {},
+        response: {
+          clientDataJSON: toB64url(clientDataJSON),
+          authenticatorData: reply.authenticatorData,
+          signature: reply.signature,
+          ...(reply.userHandle ? { userHandle: reply.userHandle } : {}),
+        },
+      };
     },
   };
 }
 
+export function prepare(kind: 'create' | 'get', caller: Caller, options: CreationOptions | RequestOptions): Ceremony {
+  return kind === 'create' ? prepareCreate(caller, options as CreationOptions) : prepareGet(caller, options as RequestOptions);
+}

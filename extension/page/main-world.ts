@@ -1,138 +1,308 @@
 // MAIN-world script, injected at document_start before any page script runs.
-// It replaces navigator.credentials.create/get for `publicKey` requests and hands them to the
-// isolated bridge. It decides nothing about security: origin, rpId and clientDataJSON are the
-// background's job. Everything else (passwords, federated, no phone paired) goes to the browser.
-import { fromB64url, toArrayBuffer, toB64url } from '../../shared/bytes.ts';
-import { PAGE_CHANNEL, type CredentialJSON, type PageReply, type PageRequest, type PageResult } from './messages.ts';
+// It replaces navigator.credentials.create/get for `publicKey` requests and the PublicKeyCredential
+// statics, and hands each request to the isolated bridge over its own MessageChannel. It decides
+// nothing about security: origin, rpId and clientDataJSON are the background's job. Everything
+// else (passwords, federated, no phone paired, the person chose the browser) goes to the browser.
+// Kept small on purpose (it runs in every frame of every secure page): no libraries.
+import {
+  effectiveTimeout,
+  PAGE_CHANNEL,
+  type CredentialJSON,
+  type OpenMessage,
+  type PageResult,
+  type PairkeyCapabilities,
+  type PortReply,
+  type PortRequest,
+} from './messages.ts';
+
+type Options = CredentialCreationOptions & CredentialRequestOptions;
+type Native = (this: CredentialsContainer, options?: Options) => Promise<Credential | null>;
 
 // Captured now, before the page can replace them.
+const PKC = globalThis.PublicKeyCredential;
 const container = CredentialsContainer.prototype;
-const nativeCreate = container.create;
-const nativeGet = container.get;
-const postMessage = window.postMessage.bind(window);
-const addListener = window.addEventListener.bind(window);
+const nativeCreate = container.create as Native;
+const nativeGet = container.get as Native;
+const post = window.postMessage.bind(window);
+const listen = window.addEventListener.bind(window);
 const define = Object.defineProperties;
-const randomId = () => crypto.randomUUID();
+const targetOrigin = location.origin === 'null' ? '*' : location.origin;
+const ACK_MS = 3000;
+const SAFETY_GRACE_MS = 2000;
 
-const pending = new Map<string, (result: PageResult) => void>();
+const abortError = () => new DOMException('The operation was aborted.', 'AbortError');
+const domError = (name: string, message: string): Error =>
+  name === 'TypeError' ? new TypeError(message) : new DOMException(message, name);
 
-addListener('message', (event: MessageEvent) => {
-  if (event.source !== window) return;
-  const data = event.data as Partial<PageReply> | null;
-  if (!data || data.channel !== PAGE_CHANNEL || data.dir !== 'to-page' || typeof data.id !== 'string') return;
-  const resolve = pending.get(data.id);
-  if (resolve && data.result) {
-    pending.delete(data.id);
-    resolve(data.result);
-  }
+// ---- base64url (no library: this file must stay small) ----------------------------------------
+
+function toB64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromB64(text: string): ArrayBuffer {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*={0,2}$/.test(text)) throw new DOMException('Invalid base64url', 'EncodingError');
+  const s = atob(text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/'));
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out.buffer;
+}
+
+// ---- the bridge -----------------------------------------------------------------------------------
+
+// Opens waiting for the bridge's ack. If the bridge loaded after us, our `open` went unheard:
+// its `ready` makes us post again. Only the first acked port of an open is used.
+const unacked = new Set<() => void>();
+listen('message', (event: MessageEvent) => {
+  const d = event.data as { channel?: unknown; kind?: unknown } | null;
+  if (event.source === window && d && d.channel === PAGE_CHANNEL && d.kind === 'ready') for (const retry of [...unacked]) retry();
 });
+
+/** A port the bridge acknowledged, or null when no bridge answers (Pairkey is not there). */
+function openPort(): Promise<MessagePort | null> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (port: MessagePort | null) => {
+      if (settled) return port?.close();
+      settled = true;
+      unacked.delete(attempt);
+      clearTimeout(timer);
+      resolve(port);
+    };
+    function attempt() {
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = (event) => {
+        if ((event.data as PortReply | null)?.type === 'ack') settle(port1);
+      };
+      const open: OpenMessage = { channel: PAGE_CHANNEL, kind: 'open' };
+      post(open, targetOrigin, [port2]);
+    }
+    const timer = setTimeout(() => settle(null), ACK_MS);
+    unacked.add(attempt);
+    attempt();
+  });
+}
+
+const send = (port: MessagePort, message: PortRequest) => port.postMessage(message);
 
 /** Deep-copy the options, turning every BufferSource into a tagged base64url string. */
 function tag(value: unknown, depth = 0): unknown {
   if (depth > 16) throw new TypeError('Options are nested too deeply');
-  if (value instanceof ArrayBuffer) return { $b64: toB64url(new Uint8Array(value)) };
-  if (ArrayBuffer.isView(value)) {
-    return { $b64: toB64url(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
-  }
+  if (value instanceof ArrayBuffer) return { $b64: toB64(new Uint8Array(value)) };
+  if (ArrayBuffer.isView(value)) return { $b64: toB64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
   if (Array.isArray(value)) return value.map((v) => tag(v, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (k !== 'signal' && typeof v !== 'function' && v !== undefined) out[k] = tag(v, depth + 1);
+    for (const k in value) {
+      const v = (value as Record<string, unknown>)[k];
+      if (typeof v !== 'function' && v !== undefined) out[k] = tag(v, depth + 1);
     }
     return out;
   }
   return value;
 }
 
-function domError(name: string, message: string): Error {
-  return name === 'TypeError' ? new TypeError(message) : new DOMException(message, name);
-}
-
-function send(kind: PageRequest['kind'], id: string, options?: unknown, mediation?: string): void {
-  const request: PageRequest = { channel: PAGE_CHANNEL, dir: 'to-bridge', id, kind, options, mediation };
-  postMessage(request, location.origin === 'null' ? '*' : location.origin);
-}
-
-function request(kind: 'create' | 'get', options: CredentialCreationOptions | CredentialRequestOptions): Promise<PageResult> {
-  const signal = options.signal;
-  if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException('The operation was aborted.', 'AbortError'));
-  const id = randomId();
-  const mediation = (options as CredentialRequestOptions).mediation;
-  return new Promise<PageResult>((resolve, reject) => {
-    const onAbort = () => {
-      pending.delete(id);
-      send('cancel', id);
-      reject(signal?.reason ?? new DOMException('The operation was aborted.', 'AbortError'));
+async function capabilities(): Promise<PairkeyCapabilities> {
+  const none: PairkeyCapabilities = { active: false, extensions: [] };
+  const port = await openPort();
+  if (!port) return none;
+  return new Promise((resolve) => {
+    port.onmessage = (event) => {
+      const reply = event.data as PortReply | null;
+      if (reply?.type === 'capabilities') resolve(reply.capabilities);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    pending.set(id, (result) => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(result);
-    });
-    try {
-      send(kind, id, tag((options as { publicKey: unknown }).publicKey), mediation);
-    } catch (error) {
-      pending.delete(id);
-      reject(error);
-    }
-  });
+    send(port, { type: 'capabilities' });
+    setTimeout(() => resolve(none), ACK_MS);
+  }).finally(() => port.close()) as Promise<PairkeyCapabilities>;
 }
 
-const bytes = (b64: string) => toArrayBuffer(fromB64url(b64));
+// ---- credentials ----------------------------------------------------------------------------------
 
 /** Build an object that passes `instanceof PublicKeyCredential` from its JSON form. */
 function toCredential(json: CredentialJSON): PublicKeyCredential {
   const r = json.response;
-  const isRegistration = r.attestationObject !== undefined;
-  const response = Object.create(
-    (isRegistration ? AuthenticatorAttestationResponse : AuthenticatorAssertionResponse).prototype,
-  );
+  const registration = r.attestationObject !== undefined;
+  const response = Object.create((registration ? AuthenticatorAttestationResponse : AuthenticatorAssertionResponse).prototype);
+  const clone = <T>(value: T) => () => JSON.parse(JSON.stringify(value)) as T;
   const values: PropertyDescriptorMap = {
-    clientDataJSON: { value: bytes(r.clientDataJSON), enumerable: true },
-    toJSON: { value: () => structuredClone(r) },
+    clientDataJSON: { value: fromB64(r.clientDataJSON), enumerable: true },
+    toJSON: { value: clone(r) },
   };
-  if (isRegistration) {
-    values.attestationObject = { value: bytes(r.attestationObject!), enumerable: true };
+  if (registration) {
+    values.attestationObject = { value: fromB64(r.attestationObject!), enumerable: true };
     values.getTransports = { value: () => [...(r.transports ?? [])] };
-    values.getAuthenticatorData = { value: () => bytes(r.authenticatorData) };
-    values.getPublicKey = { value: () => (r.publicKey ? bytes(r.publicKey) : null) };
+    values.getAuthenticatorData = { value: () => fromB64(r.authenticatorData) };
+    values.getPublicKey = { value: () => (r.publicKey ? fromB64(r.publicKey) : null) };
     values.getPublicKeyAlgorithm = { value: () => r.publicKeyAlgorithm };
   } else {
-    values.authenticatorData = { value: bytes(r.authenticatorData), enumerable: true };
-    values.signature = { value: bytes(r.signature!), enumerable: true };
-    values.userHandle = { value: r.userHandle ? bytes(r.userHandle) : null, enumerable: true };
+    values.authenticatorData = { value: fromB64(r.authenticatorData), enumerable: true };
+    values.signature = { value: fromB64(r.signature!), enumerable: true };
+    values.userHandle = { value: r.userHandle ? fromB64(r.userHandle) : null, enumerable: true };
   }
   define(response, values);
-  const credential = Object.create(PublicKeyCredential.prototype);
+  const credential = Object.create(PKC.prototype);
   define(credential, {
     id: { value: json.id, enumerable: true },
-    rawId: { value: bytes(json.rawId), enumerable: true },
+    rawId: { value: fromB64(json.rawId), enumerable: true },
     type: { value: 'public-key', enumerable: true },
     authenticatorAttachment: { value: json.authenticatorAttachment, enumerable: true },
     response: { value: response, enumerable: true },
-    getClientExtensionResults: { value: () => structuredClone(json.clientExtensionResults) },
-    toJSON: { value: () => structuredClone(json) },
+    getClientExtensionResults: {
+      value: () => {
+        // In the JS API, PRF results are ArrayBuffers (toJSON keeps base64url).
+        const results = clone(json.clientExtensionResults)() as { prf?: { results?: Record<string, unknown> } };
+        const prf = results.prf?.results;
+        if (prf) for (const k in prf) prf[k] = fromB64(prf[k] as string);
+        return results;
+      },
+    },
+    toJSON: { value: clone(json) },
   });
   return credential as PublicKeyCredential;
 }
 
-function override(kind: 'create' | 'get', native: typeof nativeCreate) {
-  return {
-    [kind](this: CredentialsContainer, options?: CredentialCreationOptions & CredentialRequestOptions) {
-      if (!options || typeof options !== 'object' || !('publicKey' in options) || !options.publicKey) {
-        return native.call(this, options);
+// ---- create / get ---------------------------------------------------------------------------------
+
+async function ceremony(kind: 'create' | 'get', native: Native, self: CredentialsContainer, options: Options): Promise<Credential | null> {
+  const signal = options.signal;
+  if (signal?.aborted) throw signal.reason ?? abortError();
+  const conditional = options.mediation === 'conditional';
+  const port = await openPort();
+  if (!port) return native.call(self, options);
+
+  return new Promise<Credential | null>((resolve, reject) => {
+    // Set when the person may also pick a passkey from the browser's own autofill.
+    let alongside: AbortController | null = null;
+    let done = false;
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(safety);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    const cancel = (error: unknown) => {
+      send(port, { type: 'cancel' });
+      alongside?.abort();
+      finish(() => reject(error));
+    };
+    const onAbort = () => cancel(signal!.reason ?? abortError());
+    // Conditional requests wait for the person as long as the page stays (no timeout, per spec).
+    const safety = conditional
+      ? undefined
+      : setTimeout(
+          () => cancel(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError')),
+          effectiveTimeout((options.publicKey as { timeout?: unknown }).timeout) + SAFETY_GRACE_MS,
+        );
+    const callNative = (opts: Options) => {
+      const call = native.call(self, opts);
+      const report = () => send(port, { type: 'native-done' });
+      call.then(report, report);
+      return call;
+    };
+
+    port.onmessage = (event) => {
+      const reply = event.data as PortReply | null;
+      if (!reply || done) return;
+      if (reply.type === 'start-native' && conditional && !alongside) {
+        alongside = new AbortController();
+        const own = alongside;
+        signal?.addEventListener('abort', () => own.abort(signal.reason), { once: true });
+        callNative({ ...options, signal: own.signal }).then(
+          (credential) => {
+            if (own.signal.aborted) return;
+            send(port, { type: 'cancel' });
+            finish(() => resolve(credential));
+          },
+          () => undefined, // the phone may still answer; the page's own abort is handled below
+        );
+        return;
       }
-      return request(kind, options).then((result): Promise<Credential | null> | Credential => {
-        if (result.status === 'ok') return toCredential(result.credential);
-        if (result.status === 'passthrough') return native.call(this, options);
-        throw domError(result.name, result.message);
-      });
+      if (reply.type !== 'result') return;
+      const result = reply.result;
+      if (result.status === 'ok') {
+        alongside?.abort();
+        finish(() => resolve(toCredential(result.credential)));
+      } else if (result.status === 'passthrough') {
+        if (alongside) return; // the browser's own call is already running
+        finish(() => resolve(callNative(options)));
+      } else if (!alongside) {
+        finish(() => reject(domError(result.name, result.message)));
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const mediation = typeof options.mediation === 'string' ? { mediation: options.mediation } : {};
+      send(port, { type: kind, options: tag(options.publicKey), ...mediation });
+    } catch (error) {
+      finish(() => reject(error));
+    }
+  });
+}
+
+function override(kind: 'create' | 'get', native: Native): Native {
+  return {
+    [kind](this: CredentialsContainer, options?: Options) {
+      if (!options || typeof options !== 'object' || !options.publicKey) return native.call(this, options);
+      return ceremony(kind, native, this, options);
     },
   }[kind]!;
 }
 
-define(container, {
-  create: { value: override('create', nativeCreate), writable: true, configurable: true },
-  get: { value: override('get', nativeGet), writable: true, configurable: true },
-});
+const method = (value: unknown) => ({ value, writable: true, configurable: true });
+
+if (PKC) {
+  define(container, { create: method(override('create', nativeCreate)), get: method(override('get', nativeGet)) });
+
+  // ---- statics --------------------------------------------------------------------------------------
+  // Pairkey adds a roaming authenticator: it never changes what the browser says about its own
+  // platform authenticator (isUserVerifyingPlatformAuthenticatorAvailable stays native), and it adds
+  // conditional mediation and its client extensions when a phone is paired.
+  const statics = PKC as unknown as Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>;
+  const nativeConditional = statics.isConditionalMediationAvailable;
+  const nativeCapabilities = statics.getClientCapabilities;
+  const nativeUvpaa = statics.isUserVerifyingPlatformAuthenticatorAvailable!;
+  const safely = async <T>(call: (() => Promise<T>) | undefined, fallback: T): Promise<T> => {
+    try {
+      return call ? await call() : fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  const conditionalAvailable = async () =>
+    (await safely(nativeConditional && (() => nativeConditional.call(PKC) as Promise<boolean>), false)) || (await capabilities()).active;
+
+  const parseJSON = (creation: boolean) =>
+    function (json: Record<string, unknown>) {
+      if (!json || typeof json !== 'object') throw new TypeError('Options JSON must be an object');
+      const out: Record<string, unknown> = { ...json, challenge: fromB64(json.challenge as string) };
+      const list = creation ? 'excludeCredentials' : 'allowCredentials';
+      if (Array.isArray(json[list])) out[list] = (json[list] as { id: string }[]).map((d) => ({ ...d, id: fromB64(d.id) }));
+      if (creation) out.user = { ...(json.user as object), id: fromB64((json.user as { id: string }).id) };
+      return out;
+    };
+
+  define(PKC, {
+    isConditionalMediationAvailable: method({ isConditionalMediationAvailable: conditionalAvailable }.isConditionalMediationAvailable),
+    getClientCapabilities: method(
+      {
+        async getClientCapabilities() {
+          const caps = (await safely(nativeCapabilities && (() => nativeCapabilities.call(PKC) as Promise<Record<string, boolean>>), null)) ?? {
+            userVerifyingPlatformAuthenticator: await safely(() => nativeUvpaa.call(PKC) as Promise<boolean>, false),
+            conditionalGet: await safely(nativeConditional && (() => nativeConditional.call(PKC) as Promise<boolean>), false),
+          };
+          const pairkey = await capabilities();
+          if (pairkey.active) {
+            caps.conditionalGet = true;
+            for (const name of pairkey.extensions) caps[`extension:${name}`] = true;
+          }
+          return caps;
+        },
+      }.getClientCapabilities,
+    ),
+    ...(statics.parseCreationOptionsFromJSON ? {} : { parseCreationOptionsFromJSON: method(parseJSON(true)) }),
+    ...(statics.parseRequestOptionsFromJSON ? {} : { parseRequestOptionsFromJSON: method(parseJSON(false)) }),
+  });
+}

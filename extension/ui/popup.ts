@@ -1,80 +1,56 @@
-// Popup: renders the background's pairing state. It never holds keys or pairing secrets beyond
-// the link it displays; the background owns all state and tells us when it changes.
+// The toolbar popup: pending requests (with cancel), each phone's status, pairing a phone, and the
+// connection settings. Everything it shows comes from the background's UiState.
 import browser from 'webextension-polyfill';
-import QRCode from 'qrcode';
-import type { PopupMessage, PopupState } from '../runtime-messages.ts';
+import type { UiState } from '../runtime-messages.ts';
+import { connectUi } from './client.ts';
+import { pairingLink, renderPairing, renderPhones, renderRequests } from './components.ts';
+import { localize } from './i18n.ts';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-async function send(message: PopupMessage): Promise<PopupState> {
-  return (await browser.runtime.sendMessage(message)) as PopupState;
-}
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+localize();
 
 function showError(text: string | null): void {
-  const el = $('error');
-  el.hidden = !text;
-  el.textContent = text ?? '';
+  $('error').hidden = !text;
+  $('error').textContent = text ?? '';
 }
 
-let shownLink = '';
+let addingPhone = false;
+let asked = false;
+let last: UiState | null = null;
 
-async function render(state: PopupState): Promise<void> {
+function render(state: UiState): void {
+  last = state;
   $<HTMLInputElement>('relay-url').value ||= state.relayUrl;
   $<HTMLInputElement>('phone-url').value ||= state.phoneUrl;
-  $('paired').hidden = state.kind === 'unpaired';
-  $('unpaired').hidden = state.kind !== 'unpaired';
-  if (state.kind !== 'unpaired') {
-    $('confirming').hidden = state.kind !== 'confirming';
-    $('confirmed-hint').hidden = state.kind !== 'paired';
-    $('unpair').hidden = state.kind !== 'paired';
-    $('phone-name').textContent = state.phoneName;
-    $('code').textContent = state.confirmationCode;
-    showError(null);
-    return;
+  renderRequests($('requests'), $('request-list'), state, send);
+  renderPhones($('phone-list'), state, send, { rename: false });
+  const confirming = state.phones.some((p) => p.status === 'unconfirmed');
+  // A person with no phone sees the QR code at once; with phones, after "Add a phone".
+  const wantPairing = !confirming && (state.phones.length === 0 || addingPhone);
+  if (wantPairing && !state.pairing && !asked) {
+    asked = true;
+    send({ type: 'start-pairing' });
   }
-  showError(state.error);
-  const link = state.pairing?.link ?? '';
-  if (link && link !== shownLink) {
-    shownLink = link;
-    $('link').textContent = link;
-    $<HTMLImageElement>('qr').src = await QRCode.toDataURL(link, { errorCorrectionLevel: 'M', margin: 2, scale: 4 });
-    $('expires').textContent = `This code expires at ${new Date(state.pairing!.expiresAt).toLocaleTimeString()}.`;
-  }
+  if (!wantPairing) asked = false;
+  $('add-phone').hidden = wantPairing || confirming;
+  void renderPairing($('pairing'), state, wantPairing);
+  showError(state.pairingError);
 }
 
-async function refresh(message: PopupMessage = { type: 'popup/start-pairing' }): Promise<void> {
-  try {
-    await render(await send(message));
-  } catch (error) {
-    showError(error instanceof Error ? error.message : String(error));
-  }
-}
+const send = connectUi(render, showError);
 
-$('copy').addEventListener('click', () => void navigator.clipboard.writeText(shownLink));
-const unpair = () => {
-  shownLink = '';
-  void refresh({ type: 'popup/unpair' }).then(() => refresh());
-};
-$('unpair').addEventListener('click', unpair);
-$('reject').addEventListener('click', unpair);
-$('confirm').addEventListener('click', () => void refresh({ type: 'popup/confirm-pairing' }));
+$('open-options').addEventListener('click', () => void browser.runtime.openOptionsPage());
+$('add-phone').addEventListener('click', () => {
+  addingPhone = true;
+  if (last) render(last);
+});
+$('renew').addEventListener('click', () => send({ type: 'start-pairing' }));
+$('copy').addEventListener('click', () => void navigator.clipboard.writeText(pairingLink()));
 $('settings').addEventListener('submit', (event) => {
   event.preventDefault();
-  shownLink = '';
-  void (async () => {
-    await refresh({ type: 'popup/set-relay', relayUrl: $<HTMLInputElement>('relay-url').value });
-    await refresh({ type: 'popup/set-phone-url', phoneUrl: $<HTMLInputElement>('phone-url').value });
-    await refresh();
-  })();
+  send({ type: 'set-relay', relayUrl: $<HTMLInputElement>('relay-url').value });
+  send({ type: 'set-phone-url', phoneUrl: $<HTMLInputElement>('phone-url').value });
+  // Whatever offer was showing used the old settings; show a new one.
+  asked = false;
+  if (last) render(last);
 });
-
-// The background writes the pairing into storage when the phone completes the handshake.
-browser.storage.onChanged.addListener((changes) => {
-  if ('pairing' in changes) void refresh();
-});
-
-// While the popup is open the background must stay awake to answer the phone's handshake:
-// an MV3 service worker is suspended after 30 s without extension events.
-setInterval(() => void send({ type: 'popup/keepalive' }).catch(() => undefined), 20_000);
-
-void refresh();

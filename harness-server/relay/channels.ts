@@ -7,12 +7,19 @@ export const MAX_PEERS_PER_CHANNEL = 2;
 export class ChannelRegistry<Peer> {
   readonly #channels = new Map<string, Set<Peer>>();
 
-  /** Adds the peer, or returns false when the channel already has two members. */
-  join(channelId: string, peer: Peer): boolean {
+  /**
+   * Adds the peer, or returns false when the channel already has two live members. Members for
+   * which `isGone` holds (closing sockets whose close event has not fired yet) give up their seat:
+   * a peer that drops and redials at once must not be locked out by its own old socket.
+   */
+  join(channelId: string, peer: Peer, isGone: (member: Peer) => boolean = () => false): boolean {
     let members = this.#channels.get(channelId);
     if (!members) {
       members = new Set();
       this.#channels.set(channelId, members);
+    }
+    if (members.size >= MAX_PEERS_PER_CHANNEL) {
+      for (const member of members) if (isGone(member)) members.delete(member);
     }
     if (members.size >= MAX_PEERS_PER_CHANNEL) return false;
     members.add(peer);

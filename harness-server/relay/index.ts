@@ -146,7 +146,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       alive: true,
       idleTimer: setTimeout(() => socket.close(CloseCode.idle, 'idle'), limits.idleTimeoutMs),
     };
-    if (!channels.join(channelId, connection)) {
+    if (!channels.join(channelId, connection, (member) => member.socket.readyState !== OPEN)) {
       clearTimeout(connection.idleTimer);
       limiter.release(address);
       socket.close(CloseCode.policyViolation, 'channel full');

@@ -1,20 +1,28 @@
 // Test-only WebAuthn client: turns the RP's options JSON into the response JSON a browser
-// would send, using the project's software authenticator (shared/authenticator) as the passkey.
+// would send, using the project's software authenticator (shared/authenticator) as the passkey,
+// and forges responses no honest authenticator would send, for the RP's refusal tests.
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   Authenticator,
+  coseKeyFromP256,
+  encodeAuthenticatorData,
+  FLAG_BS,
   generateNobleP256Key,
   MemoryCredentialStore,
+  noneAttestationObject,
+  rpIdHash,
+  type SigningKey,
+  type Approval,
   type AuthenticatorOptions,
   type Requirement,
 } from '../../shared/authenticator/index.ts';
-import { fromB64url, toB64url } from '../../shared/bytes.ts';
+import { concatBytes, fromB64url, toB64url } from '../../shared/bytes.ts';
 import { buildClientDataJSON } from '../../shared/webauthn/client-data.ts';
 
 const sha256 = (bytes: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(bytes).digest());
@@ -27,10 +35,14 @@ export function softwareAuthenticator(options: Partial<AuthenticatorOptions> = {
   });
 }
 
+/** What the person did at the authenticator; by default they were present and verified. */
+const APPROVED: Approval = { userPresent: true, userVerified: true };
+
 export async function createCredential(
   authenticator: Authenticator,
   options: PublicKeyCredentialCreationOptionsJSON,
   origin: string,
+  approval: Approval = APPROVED,
 ): Promise<RegistrationResponseJSON> {
   const clientDataJSON = buildClientDataJSON({
     type: 'webauthn.create',
@@ -49,7 +61,7 @@ export async function createCredential(
       userVerification: (options.authenticatorSelection?.userVerification ?? 'preferred') as Requirement,
       attestation: 'none',
     },
-    { userPresent: true, userVerified: true },
+    approval,
   );
   const id = toB64url(result.credentialId);
   return {
@@ -73,6 +85,7 @@ export async function getAssertion(
   authenticator: Authenticator,
   options: PublicKeyCredentialRequestOptionsJSON,
   origin: string,
+  approval: Approval = APPROVED,
 ): Promise<AuthenticationResponseJSON> {
   const clientDataJSON = buildClientDataJSON({
     type: 'webauthn.get',
@@ -87,7 +100,7 @@ export async function getAssertion(
       allowCredentials: (options.allowCredentials ?? []).map(({ id }) => ({ type: 'public-key' as const, id: fromB64url(id) })),
       userVerification: (options.userVerification ?? 'preferred') as Requirement,
     },
-    { userPresent: true, userVerified: true },
+    approval,
   );
   const id = toB64url(result.credentialId);
   return {
@@ -101,6 +114,103 @@ export async function getAssertion(
       authenticatorData: toB64url(result.authenticatorData),
       signature: toB64url(result.signature),
       ...(result.userHandle ? { userHandle: toB64url(result.userHandle) } : {}),
+    },
+  };
+}
+
+/**
+ * A hand-made credential for attacks the software authenticator refuses to produce: chosen
+ * credential ids, flags (UP/UV/BE/BS, even BS without BE), counters, origins, RP ids.
+ */
+export interface ForgedCredential {
+  id: Uint8Array;
+  key: SigningKey;
+}
+
+export function forgedCredential(id: Uint8Array = randomBytes(32)): ForgedCredential {
+  return { id, key: generateNobleP256Key().key };
+}
+
+export interface Forgery {
+  origin?: string;
+  rpId?: string;
+  crossOrigin?: boolean;
+  up?: boolean;
+  uv?: boolean;
+  be?: boolean;
+  bs?: boolean;
+  signCount?: number;
+  /** base64url user handle to report; omitted when undefined. */
+  userHandle?: string;
+}
+
+function forgedAuthData(rpId: string, forgery: Forgery, attested?: ForgedCredential): Uint8Array {
+  const data = encodeAuthenticatorData({
+    rpIdHash: rpIdHash(rpId),
+    userPresent: forgery.up ?? true,
+    userVerified: forgery.uv ?? true,
+    backupEligible: forgery.be ?? false,
+    backupState: (forgery.be ?? false) && (forgery.bs ?? false),
+    signCount: forgery.signCount ?? 0,
+    ...(attested
+      ? { attestedCredentialData: { aaguid: new Uint8Array(16), credentialId: attested.id, credentialPublicKey: coseKeyFromP256(attested.key.publicKey) } }
+      : {}),
+  });
+  // BS without BE is invalid, so the encoder refuses it: set the bit by hand.
+  if (forgery.bs && !forgery.be) data[32] = data[32]! | FLAG_BS;
+  return data;
+}
+
+export async function forgeRegistration(
+  credential: ForgedCredential,
+  options: PublicKeyCredentialCreationOptionsJSON,
+  forgery: Forgery = {},
+): Promise<RegistrationResponseJSON> {
+  const clientDataJSON = buildClientDataJSON({
+    type: 'webauthn.create',
+    challenge: fromB64url(options.challenge),
+    origin: forgery.origin ?? 'http://localhost:8787',
+    crossOrigin: forgery.crossOrigin ?? false,
+  });
+  const authenticatorData = forgedAuthData(forgery.rpId ?? options.rp.id ?? 'localhost', forgery, credential);
+  const id = toB64url(credential.id);
+  return {
+    id,
+    rawId: id,
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: toB64url(clientDataJSON),
+      attestationObject: toB64url(noneAttestationObject(authenticatorData)),
+      transports: ['usb'],
+    },
+  };
+}
+
+export async function forgeAssertion(
+  credential: ForgedCredential,
+  options: PublicKeyCredentialRequestOptionsJSON,
+  forgery: Forgery = {},
+): Promise<AuthenticationResponseJSON> {
+  const clientDataJSON = buildClientDataJSON({
+    type: 'webauthn.get',
+    challenge: fromB64url(options.challenge),
+    origin: forgery.origin ?? 'http://localhost:8787',
+    crossOrigin: forgery.crossOrigin ?? false,
+  });
+  const authenticatorData = forgedAuthData(forgery.rpId ?? options.rpId ?? 'localhost', forgery);
+  const signature = await credential.key.sign(concatBytes(authenticatorData, sha256(clientDataJSON)));
+  const id = toB64url(credential.id);
+  return {
+    id,
+    rawId: id,
+    type: 'public-key',
+    clientExtensionResults: {},
+    response: {
+      clientDataJSON: toB64url(clientDataJSON),
+      authenticatorData: toB64url(authenticatorData),
+      signature: toB64url(signature),
+      ...(forgery.userHandle !== undefined ? { userHandle: forgery.userHandle } : {}),
     },
   };
 }

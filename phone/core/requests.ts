@@ -4,7 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { WebAuthnError, type WebAuthnErrorName } from '../../shared/errors.ts';
-import type { Approval, Authenticator } from '../../shared/authenticator/index.ts';
+import type { Approval, Authenticator, GetAssertionInput } from '../../shared/authenticator/index.ts';
 import type { ChannelMessage, GetAssertionMessage, MakeCredentialMessage } from '../../shared/protocol/index.ts';
 import { parseClientDataJSON } from '../../shared/webauthn/client-data.ts';
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
@@ -50,6 +50,32 @@ export function errorReply(id: string, name: WebAuthnErrorName, message: string)
   return { type: 'error', id, name, message };
 }
 
+/** An account the person may sign in with, as shown on the phone. */
+export interface AccountChoice {
+  credentialId: Uint8Array;
+  userName: string;
+  userDisplayName: string;
+}
+
+/**
+ * The accounts a sign-in request could use, most recently used first; empty when this phone
+ * holds no matching passkey. The person sees (and, with several, picks) the account before
+ * approving; the pick goes back in `Approval.credentialId`.
+ */
+export async function signInAccounts(authenticator: Authenticator, request: GetAssertionMessage): Promise<AccountChoice[]> {
+  const candidates = await authenticator.candidates(assertionInput(request));
+  return candidates.map((c) => ({ credentialId: c.id, userName: c.userName, userDisplayName: c.userDisplayName }));
+}
+
+function assertionInput(request: GetAssertionMessage): GetAssertionInput {
+  return {
+    rpId: request.rpId,
+    clientDataHash: sha256(fromB64url(request.clientDataJSON)),
+    allowCredentials: request.allowCredentials.map((d) => ({ type: 'public-key' as const, id: fromB64url(d.id) })),
+    userVerification: request.userVerification,
+  };
+}
+
 /** Run the approved request through the authenticator core and build the reply. */
 export async function answerRequest(authenticator: Authenticator, request: PhoneRequest, approval: Approval): Promise<PhoneReply> {
   const clientDataHash = sha256(fromB64url(request.clientDataJSON));
@@ -81,15 +107,7 @@ export async function answerRequest(authenticator: Authenticator, request: Phone
         residentKey: result.residentKey,
       };
     }
-    const result = await authenticator.getAssertion(
-      {
-        rpId: request.rpId,
-        clientDataHash,
-        allowCredentials: request.allowCredentials.map((d) => ({ type: 'public-key' as const, id: fromB64url(d.id) })),
-        userVerification: request.userVerification,
-      },
-      approval,
-    );
+    const result = await authenticator.getAssertion(assertionInput(request), approval);
     return {
       type: 'assertion',
       id: request.id,

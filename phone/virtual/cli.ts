@@ -1,13 +1,17 @@
 // pairkey-phone: the virtual phone on the command line.
 //   pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv]
 //   pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]
-// Prints `paired <code>` once paired, then `online` while it answers requests.
+//   pairkey-phone forget --store FILE [--wait MS]
+// Prints `paired <code>` once paired, then `online` while it answers requests. `forget` tells every
+// paired browser to forget this phone (waiting up to --wait for each to be there), then prints
+// `forgot <n>` with how many browsers received it.
 import { parseArgs } from 'node:util';
 import { VirtualPhone } from './phone.ts';
 
 const USAGE = `usage:
   pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv]
-  pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]`;
+  pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]
+  pairkey-phone forget --store FILE [--wait MS]`;
 
 function fail(message: string): never {
   process.stderr.write(`pairkey-phone: ${message}\n${USAGE}\n`);
@@ -25,6 +29,7 @@ async function main(argv: string[]): Promise<void> {
         name: { type: 'string' },
         deny: { type: 'boolean', default: false },
         delay: { type: 'string', default: '0' },
+        wait: { type: 'string', default: '30000' },
         'no-uv': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -40,9 +45,11 @@ async function main(argv: string[]): Promise<void> {
   const [command, link] = positionals;
   const delayMs = Number(values.delay);
   if (!Number.isInteger(delayMs) || delayMs < 0) fail('--delay must be a whole number of milliseconds');
-  if (command !== 'pair' && command !== 'serve') fail(`unknown command ${command ?? '(none)'}`);
+  const waitMs = Number(values.wait);
+  if (!Number.isInteger(waitMs) || waitMs < 0) fail('--wait must be a whole number of milliseconds');
+  if (command !== 'pair' && command !== 'serve' && command !== 'forget') fail(`unknown command ${command ?? '(none)'}`);
   if (command === 'pair' && !link) fail('pair needs the pairing link');
-  if (command === 'serve' && !values.store) fail('serve needs --store FILE');
+  if ((command === 'serve' || command === 'forget') && !values.store) fail(`${command} needs --store FILE`);
 
   const phone = VirtualPhone.open({
     storePath: values.store ?? null,
@@ -50,6 +57,11 @@ async function main(argv: string[]): Promise<void> {
     policy: { decision: values.deny ? 'deny' : 'approve', delayMs, userVerified: !values['no-uv'] },
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  if (command === 'forget') {
+    const delivered = await phone.unpairAll(Date.now() + waitMs);
+    process.stdout.write(`forgot ${delivered}\n`);
+    process.exit(0);
+  }
   if (command === 'pair') {
     const { confirmationCode } = await phone.pair(link!);
     process.stdout.write(`paired ${confirmationCode}\n`);

@@ -15,6 +15,8 @@ import { RelaySocket, relaySocketUrl, type WebSocketFactory, type WebSocketLike 
 import { WebAuthnError } from '../../shared/errors.ts';
 import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from '../core/requests.ts';
 import { PhoneStore, type PhonePairing } from './store.ts';
+import { prfResults } from './prf.ts';
+import { fromB64url } from '../../shared/bytes.ts';
 
 export interface PhonePolicy {
   /** What the person does with each request. */
@@ -86,6 +88,8 @@ class PairedSession {
       if (kind === 'handshake-reply' && this.initiator) {
         this.channel = this.initiator.finish(frame).channel;
         this.initiator = null;
+        // Tell the browser what this phone serves beyond the basics.
+        socket.send(this.channel.seal({ type: 'hello', extensions: ['prf'] }));
         return;
       }
       if (kind !== 'transport') throw new Error(`unexpected ${kind} frame`);
@@ -97,6 +101,12 @@ class PairedSession {
       const message = this.channel.open(frame);
       if (message.type === 'cancel') {
         this.inFlight.get(message.id)?.abort();
+        return;
+      }
+      if (message.type === 'unpair') {
+        // The browser forgot this phone: forget it too, and never talk on this channel again.
+        this.phone.forget(this.pairing.pairedChannelId);
+        this.phone.log(`unpaired by the browser (${this.pairing.pairedChannelId.slice(0, 8)})`);
         return;
       }
       if (message.type !== 'make-credential' && message.type !== 'get-assertion') throw new Error(`unexpected ${message.type} message`);
@@ -120,10 +130,11 @@ class PairedSession {
       view = inspectRequest(request);
       const decision = await this.phone.decide(view, controller.signal);
       reply = decision === 'approve'
-        ? await answerRequest(this.phone.authenticator, request, { userPresent: true, userVerified: this.phone.policy.userVerified })
+        ? this.phone.withPrf(request, await answerRequest(this.phone.authenticator, request, { userPresent: true, userVerified: this.phone.policy.userVerified }))
         : errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
     } catch (error) {
       if (controller.signal.aborted) {
+        this.phone.log(`cancelled ${view ? `${view.kind} ${view.origin}` : request.id}`);
         this.phone.record({ view, reply: 'cancelled' });
         return;
       }
@@ -152,6 +163,43 @@ class PairedSession {
     this.closed = true;
     this.dropChannel();
     this.socket?.close(1000, 'phone offline');
+  }
+
+  /** Connect once, run the handshake when the browser is there, send `unpair`, disconnect. */
+  static deliverUnpair(phone: VirtualPhone, pairing: PhonePairing, deadline: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      let socket: RelaySocket | null = null;
+      let initiator: ReconnectInitiator | null = null;
+      const finish = (delivered: boolean) => {
+        clearTimeout(timer);
+        socket?.close(1000, 'unpaired');
+        resolve(delivered);
+      };
+      const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+      RelaySocket.connect(nodeWebSocket, relaySocketUrl(pairing.relayUrl, pairing.pairedChannelId), {
+        onPeers: (count, relay) => {
+          socket = relay;
+          if (count !== 2) return;
+          initiator = new ReconnectInitiator(phone.store.staticKey, pairing.extensionPublicKey, pairing.pairedChannelId);
+          relay.send(initiator.start());
+        },
+        onFrame: (frame, relay) => {
+          try {
+            if (!initiator || decodeFrame(frame).kind !== 'handshake-reply') return;
+            const channel = initiator.finish(frame).channel;
+            relay.send(channel.seal({ type: 'unpair' }));
+            finish(true);
+          } catch {
+            finish(false);
+          }
+        },
+      }).then(
+        (s) => {
+          socket = s;
+        },
+        () => finish(false),
+      );
+    });
   }
 }
 
@@ -275,6 +323,44 @@ export class VirtualPhone {
   async waitForOutcomes(count: number): Promise<RequestOutcome[]> {
     while (this.outcomes.length < count) await new Promise<void>((r) => this.outcomeWaiters.push(r));
     return this.outcomes.slice(0, count);
+  }
+
+  /** Add the PRF outputs the request asked for to a successful reply. */
+  withPrf(request: PhoneRequest, reply: PhoneReply): PhoneReply {
+    const uv = this.policy.userVerified;
+    if (reply.type === 'credential-created' && request.type === 'make-credential' && request.extensions.prf) {
+      const salts = request.extensions.prf.eval;
+      const key = this.store.privateKeyOf(fromB64url(reply.credentialId));
+      return { ...reply, prf: { enabled: key !== undefined, ...(salts && key ? { results: prfResults(key, uv, salts) } : {}) } };
+    }
+    if (reply.type === 'assertion' && request.type === 'get-assertion' && request.extensions?.prf) {
+      const salts = request.extensions.prf.evalByCredential?.[reply.credentialId] ?? request.extensions.prf.eval;
+      const key = this.store.privateKeyOf(fromB64url(reply.credentialId));
+      if (salts && key) return { ...reply, prf: { results: prfResults(key, uv, salts) } };
+    }
+    return reply;
+  }
+
+  /** Remove a pairing and close its session (the browser sent `unpair`, or `forget` was asked). */
+  forget(pairedChannelId: string): void {
+    this.store.removePairing(pairedChannelId);
+    const index = this.sessions.findIndex((s) => s.pairing.pairedChannelId === pairedChannelId);
+    if (index >= 0) this.sessions.splice(index, 1)[0]!.close();
+  }
+
+  /**
+   * Tell every paired browser to forget this phone, then forget them: waits on each channel until
+   * the browser is there to receive `unpair` (or `deadline`).
+   */
+  async unpairAll(deadline: number): Promise<number> {
+    let delivered = 0;
+    await Promise.all(
+      this.store.pairings().map(async (pairing) => {
+        if (await PairedSession.deliverUnpair(this, pairing, deadline)) delivered += 1;
+        this.store.removePairing(pairing.pairedChannelId);
+      }),
+    );
+    return delivered;
   }
 
   close(): void {

@@ -112,10 +112,21 @@ export class PhoneStore implements CredentialStore {
     this.save();
   }
 
+  /** Forget a browser (it sent `unpair`, or this phone removed it). */
+  removePairing(pairedChannelId: string): void {
+    this.pairingList = this.pairingList.filter((p) => p.pairedChannelId !== pairedChannelId);
+    this.save();
+  }
+
   /** Keys made by the authenticator core arrive through `newKey`; remember their private part. */
   private readonly privateKeys = new WeakMap<object, Uint8Array>();
   rememberPrivateKey(key: object, privateKey: Uint8Array): void {
     this.privateKeys.set(key, privateKey);
+  }
+
+  /** The private key of a credential this phone made (the virtual phone derives PRF secrets from it). */
+  privateKeyOf(id: Uint8Array): Uint8Array | undefined {
+    return this.credentials.find((c) => equalBytes(c.id, id))?.privateKey;
   }
 
   async findById(rpId: string, id: Uint8Array): Promise<StoredCredential | undefined> {

@@ -45,7 +45,9 @@ export {
   CredentialCreatedSchema,
   ErrorSchema,
   GetAssertionSchema,
+  HelloSchema,
   MakeCredentialSchema,
+  UnpairSchema,
   decodeChannelMessage,
   encodeChannelMessage,
   parseChannelMessage,
@@ -56,7 +58,9 @@ export {
   type CredentialCreatedMessage,
   type ErrorMessage,
   type GetAssertionMessage,
+  type HelloMessage,
   type MakeCredentialMessage,
+  type UnpairMessage,
 } from './messages.ts';
 export { SecureChannel } from './secure-channel.ts';
 export { confirmationCodeFromHash, pairedChannelIdFromHash } from './derive.ts';

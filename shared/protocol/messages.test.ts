@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utf8Encode } from '../bytes.ts';
+import { toB64url, utf8Encode } from '../bytes.ts';
 import { decodeChannelMessage, encodeChannelMessage, parseChannelMessage, type ChannelMessage } from './messages.ts';
 import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from './testing.ts';
 
@@ -12,7 +12,7 @@ const loose = (value: unknown) => value as ChannelMessage;
 describe('channel messages', () => {
   it('accepts one valid message of every type and round-trips it through bytes', () => {
     const messages = sampleMessages();
-    expect(new Set(messages.map((m) => m.type)).size).toBe(6);
+    expect(new Set(messages.map((m) => m.type)).size).toBe(8);
     for (const message of messages) {
       expect(parseChannelMessage(JSON.parse(JSON.stringify(message)))).toEqual(message);
       expect(decodeChannelMessage(encodeChannelMessage(message))).toEqual(message);
@@ -42,11 +42,34 @@ describe('channel messages', () => {
     expect(() => parseChannelMessage({ type: '__proto__' })).toThrow(schemaError('/type'));
   });
 
+  it('accepts unpair without members and refuses it with any', () => {
+    expect(parseChannelMessage({ type: 'unpair' })).toEqual({ type: 'unpair' });
+    expect(() => parseChannelMessage({ type: 'unpair', id: 'req-1' })).toThrow(schemaError('/id'));
+  });
+
   it('refuses extra properties, at the top and nested', () => {
     expect(() => parseChannelMessage({ ...sampleGetAssertion(), origin: 'https://evil.example' })).toThrow(expect.objectContaining({ code: 'schema' }));
     const m = sampleMakeCredential();
-    (m.extensions as Record<string, unknown>).prf = {};
-    expect(() => parseChannelMessage(m)).toThrow(schemaError('/extensions/prf'));
+    (m.extensions as Record<string, unknown>).largeBlob = {};
+    expect(() => parseChannelMessage(m)).toThrow(schemaError('/extensions/largeBlob'));
+  });
+
+  it('carries PRF salts and results of exactly 32 bytes, per credential when asked', () => {
+    const salt = toB64url(new Uint8Array(32).fill(7));
+    const create = sampleMakeCredential();
+    create.extensions = { prf: { eval: { first: salt } } };
+    expect(parseChannelMessage(create)).toEqual(create);
+    const get = { ...sampleGetAssertion(), extensions: { prf: { eval: { first: salt, second: salt }, evalByCredential: { AQID: { first: salt } } } } };
+    expect(parseChannelMessage(get)).toEqual(get);
+    expect(parseChannelMessage({ ...sampleCredentialCreated(), prf: { enabled: true, results: { first: salt } } })).toMatchObject({ prf: { enabled: true } });
+    const short = toB64url(new Uint8Array(31));
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), extensions: { prf: { eval: { first: short } } } })).toThrow(schemaError('/extensions/prf/eval/first'));
+    expect(() => parseChannelMessage({ ...sampleGetAssertion(), extensions: { prf: { evalByCredential: { 'not base64!': { first: salt } } } } })).toThrow(expect.objectContaining({ code: 'schema' }));
+  });
+
+  it('accepts hello with a short list of extension names', () => {
+    expect(parseChannelMessage({ type: 'hello', extensions: [] })).toEqual({ type: 'hello', extensions: [] });
+    expect(() => parseChannelMessage({ type: 'hello', extensions: ['x'.repeat(33)] })).toThrow(schemaError('/extensions/0'));
   });
 
   it('enforces base64url without padding, and length limits', () => {

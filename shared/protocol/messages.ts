@@ -44,6 +44,22 @@ const CoseAlgorithm = Type.Integer({ minimum: -2_147_483_648, maximum: 2_147_483
 
 const strict = { additionalProperties: false } as const;
 
+/**
+ * PRF (WebAuthn L3 §10.1.4): salts travel already hashed by the client
+ * (SHA-256("WebAuthn PRF" ‖ 0x00 ‖ input)), results are the authenticator's HMAC outputs; both
+ * are exactly 32 bytes.
+ */
+const Prf32 = B64(32, 32);
+const PrfValues = Type.Object({ first: Prf32, second: Type.Optional(Prf32) }, strict);
+const PrfEvalInputs = Type.Object(
+  {
+    eval: Type.Optional(PrfValues),
+    /** Keys are credential ids (base64url) from allowCredentials. */
+    evalByCredential: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{2,1366}$' }), PrfValues, { maxProperties: 64, additionalProperties: false })),
+  },
+  strict,
+);
+
 // extension → phone
 
 export const MakeCredentialSchema = Type.Object(
@@ -61,7 +77,14 @@ export const MakeCredentialSchema = Type.Object(
     residentKey: Requirement,
     userVerification: Requirement,
     attestation: Type.Union([Type.Literal('none'), Type.Literal('indirect'), Type.Literal('direct'), Type.Literal('enterprise')]),
-    extensions: Type.Object({ credProps: Type.Optional(Type.Boolean()) }, strict),
+    extensions: Type.Object(
+      {
+        credProps: Type.Optional(Type.Boolean()),
+        /** Present when the site asked for PRF; only sent to a phone that announced it (hello). */
+        prf: Type.Optional(Type.Object({ eval: Type.Optional(PrfValues) }, strict)),
+      },
+      strict,
+    ),
   },
   strict,
 );
@@ -75,11 +98,21 @@ export const GetAssertionSchema = Type.Object(
     rpId: Type.String({ minLength: 1, maxLength: 253 }),
     allowCredentials: CredentialList,
     userVerification: Requirement,
+    extensions: Type.Optional(Type.Object({ prf: Type.Optional(PrfEvalInputs) }, strict)),
   },
   strict,
 );
 
 export const CancelSchema = Type.Object({ type: Type.Literal('cancel'), id: RequestId }, strict);
+
+// either direction
+
+/**
+ * The sender forgets this pairing: the receiver deletes its side too and never accepts the old
+ * keys again. Sent by the extension when the person unpairs (or rejects the confirmation code),
+ * and by a phone that removes the browser.
+ */
+export const UnpairSchema = Type.Object({ type: Type.Literal('unpair') }, strict);
 
 // phone → extension
 
@@ -94,6 +127,8 @@ export const CredentialCreatedSchema = Type.Object(
     publicKeyAlgorithm: CoseAlgorithm,
     transports: Transports,
     residentKey: Type.Boolean(),
+    /** Answer to `extensions.prf`: whether the credential has PRF, and results if `eval` was given. */
+    prf: Type.Optional(Type.Object({ enabled: Type.Boolean(), results: Type.Optional(PrfValues) }, strict)),
   },
   strict,
 );
@@ -106,7 +141,17 @@ export const AssertionSchema = Type.Object(
     authenticatorData: B64(8192, 37),
     signature: B64(1024, 1),
     userHandle: Type.Union([B64(64, 1), Type.Null()]),
+    prf: Type.Optional(Type.Object({ results: PrfValues }, strict)),
   },
+  strict,
+);
+
+/**
+ * Phone → extension, right after each session handshake: the client extensions this phone can
+ * serve beyond the basics (today: "prf"). A phone that sends nothing is asked for none of them.
+ */
+export const HelloSchema = Type.Object(
+  { type: Type.Literal('hello'), extensions: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 16 }) },
   strict,
 );
 
@@ -127,6 +172,8 @@ const SCHEMAS_BY_TYPE = {
   'credential-created': CredentialCreatedSchema,
   assertion: AssertionSchema,
   error: ErrorSchema,
+  hello: HelloSchema,
+  unpair: UnpairSchema,
 } as const;
 
 export const ChannelMessageSchema = Type.Union(Object.values(SCHEMAS_BY_TYPE));
@@ -137,13 +184,17 @@ export type CancelMessage = Static<typeof CancelSchema>;
 export type CredentialCreatedMessage = Static<typeof CredentialCreatedSchema>;
 export type AssertionMessage = Static<typeof AssertionSchema>;
 export type ErrorMessage = Static<typeof ErrorSchema>;
+export type UnpairMessage = Static<typeof UnpairSchema>;
+export type HelloMessage = Static<typeof HelloSchema>;
 export type ChannelMessage =
   | MakeCredentialMessage
   | GetAssertionMessage
   | CancelMessage
   | CredentialCreatedMessage
   | AssertionMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | HelloMessage
+  | UnpairMessage;
 export type ChannelMessageType = ChannelMessage['type'];
 export const CHANNEL_MESSAGE_TYPES = Object.keys(SCHEMAS_BY_TYPE) as ChannelMessageType[];
 

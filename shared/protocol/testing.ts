@@ -66,5 +66,7 @@ export function sampleMessages(): ChannelMessage[] {
       userHandle: null,
     },
     { type: 'error', id: 'req-1', name: 'NotAllowedError', message: 'Denied on the phone' },
+    { type: 'hello', extensions: ['prf'] },
+    { type: 'unpair' },
   ];
 }

@@ -1,26 +1,58 @@
 // The whole wire: page → extension → relay → virtual phone → back, checked by the bundled RP.
+// The account is created with a password (and a verified email, which 2FA requires); the
+// passkey is then added on the Security page and signs in on its own.
+import type { Page } from '@playwright/test';
 import { expect, RP_URL, test } from './fixtures.ts';
 
-async function signUp(page: import('@playwright/test').Page, username: string): Promise<void> {
+const PASSWORD = 'correct horse battery staple 42';
+
+/** Sign up with username, email and password, then open the verification link from the outbox. */
+async function signUpVerified(page: Page, username: string): Promise<void> {
+  const email = `${username}@example.com`;
+  await page.goto(`${RP_URL}/signup`);
   await page.getByTestId('signup-username').fill(username);
+  await page.getByTestId('signup-email').fill(email);
+  await page.getByTestId('signup-password').fill(PASSWORD);
   await page.getByTestId('signup-submit').click();
+  await expect(page).toHaveURL(`${RP_URL}/security`);
+  const outbox = await page.request.get(`${RP_URL}/dev/outbox/messages?to=${encodeURIComponent(email)}`);
+  const { messages } = (await outbox.json()) as { messages: { links: string[] }[] };
+  const link = messages.flatMap((m) => m.links).find((l) => new URL(l).pathname === '/verify-email');
+  await page.goto(link!);
+  await expect(page.getByTestId('verify-result')).toContainText('verified');
+  await page.goto(`${RP_URL}/security`);
 }
 
-test('a passkey held by the paired phone signs a person up, out and back in', async ({ context, pairPhone, servePhone }) => {
+/** Add a passkey (re-entering the password) on the Security page. */
+async function addPasskey(page: Page, name: string): Promise<void> {
+  await page.getByTestId('key-add-name').fill(name);
+  await page.getByTestId('key-add-kind').selectOption('passkey');
+  await page.getByTestId('key-add-password').fill(PASSWORD);
+  await page.getByTestId('key-add-submit').click();
+}
+
+async function keysOnServer(page: Page): Promise<{ kind: string; name: string }[]> {
+  return ((await (await page.request.get(`${RP_URL}/api/keys`)).json()) as { keys: { kind: string; name: string }[] }).keys;
+}
+
+test('a passkey held by the paired phone is registered, then signs the person in after a phone restart', async ({
+  context,
+  pairPhone,
+  servePhone,
+}) => {
   const { phone: pairedPhone, storePath } = await pairPhone();
   let phone = pairedPhone;
   const page = await context.newPage();
-  await page.goto(RP_URL);
+  await signUpVerified(page, 'alice');
 
-  await signUp(page, 'alice');
-  await expect(page.getByTestId('current-user')).toHaveText('alice');
+  await addPasskey(page, 'My phone');
+  await expect(page.getByTestId('status')).toHaveText('Added "My phone"');
   await phone.waitForLog(/request registration http:\/\/localhost:\d+ \(localhost\) for alice: approve/);
-
-  // Checked server-side: the session is real and the credential is stored.
-  const me = await page.request.get(`${RP_URL}/api/me`);
-  expect(await me.json()).toMatchObject({ username: 'alice' });
-  const credentials = (await (await page.request.get(`${RP_URL}/api/credentials`)).json()) as { credentials: unknown[] };
-  expect(credentials.credentials).toHaveLength(1);
+  // The first factor turns 2FA on: the backup codes are shown once.
+  await expect(page.getByTestId('backup-code')).toHaveCount(10);
+  await page.getByTestId('backup-done').click();
+  // Checked server-side: the credential is stored as a passkey.
+  expect(await keysOnServer(page)).toEqual([expect.objectContaining({ kind: 'passkey', name: 'My phone' })]);
 
   await page.getByTestId('signout').click();
   await expect(page.getByTestId('current-user')).toHaveText('');
@@ -30,20 +62,23 @@ test('a passkey held by the paired phone signs a person up, out and back in', as
   await phone.stop();
   phone = await servePhone(storePath);
 
+  // No username, no password: the phone finds alice's passkey.
+  await page.goto(`${RP_URL}/signin`);
   await page.getByTestId('signin-passkey').click();
   await expect(page.getByTestId('current-user')).toHaveText('alice');
   await phone.waitForLog(/request sign-in http:\/\/localhost:\d+ \(localhost\): approve/);
   expect(await (await page.request.get(`${RP_URL}/api/me`)).json()).toMatchObject({ username: 'alice' });
 });
 
-test('when the phone denies, the page sees NotAllowedError and nobody is signed up', async ({ context, pairPhone }) => {
+test('when the phone denies, the page sees NotAllowedError and no passkey is registered', async ({ context, pairPhone }) => {
   await pairPhone(['--deny']);
   const page = await context.newPage();
-  await page.goto(RP_URL);
+  await signUpVerified(page, 'bob');
 
-  await signUp(page, 'bob');
+  await addPasskey(page, 'Denied phone');
   await expect(page.getByTestId('status')).toContainText('NotAllowedError');
-  expect((await page.request.get(`${RP_URL}/api/me`)).status()).toBe(401);
+  expect(await keysOnServer(page)).toEqual([]);
+  await expect(page.getByTestId('twofa-status')).toHaveText('Off');
 });
 
 test('without a paired phone, WebAuthn calls go to the browser untouched', async ({ context, extensionId }) => {
@@ -57,9 +92,12 @@ test('without a paired phone, WebAuthn calls go to the browser untouched', async
     options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
   });
 
+  // The extension's override is installed, yet it hands the call to the browser.
   expect(await page.evaluate(() => CredentialsContainer.prototype.create.toString().includes('[native code]'))).toBe(false);
-  await signUp(page, 'carol');
-  await expect(page.getByTestId('current-user')).toHaveText('carol');
+  await signUpVerified(page, 'carol');
+  await addPasskey(page, 'Laptop');
+  await expect(page.getByTestId('status')).toHaveText('Added "Laptop"');
   const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
   expect(credentials).toHaveLength(1);
+  expect(credentials[0]?.isResidentCredential).toBe(true);
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { loadMigrations, migrate, openDatabase } from './database.ts';
 import { openStore } from './store.ts';
 
@@ -22,7 +23,21 @@ describe('openDatabase', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('user_version', { simple: true })).toBe(loadMigrations().length);
     const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['challenges', 'credentials', 'sessions', 'users']);
+    expect(tables).toEqual([
+      'audit_log',
+      'backup_codes',
+      'challenges',
+      'credentials',
+      'email_tokens',
+      'memberships',
+      'organisations',
+      'otp_factors',
+      'outbox',
+      'pending_signins',
+      'recoveries',
+      'sessions',
+      'users',
+    ]);
     db.close();
     // Reopening applies nothing twice.
     openDatabase(dir).close();
@@ -47,9 +62,7 @@ describe('openDatabase', () => {
   it('applies only newer migrations, each atomically', () => {
     const dir = tempDir();
     writeFileSync(join(dir, '001_a.sql'), 'CREATE TABLE a (x);');
-    const db = openDatabase(':memory:');
-    db.pragma('user_version = 0');
-    db.exec('DROP TABLE sessions; DROP TABLE challenges; DROP TABLE credentials; DROP TABLE users;');
+    const db = new Database(':memory:');
     migrate(db, loadMigrations(dir));
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     writeFileSync(join(dir, '002_b.sql'), 'CREATE TABLE b (x); CREATE TABLE a (x);'); // fails halfway
@@ -63,10 +76,12 @@ describe('openDatabase', () => {
 describe('store', () => {
   it('keeps credential ids unique across users and cascades deletes', () => {
     const store = openStore(':memory:');
-    const alice = store.users.create('alice', new Uint8Array(32).fill(1), 1);
-    const bob = store.users.create('bob', new Uint8Array(32).fill(2), 1);
+    const user = (username: string, fill: number) => ({ username, email: `${username}@example.com`, passwordHash: 'x', userHandle: new Uint8Array(32).fill(fill), createdAt: 1 });
+    const alice = store.users.create(user('alice', 1));
+    const bob = store.users.create(user('bob', 2));
     const credential = {
       id: 'Y3JlZA',
+      kind: 'security-key' as const,
       userId: alice,
       publicKey: new Uint8Array([1, 2, 3]),
       signCount: 0,
@@ -78,7 +93,7 @@ describe('store', () => {
     };
     store.credentials.create(credential);
     expect(() => store.credentials.create({ ...credential, userId: bob })).toThrow(/UNIQUE|PRIMARY/);
-    expect(() => store.users.create('alice', new Uint8Array(32).fill(3), 1)).toThrow(/UNIQUE/);
+    expect(() => store.users.create(user('alice', 3))).toThrow(/UNIQUE/);
     store.db.prepare('DELETE FROM users WHERE id = ?').run(alice);
     expect(store.credentials.findById('Y3JlZA')).toBeUndefined();
     store.close();
@@ -90,8 +105,7 @@ describe('store', () => {
       challenge: 'abc',
       purpose: 'authentication' as const,
       userId: null,
-      pendingUsername: null,
-      pendingUserHandle: null,
+      data: {},
       expiresAt: 1000,
     };
     const id = store.challenges.create(pending, 0);
@@ -104,6 +118,52 @@ describe('store', () => {
     store.challenges.create(pending, 0);
     store.challenges.create({ ...pending, expiresAt: 5000 }, 2000);
     expect(store.db.prepare('SELECT count(*) FROM challenges').pluck().get()).toBe(1);
+    store.close();
+  });
+});
+
+describe('afterCommit', () => {
+  it('runs tasks once their transaction commits, and drops those of rolled-back (nested) ones', () => {
+    const store = openStore(':memory:');
+    const ran: string[] = [];
+    store.afterCommit(() => ran.push('outside'));
+    store.transaction(() => {
+      store.afterCommit(() => ran.push('outer'));
+      expect(() =>
+        store.transaction(() => {
+          store.afterCommit(() => ran.push('inner, rolled back'));
+          throw new Error('inner');
+        }),
+      ).toThrow('inner');
+      expect(ran).toEqual(['outside']);
+    });
+    expect(() =>
+      store.transaction(() => {
+        store.afterCommit(() => ran.push('rolled back'));
+        throw new Error('outer');
+      }),
+    ).toThrow('outer');
+    expect(ran).toEqual(['outside', 'outer']);
+    store.close();
+  });
+});
+
+describe('migration 002', () => {
+  it('keeps the passkey-only accounts of a 001 database, with no email or password', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'pairkey.db'));
+    const [first] = loadMigrations();
+    migrate(db, [first!]);
+    db.prepare('INSERT INTO users (username, user_handle, created_at) VALUES (?, ?, ?)').run('legacy', Buffer.alloc(32, 1), 5);
+    db.prepare(
+      `INSERT INTO credentials (id, user_id, public_key, transports, backup_eligible, backup_state, name, created_at)
+       VALUES ('cred', 1, x'01', '[]', 0, 0, 'Passkey 1', 5)`,
+    ).run();
+    db.close();
+
+    const store = openStore(dir);
+    expect(store.users.findByUsername('legacy')).toMatchObject({ email: null, passwordHash: null, failedAttempts: 0, lockedUntil: null });
+    expect(store.credentials.findById('cred')).toMatchObject({ kind: 'passkey', cloneWarningAt: null });
     store.close();
   });
 });

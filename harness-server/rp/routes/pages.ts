@@ -1,5 +1,5 @@
-// The RP's HTML page, its browser module and stylesheet, and the @simplewebauthn/browser ESM
-// build it imports (served from node_modules, so there is no bundling step).
+// The RP's pages, their browser modules and stylesheet, and the @simplewebauthn/browser ESM
+// build they import (served from node_modules, so there is no bundling step).
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 import { existsSync } from 'node:fs';
@@ -9,8 +9,11 @@ import { fileURLToPath } from 'node:url';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 
-/** URL prefix of the vendored library; the page imports `${VENDOR_PREFIX}index.js`. */
+/** URL prefix of the vendored library; pages import `${VENDOR_PREFIX}index.js`. */
 export const VENDOR_PREFIX = '/vendor/simplewebauthn-browser/';
+
+/** Clean URLs of the pages: `/signin` serves `signin.html`. */
+export const PAGES = ['signup', 'signin', 'security', 'teams', 'verify-email', 'recover'] as const;
 
 /**
  * Directory of @simplewebauthn/browser's ESM build. Its package.json has no `./package.json`
@@ -26,8 +29,21 @@ export function simpleWebAuthnBrowserEsmDir(): string {
   return esmDir;
 }
 
-export const pageRoutes: FastifyPluginAsync = async (app) => {
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: 'index.html' });
+export interface PageRoutesOptions extends Record<string, unknown> {
+  /** Serve the outbox page at /dev/outbox. */
+  devOutbox: boolean;
+}
+
+export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { devOutbox }) => {
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/',
+    index: 'index.html',
+    // The outbox page exists only at /dev/outbox, and only when the outbox is served.
+    allowedPath: (pathname) => pathname !== '/outbox.html',
+  });
+  for (const page of PAGES) app.get(`/${page}`, async (_request, reply) => reply.sendFile(`${page}.html`));
+  if (devOutbox) app.get('/dev/outbox', async (_request, reply) => reply.sendFile('outbox.html'));
   // Multi-file ESM (index.js imports ./methods/…), so the whole directory is served.
   await app.register(fastifyStatic, {
     root: simpleWebAuthnBrowserEsmDir(),

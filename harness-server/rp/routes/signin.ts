@@ -1,122 +1,158 @@
-// Sign-in with a passkey: discoverable (no username, the authenticator picks the account)
-// or with a username (the options list that user's credentials).
-import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
-import type { FastifyPluginAsync } from 'fastify';
-import { equalBytes, fromB64url } from '../../../shared/bytes.ts';
+// Signing in: password, then (with 2FA on) a second factor — the security key first when the
+// account has one, the authenticator app or a backup code instead (Cloudflare's flow) — or a
+// passkey alone, without username or password. "Lost everything" recovery starts here too.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '../../plugins/typebox.ts';
-import { AuthenticationResponseBody, ErrorBody, RequestOptions, SignedIn, SigninOptionsBody } from '../schemas.ts';
-import type { RpSettings } from '../settings.ts';
-import { challengeProblem, messageOf } from './errors.ts';
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../crypto/passwords.ts';
+import type { User } from '../db/users.ts';
+import { durationText, emails } from '../services/emails.ts';
+import { badRequest, conflict, HttpError, refusals } from '../services/http-error.ts';
+import {
+  AuthenticationResponseBody,
+  CodeBody,
+  PasswordSigninBody,
+  RecoveryStarted,
+  RequestOptions,
+  SignedIn,
+  SigninResult,
+} from '../schemas.ts';
+import { completeSignin, iso, ipLimit, startKeyCheck } from './common.ts';
 
-export interface SigninRoutesOptions extends Record<string, unknown> {
-  settings: RpSettings;
-}
+const maskEmail = (email: string): string => email.replace(/^(.)[^@]*(@.*)$/, '$1•••$2');
 
-export const signinRoutes: FastifyPluginAsync<SigninRoutesOptions> = async (fastify, { settings }) => {
+export const signinRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { store } = app;
+  const { rp } = app;
+  const { store, settings, throttle, twoFactor } = rp;
+  const limit = { config: ipLimit(rp) };
 
-  app.post(
-    '/api/signin/options',
-    { schema: { body: SigninOptionsBody, response: { 200: RequestOptions, 404: ErrorBody } } },
-    async (request, reply) => {
-      const { username } = request.body;
-      let userId: number | null = null;
-      let allowCredentials: { id: string; transports?: string[] }[] = [];
-      if (username !== undefined) {
-        const user = store.users.findByUsername(username);
-        if (!user) return reply.code(404).send({ error: `No account named "${username}"` });
-        userId = user.id;
-        allowCredentials = store.credentials
-          .listForUser(user.id)
-          .map(({ id, transports }) => ({ id, transports }));
-      }
-      const options = await generateAuthenticationOptions({
-        rpID: settings.rpId,
-        allowCredentials,
-        userVerification: 'preferred',
+  /** The account whose password was just accepted; its second factor is being asked for. */
+  const pending = (request: FastifyRequest): User => {
+    const user = app.sessions.pendingUser(request);
+    if (!user) throw new HttpError(401, 'Your sign-in has expired; enter your password again', { code: 'not-signed-in' });
+    throttle.assertNotLocked(user);
+    return user;
+  };
+
+  const recoveryState = (user: User) => {
+    const recovery = store.recoveries.find(user.id);
+    return recovery ? { availableAt: iso(recovery.availableAt), ready: recovery.availableAt <= settings.now() } : null;
+  };
+
+  app.post('/api/signin/password', { schema: { body: PasswordSigninBody, response: { 200: SigninResult } }, ...limit }, async (request, reply) => {
+    const { password } = request.body;
+    const user = store.users.findByUsername(request.body.username.trim().toLowerCase());
+    if (!user || user.passwordHash === null) {
+      await burnPasswordCheck(password, settings.scrypt);
+      throw refusals.signinPassword();
+    }
+    throttle.assertNotLocked(user);
+    if (!(await verifyPassword(password, user.passwordHash))) {
+      throw throttle.failed(user, 'password', request, 'signin.failed') ?? refusals.signinPassword();
+    }
+    if (needsRehash(user.passwordHash, settings.scrypt)) store.users.setPasswordHash(user.id, await hashPassword(password, settings.scrypt));
+
+    const status = twoFactor.status(user.id);
+    if (!status.enabled) return completeSignin(app, request, reply, user, 'password');
+    // Failures are not reset yet: knowing the password must not refill the code guesses.
+    app.sessions.beginPending(request, reply, user.id);
+    return {
+      status: 'second-factor' as const,
+      methods: {
+        securityKey: status.keys.length > 0,
+        otp: status.otp?.params.kind ?? null,
+        backupCode: status.backupCodesRemaining > 0,
+      },
+      recovery: recoveryState(user),
+    };
+  });
+
+  app.post('/api/signin/otp', { schema: { body: CodeBody, response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
+    const user = pending(request);
+    const result = await twoFactor.useCode(user, request.body.code);
+    if (result === 'accepted') return completeSignin(app, request, reply, user, 'otp');
+    if (result === 'not-enrolled') throw conflict('This account has no authenticator app');
+    throw throttle.failed(user, 'otp', request, 'signin.failed') ?? refusals.code(result);
+  });
+
+  app.post('/api/signin/backup-code', { schema: { body: CodeBody, response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
+    const user = pending(request);
+    if (twoFactor.useBackupCode(user, request.body.code, request) === 'accepted') {
+      return completeSignin(app, request, reply, user, 'backup-code');
+    }
+    throw throttle.failed(user, 'backup-code', request, 'signin.failed') ?? refusals.backupCode();
+  });
+
+  app.post('/api/signin/key/options', { schema: { response: { 200: RequestOptions } }, ...limit }, async (request, reply) =>
+    startKeyCheck(app, reply, pending(request), 'second-factor'),
+  );
+
+  app.post('/api/signin/key/verify', { schema: { body: AuthenticationResponseBody, response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
+    const user = pending(request);
+    const challenge = app.ceremonies.take(request, reply, 'second-factor');
+    try {
+      await rp.webauthn.verifyKeyOf(user, challenge, request.body, request);
+    } catch (error) {
+      throw throttle.failed(user, 'security-key', request, 'signin.failed') ?? error;
+    }
+    return completeSignin(app, request, reply, user, 'security-key');
+  });
+
+  // ---- passkey sign-in: no username, no password (the authenticator verifies the user) ----
+
+  app.post('/api/passkey/options', { schema: { response: { 200: RequestOptions } }, ...limit }, async (_request, reply) => {
+    const options = await rp.webauthn.authenticationOptions([], 'required');
+    app.ceremonies.start(reply, { challenge: options.challenge, purpose: 'authentication', userId: null, data: {} });
+    return options;
+  });
+
+  // Not subject to the account lockout: a passkey cannot be guessed, and it lets the owner in
+  // while someone else is hammering the password.
+  app.post('/api/passkey/verify', { schema: { body: AuthenticationResponseBody, response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
+    const challenge = app.ceremonies.take(request, reply, 'authentication');
+    // A key added as a second factor was promised to follow the password, never to replace it.
+    if (store.credentials.findById(request.body.id)?.kind === 'security-key') {
+      throw badRequest('This security key is a second factor: sign in with your password first');
+    }
+    const { user } = await rp.webauthn.verifyAssertion({
+      response: request.body,
+      challenge: challenge.challenge,
+      allowed: null,
+      requireUserVerification: true,
+      request,
+    });
+    return completeSignin(app, request, reply, user, 'passkey');
+  });
+
+  // ---- "lost everything": confirm by email, wait, then reset 2FA (Clarifai, Cloudflare) ----
+
+  app.post('/api/signin/recovery/start', { schema: { response: { 200: RecoveryStarted } }, ...limit }, async (request) => {
+    const user = pending(request);
+    if (!user.email || user.emailVerifiedAt === null) {
+      throw conflict('This account has no verified email address, so it cannot be recovered this way');
+    }
+    const token = store.emailTokens.issue(user.id, 'recovery', user.email, settings.now(), settings.recoveryLinkTtlMs);
+    const link = new URL(`recover#token=${token}`, settings.publicUrl).href;
+    rp.auditor.record(user.id, 'recovery.requested', {}, request);
+    rp.mailer.send(user.id, user.email, emails.confirmRecovery(settings.rpName, user.username, link, durationText(settings.auth.recoveryWaitMs)));
+    return { ok: true as const, sentTo: maskEmail(user.email) };
+  });
+
+  app.post('/api/signin/recovery/complete', { schema: { response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
+    const user = pending(request);
+    const recovery = store.recoveries.find(user.id);
+    if (!recovery) throw conflict('No confirmed recovery for this account: start one and open the link in the email');
+    if (recovery.availableAt > settings.now()) {
+      throw new HttpError(409, `The two-factor reset can be completed from ${iso(recovery.availableAt)}`, {
+        details: { availableAt: iso(recovery.availableAt) },
       });
-      const now = settings.now();
-      const challengeId = store.challenges.create(
-        {
-          challenge: options.challenge,
-          purpose: 'authentication',
-          userId,
-          pendingUsername: null,
-          pendingUserHandle: null,
-          expiresAt: now + settings.challengeTtlMs,
-        },
-        now,
-      );
-      app.ceremonies.begin(reply, challengeId);
-      return options;
-    },
-  );
-
-  app.post(
-    '/api/signin/verify',
-    { schema: { body: AuthenticationResponseBody, response: { 200: SignedIn, 400: ErrorBody } } },
-    async (request, reply) => {
-      const body = request.body;
-      const challengeId = app.ceremonies.take(request, reply);
-      const consumed = challengeId
-        ? store.challenges.consume(challengeId, 'authentication', settings.now())
-        : ({ ok: false, reason: 'unknown' } as const);
-      if (!consumed.ok) return reply.code(400).send({ error: challengeProblem(consumed, 'sign-in') });
-
-      const credential = store.credentials.findById(body.id);
-      const user = credential && store.users.findById(credential.userId);
-      if (!credential || !user) return reply.code(400).send({ error: 'This passkey is not registered here' });
-      // Sign-in that named a user must be completed with one of that user's passkeys.
-      if (consumed.challenge.userId !== null && consumed.challenge.userId !== user.id) {
-        return reply.code(400).send({ error: 'This passkey belongs to another account' });
-      }
-      // A discoverable credential reports its user handle: it must be the owner's.
-      const { userHandle } = body.response;
-      if (userHandle !== undefined && !sameHandle(userHandle, user.userHandle)) {
-        return reply.code(400).send({ error: 'The passkey reported a user handle that does not match its account' });
-      }
-
-      let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-      try {
-        verification = await verifyAuthenticationResponse({
-          response: body,
-          expectedChallenge: consumed.challenge.challenge,
-          expectedOrigin: settings.rpOrigin,
-          expectedRPID: settings.rpId,
-          // The counter policy is applied below, where a regression can be logged with context;
-          // with a stored value of 0 the library's own check never fires.
-          credential: { id: credential.id, publicKey: credential.publicKey, counter: 0, transports: credential.transports },
-          requireUserVerification: false,
-        });
-      } catch (error) {
-        return reply.code(400).send({ error: `Passkey sign-in failed: ${messageOf(error)}` });
-      }
-      if (!verification.verified) return reply.code(400).send({ error: 'Passkey sign-in could not be verified' });
-
-      const { newCounter, credentialBackedUp } = verification.authenticationInfo;
-      // WebAuthn §6.1.1: a counter that did not grow (once the authenticator uses counters)
-      // suggests a cloned authenticator.
-      if (credential.signCount > 0 && newCounter <= credential.signCount) {
-        request.log.warn(
-          { credentialId: credential.id, userId: user.id, storedSignCount: credential.signCount, newSignCount: newCounter },
-          'sign counter regression: possible cloned authenticator; sign-in refused',
-        );
-        return reply.code(400).send({ error: 'The passkey signature counter went backwards; sign-in refused' });
-      }
-
-      store.credentials.recordUse(credential.id, newCounter, credentialBackedUp, settings.now());
-      app.sessions.start(request, reply, user.id);
-      return { ok: true as const, username: user.username };
-    },
-  );
+    }
+    twoFactor.clearAll(user.id);
+    // Whoever held the old sessions may be the reason for the recovery.
+    store.sessions.deleteForUser(user.id);
+    rp.auditor.record(user.id, 'recovery.completed', {}, request);
+    rp.auditor.record(user.id, 'two-factor.disabled', { reason: 'account recovery' }, request);
+    twoFactor.notify(user, 'Two-factor authentication was reset through account recovery');
+    return completeSignin(app, request, reply, user, 'recovery');
+  });
 };
-
-/** Compares a base64url user handle from the client with the stored one; malformed → false. */
-function sameHandle(encoded: string, stored: Uint8Array): boolean {
-  try {
-    return equalBytes(fromB64url(encoded), stored);
-  } catch {
-    return false;
-  }
-}

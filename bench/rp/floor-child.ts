@@ -1,0 +1,16 @@
+// The in-process floors (floor.ts) in a process of their own, so that nothing else the runner has
+// loaded (Playwright, other suites' state) shares their event loop or their heap.
+import { serveParent } from '../lib/serve-parent.ts';
+import { hotpBaseline, totpFloor, webauthnFloor } from './floor.ts';
+
+serveParent({
+  webauthn: (p) => {
+    const { count, concurrency } = p as { count: number; concurrency: number };
+    return webauthnFloor(count, concurrency);
+  },
+  totp: (p) => {
+    const { count, crypto } = p as { count: number; crypto: 'default' | 'node' };
+    return totpFloor(count, crypto);
+  },
+  hotp: (p) => hotpBaseline((p as { count: number }).count),
+});

@@ -1,0 +1,61 @@
+// The real harness server (relying party + relay, `buildServers`, configured from the
+// environment exactly like `npm run serve`) in a child process of the benchmark.
+import { buildServers } from '../../harness-server/app.ts';
+import { loadConfig } from '../../harness-server/config.ts';
+import { serveParent } from '../lib/serve-parent.ts';
+import { now } from '../lib/clock.ts';
+
+const config = loadConfig();
+const { main, phone } = await buildServers(config);
+await main.listen({ port: config.port, host: config.host });
+await phone.listen({ port: config.phonePort, host: config.host });
+
+/**
+ * Time every SQLite statement the RP runs, from outside: better-sqlite3's Statement methods are
+ * wrapped on their shared prototype (statements the RP prepared at start included).
+ */
+type SqlStat = { sql: string; calls: number; ms: number };
+let sqlStats: Map<string, SqlStat> | null = null;
+const statementProto = Object.getPrototypeOf(main.store.db.prepare('SELECT 1')) as Record<'run' | 'get' | 'all', (...args: unknown[]) => unknown> & { source: string };
+for (const method of ['run', 'get', 'all'] as const) {
+  const original = statementProto[method];
+  statementProto[method] = function (this: { source: string }, ...args: unknown[]) {
+    if (!sqlStats) return original.apply(this, args);
+    const started = now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      const sql = this.source.replace(/\s+/g, ' ').trim();
+      const stat = sqlStats.get(sql) ?? { sql, calls: 0, ms: 0 };
+      stat.calls++;
+      stat.ms += now() - started;
+      sqlStats.set(sql, stat);
+    }
+  };
+}
+
+serveParent({
+  'sql-start': () => {
+    sqlStats = new Map();
+  },
+  /** The statements run since sql-start, most time first. */
+  'sql-stop': () => {
+    const stats = [...(sqlStats?.values() ?? [])].sort((a, b) => b.ms - a.ms);
+    sqlStats = null;
+    return stats;
+  },
+  stats: () => ({ memory: process.memoryUsage(), cpu: process.cpuUsage() }),
+  /**
+   * The proposed fix for the SQLite write path, applied from outside for a second measurement:
+   * with WAL, `synchronous = NORMAL` no longer waits for an fsync at every commit.
+   */
+  'sqlite-synchronous': (mode) => {
+    if (mode !== 'FULL' && mode !== 'NORMAL') throw new Error(`unexpected synchronous mode ${String(mode)}`);
+    main.store.db.pragma(`synchronous = ${mode}`);
+    return main.store.db.pragma('synchronous', { simple: true });
+  },
+});
+
+process.on('SIGTERM', () => {
+  Promise.all([main.close(), phone.close()]).finally(() => process.exit(0));
+});

@@ -1,0 +1,29 @@
+// An extension page's link to the background: one runtime port, state pushed on every change,
+// commands sent back. Pages never hold keys or pairing secrets beyond the link they display.
+import browser from 'webextension-polyfill';
+import { UI_PORT } from '../port-names.ts';
+import type { UiCommand, UiEvent, UiState } from '../runtime-messages.ts';
+
+export type Send = (command: UiCommand) => void;
+
+/** While the page is open it keeps the background awake (MV3 suspends an idle worker after 30 s). */
+const KEEPALIVE_MS = 20_000;
+
+export function connectUi(onState: (state: UiState) => void, onError: (message: string) => void): Send {
+  let port = open();
+  function open() {
+    const p = browser.runtime.connect({ name: UI_PORT });
+    p.onMessage.addListener((raw: unknown) => {
+      const event = raw as UiEvent;
+      if (event.type === 'state') onState(event.state);
+      else onError(event.message);
+    });
+    // The background was suspended or restarted under us: reconnect and get a fresh state.
+    p.onDisconnect.addListener(() => {
+      port = open();
+    });
+    return p;
+  }
+  setInterval(() => port.postMessage({ type: 'keepalive' } satisfies UiCommand), KEEPALIVE_MS);
+  return (command) => port.postMessage(command);
+}

@@ -1,0 +1,276 @@
+// The phone's state and behaviour without the DOM: storage, the authenticator core, one relay
+// session per paired browser, the requests waiting for the person; with the PIN guard and the
+// one-time password vault beside them. The views (ui/) read from it and call it; it tells them
+// what changed.
+import { Authenticator, generateWebCryptoP256Key } from '../../../shared/authenticator/index.ts';
+import { equalBytes } from '../../../shared/bytes.ts';
+import type { StaticKeyPair } from '../../../shared/protocol/index.ts';
+import { platformWebSocket, type WebSocketFactory } from '../../../shared/relay-socket.ts';
+import { pairWithLink } from '../../core/pairing.ts';
+import { answerRequest, errorReply, signInAccounts, type AccountChoice, type PhoneReply } from '../../core/requests.ts';
+import { PairedSession, type IncomingRequest, type LinkState, type RequestEnd } from '../../core/session.ts';
+import { OtpVault } from './otp-vault.ts';
+import { PinGuard } from './pin-guard.ts';
+import { IdbCredentialStore } from './store/credential-store.ts';
+import { getMeta, openPhoneDatabase, phoneIdentity, putMeta, type PairingRecord, type PhoneDatabase } from './store/db.ts';
+import type { CredentialRecord } from './store/credential-records.ts';
+
+/** What changed; `pin` covers the PIN being set or removed and the codes being (un)locked. */
+export type Topic = 'requests' | 'history' | 'pairings' | 'links' | 'passkeys' | 'otp' | 'pin';
+
+export class Emitter<T> {
+  private readonly listeners = new Set<(value: T) => void>();
+  on(listener: (value: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  emit(value: T): void {
+    for (const listener of this.listeners) listener(value);
+  }
+}
+
+export type Decision = { approve: false } | { approve: true; pin?: string; credentialId?: Uint8Array };
+
+export interface PendingRequest {
+  /** Unique across paired browsers (request ids are only unique per browser). */
+  readonly key: string;
+  readonly incoming: IncomingRequest;
+  readonly browser: PairingRecord;
+  /** Sign-in: the accounts this phone holds for the site, most recent first. Registration: null. */
+  readonly accounts: AccountChoice[] | null;
+  /** A PIN is set and the site did not discourage user verification: approving needs the PIN. */
+  readonly asksPin: boolean;
+  /** The site requires user verification and no PIN is set, so approving cannot succeed. */
+  readonly needsPinSetup: boolean;
+}
+
+export type Outcome = 'approved' | 'denied' | 'failed' | RequestEnd;
+
+export interface HistoryEntry {
+  at: number;
+  kind: PendingRequest['incoming']['view']['kind'];
+  origin: string;
+  browser: string;
+  outcome: Outcome;
+}
+
+export type PasskeyInfo = Omit<CredentialRecord, 'keyPair' | 'userHandle'>;
+
+interface Waiting extends PendingRequest {
+  settle(reply: PhoneReply, outcome: Outcome): void;
+}
+
+const HISTORY_LENGTH = 20;
+
+export function defaultDeviceName(userAgent: string): string {
+  const platform = /Android/i.test(userAgent) ? 'Android' : /iPhone|iPad|iPod/i.test(userAgent) ? 'iOS' : 'this device';
+  return `Pairkey on ${platform}`;
+}
+
+export class Phone {
+  /** One-line messages for the person ("Copied", "Browser 1 is no longer paired"). */
+  readonly notices = new Emitter<string>();
+  readonly history: HistoryEntry[] = [];
+  readonly otp: OtpVault;
+  private readonly sessions = new Map<string, PairedSession>();
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly authenticator: Authenticator;
+
+  private constructor(
+    private readonly db: PhoneDatabase,
+    private readonly identity: StaticKeyPair,
+    readonly changed: Emitter<Topic>,
+    readonly pin: PinGuard,
+    private name: string,
+    private readonly socketFactory: WebSocketFactory,
+    private readonly log: (line: string) => void,
+  ) {
+    this.authenticator = new Authenticator({ store: new IdbCredentialStore(db), newKey: () => generateWebCryptoP256Key(false) });
+    this.otp = new OtpVault(db, pin, () => changed.emit('otp'));
+  }
+
+  static async open(options: { socketFactory?: WebSocketFactory; log?: (line: string) => void } = {}): Promise<Phone> {
+    const db = await openPhoneDatabase();
+    const changed = new Emitter<Topic>();
+    const pin = await PinGuard.open(db, () => changed.emit('pin'));
+    const name = (await getMeta(db, 'device-name'))?.name ?? defaultDeviceName(navigator.userAgent);
+    return new Phone(db, await phoneIdentity(db), changed, pin, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined));
+  }
+
+  // ---- paired browsers ----
+
+  /** The paired browsers the person sees (not those removed and waiting to be told). */
+  async pairings(): Promise<PairingRecord[]> {
+    return (await this.db.getAll('pairings')).filter((p) => !p.removed).sort((a, b) => a.pairedAt - b.pairedAt);
+  }
+
+  linkState(pairedChannelId: string): LinkState {
+    return this.sessions.get(pairedChannelId)?.state ?? 'offline';
+  }
+
+  /** Stay connected to every paired browser while the app is open. */
+  async goOnline(): Promise<void> {
+    for (const pairing of await this.db.getAll('pairings')) this.startSession(pairing);
+  }
+
+  /** Skip the reconnect backoff (the app came back to the foreground, the network returned). */
+  reconnectNow(): void {
+    for (const session of this.sessions.values()) session.reconnectNow();
+  }
+
+  async pair(link: string, signal?: AbortSignal): Promise<PairingRecord> {
+    const paired = await pairWithLink(link, { staticKey: this.identity, socketFactory: this.socketFactory, name: this.name, ...(signal ? { signal } : {}) });
+    const existing = await this.pairings();
+    // The same browser paired again: its old pairing is void on its side already.
+    const replaced = existing.find((p) => equalBytes(p.extensionPublicKey, paired.extensionPublicKey));
+    if (replaced) await this.forget(replaced.pairedChannelId);
+    const record: PairingRecord = { ...paired, label: replaced?.label ?? `Browser ${existing.length + 1}` };
+    await this.db.put('pairings', record);
+    this.startSession(record);
+    this.changed.emit('pairings');
+    return record;
+  }
+
+  async renamePairing(pairedChannelId: string, label: string): Promise<void> {
+    const trimmed = label.trim().slice(0, 64);
+    const record = await this.db.get('pairings', pairedChannelId);
+    if (!record || !trimmed) return;
+    await this.db.put('pairings', { ...record, label: trimmed });
+    this.changed.emit('pairings');
+  }
+
+  /** Unpair: tell the browser now, or at its next handshake if it is not connected. */
+  async removePairing(pairedChannelId: string): Promise<void> {
+    const session = this.sessions.get(pairedChannelId);
+    if (session?.unpair()) return; // onUnpaired forgets it
+    const record = await this.db.get('pairings', pairedChannelId);
+    if (!record) return;
+    session?.stop();
+    this.sessions.delete(pairedChannelId);
+    const removed: PairingRecord = { ...record, removed: true };
+    await this.db.put('pairings', removed);
+    this.startSession(removed);
+    this.changed.emit('pairings');
+  }
+
+  private async forget(pairedChannelId: string): Promise<void> {
+    this.sessions.get(pairedChannelId)?.stop();
+    this.sessions.delete(pairedChannelId);
+    const record = await this.db.get('pairings', pairedChannelId);
+    await this.db.delete('pairings', pairedChannelId);
+    if (record && !record.removed) this.notices.emit(`${record.label} is no longer paired with this phone.`);
+    this.changed.emit('pairings');
+  }
+
+  private startSession(pairing: PairingRecord): void {
+    if (this.sessions.has(pairing.pairedChannelId)) return;
+    const session = new PairedSession({
+      pairing,
+      removed: pairing.removed === true,
+      staticKey: this.identity,
+      socketFactory: this.socketFactory,
+      answer: (incoming) => this.ask(incoming, pairing),
+      onState: () => this.changed.emit('links'),
+      onUnpaired: () => void this.forget(pairing.pairedChannelId),
+      log: this.log,
+    });
+    this.sessions.set(pairing.pairedChannelId, session);
+    session.start();
+  }
+
+  // ---- requests ----
+
+  pendingRequests(): PendingRequest[] {
+    return [...this.waiting.values()].sort((a, b) => a.incoming.receivedAt - b.incoming.receivedAt);
+  }
+
+  private async ask(incoming: IncomingRequest, pairing: PairingRecord): Promise<PhoneReply> {
+    const { request, signal } = incoming;
+    const { pairedChannelId } = pairing;
+    // Read again: the person may have renamed the browser since the session started.
+    const browser = (await this.db.get('pairings', pairedChannelId)) ?? pairing;
+    const accounts = request.type === 'get-assertion' ? await signInAccounts(this.authenticator, request) : null;
+    const uvDiscouraged = request.userVerification === 'discouraged';
+    return new Promise<PhoneReply>((resolve, reject) => {
+      const key = `${pairedChannelId}/${request.id}`;
+      const entry: Waiting = {
+        key,
+        incoming,
+        browser,
+        accounts,
+        asksPin: this.pin.isSet && !uvDiscouraged,
+        needsPinSetup: !this.pin.isSet && request.userVerification === 'required',
+        settle: (reply, outcome) => {
+          this.finish(entry, outcome);
+          resolve(reply);
+        },
+      };
+      const onEnd = (): void => {
+        if (this.waiting.get(key) === entry) this.finish(entry, signal.reason as RequestEnd);
+        reject(new DOMException('The request ended before the person answered', 'AbortError'));
+      };
+      if (signal.aborted) return onEnd();
+      signal.addEventListener('abort', onEnd, { once: true });
+      this.waiting.set(key, entry);
+      this.changed.emit('requests');
+    });
+  }
+
+  private finish(entry: Waiting, outcome: Outcome): void {
+    this.waiting.delete(entry.key);
+    const { view } = entry.incoming;
+    this.history.unshift({ at: Date.now(), kind: view.kind, origin: view.origin, browser: entry.browser.label, outcome });
+    this.history.length = Math.min(this.history.length, HISTORY_LENGTH);
+    this.changed.emit('requests');
+    this.changed.emit('history');
+  }
+
+  /** The person's answer. Throws PinError (the request stays open) for a wrong or missing PIN. */
+  async decide(key: string, decision: Decision): Promise<void> {
+    const entry = this.waiting.get(key);
+    if (!entry) return;
+    const { request } = entry.incoming;
+    if (!decision.approve) {
+      entry.settle(errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone'), 'denied');
+      return;
+    }
+    if (entry.asksPin) await this.pin.check(decision.pin ?? '');
+    if (this.waiting.get(key) !== entry) return; // cancelled or expired while the PIN was checked
+    const reply = await answerRequest(this.authenticator, request, {
+      userPresent: true,
+      userVerified: entry.asksPin,
+      ...(decision.credentialId ? { credentialId: decision.credentialId } : {}),
+    });
+    if (this.waiting.get(key) !== entry) return;
+    entry.settle(reply, reply.type === 'error' ? 'failed' : 'approved');
+    if (reply.type !== 'error') this.changed.emit('passkeys');
+  }
+
+  // ---- passkeys ----
+
+  async passkeys(): Promise<PasskeyInfo[]> {
+    const records = await this.db.getAll('credentials');
+    return records
+      .map(({ keyPair: _key, userHandle: _handle, ...info }) => info)
+      .sort((a, b) => a.rpId.localeCompare(b.rpId) || a.userName.localeCompare(b.userName));
+  }
+
+  async deletePasskey(id: string): Promise<void> {
+    await this.db.delete('credentials', id);
+    this.changed.emit('passkeys');
+  }
+
+  // ---- settings ----
+
+  get deviceName(): string {
+    return this.name;
+  }
+
+  async setDeviceName(name: string): Promise<void> {
+    // The same rule the protocol applies to a device label: 1–64 characters, no control characters.
+    const trimmed = name.trim();
+    if (!/^[^\p{Cc}]{1,64}$/u.test(trimmed)) throw new Error('The name must be 1 to 64 characters.');
+    this.name = trimmed;
+    await putMeta(this.db, { key: 'device-name', name: trimmed });
+  }
+}

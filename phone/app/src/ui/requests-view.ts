@@ -1,0 +1,153 @@
+// The requests the paired browsers send, one card each: what is asked (sign-in or a new passkey),
+// for which site, which account, from which browser, until when; Approve (with the PIN when one
+// is set) or Deny. Cards are kept by key across updates, so a half-typed PIN survives.
+import { toB64url, fromB64url } from '../../../../shared/bytes.ts';
+import type { HistoryEntry, Outcome, PendingRequest, Phone } from '../phone.ts';
+import { PinError } from '../pin-guard.ts';
+import { byId, h, messageOf } from './dom.ts';
+
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  approved: 'approved',
+  denied: 'denied',
+  failed: 'failed',
+  cancelled: 'cancelled by the browser',
+  expired: 'expired',
+  disconnected: 'ended: the browser disconnected',
+};
+
+function secondsLeft(request: PendingRequest): number {
+  return Math.max(0, Math.ceil((request.incoming.expiresAt - Date.now()) / 1000));
+}
+
+function accountText(request: PendingRequest): string {
+  const { request: message } = request.incoming;
+  if (message.type === 'make-credential') {
+    const { name, displayName } = message.user;
+    return displayName && displayName !== name ? `${name} (${displayName})` : name;
+  }
+  const [only, ...others] = request.accounts ?? [];
+  if (!only) return 'No passkey for this site on this phone';
+  if (others.length === 0) return only.userName;
+  return `${(request.accounts ?? []).length} accounts`;
+}
+
+export class RequestsView {
+  private readonly cards = new Map<string, { element: HTMLLIElement; countdown: HTMLElement }>();
+  private readonly list = byId<HTMLUListElement>('request-list');
+
+  constructor(
+    private readonly phone: Phone,
+    private readonly onNewRequest: () => void,
+  ) {
+    phone.changed.on((topic) => {
+      if (topic === 'requests') this.render();
+      if (topic === 'history') this.renderHistory();
+    });
+    this.render();
+  }
+
+  render(): void {
+    const pending = this.phone.pendingRequests();
+    const keys = new Set(pending.map((r) => r.key));
+    for (const [key, card] of this.cards) {
+      if (!keys.has(key)) {
+        card.element.remove();
+        this.cards.delete(key);
+      }
+    }
+    let arrived = false;
+    for (const request of pending) {
+      if (this.cards.has(request.key)) continue;
+      const card = this.card(request);
+      this.cards.set(request.key, card);
+      this.list.append(card.element);
+      arrived = true;
+    }
+    byId('no-requests').hidden = pending.length > 0;
+    const badge = byId('request-count');
+    badge.hidden = pending.length === 0;
+    badge.textContent = String(pending.length);
+    if (arrived) this.onNewRequest();
+  }
+
+  /** Called every second: the countdowns. */
+  tick(): void {
+    for (const request of this.phone.pendingRequests()) {
+      const card = this.cards.get(request.key);
+      if (card) card.countdown.textContent = `${secondsLeft(request)} s left`;
+    }
+  }
+
+  private card(request: PendingRequest): { element: HTMLLIElement; countdown: HTMLElement } {
+    const { view } = request.incoming;
+    const registration = view.kind === 'registration';
+    const countdown = h('span', { testid: 'request-countdown', class: 'countdown' }, `${secondsLeft(request)} s left`);
+    const error = h('p', { testid: 'request-error', class: 'error', role: 'alert', hidden: true });
+    const pin = request.asksPin
+      ? h('input', { testid: 'request-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', 'aria-label': 'Your PIN', placeholder: 'PIN' })
+      : null;
+    const accounts = request.accounts ?? [];
+    const picker =
+      accounts.length > 1
+        ? h('select', { testid: 'request-account-select', 'aria-label': 'Account' }, ...accounts.map((a) => h('option', { value: toB64url(a.credentialId) }, a.userName)))
+        : null;
+    const cannotApprove = (!registration && accounts.length === 0) || request.needsPinSetup;
+    const approve = h('button', { type: 'button', class: 'primary', testid: 'request-approve', disabled: cannotApprove }, registration ? 'Create passkey' : 'Sign in');
+    const deny = h('button', { type: 'button', testid: 'request-deny' }, 'Deny');
+
+    const busy = (on: boolean): void => {
+      approve.disabled = on || cannotApprove;
+      deny.disabled = on;
+    };
+    approve.addEventListener('click', () => {
+      busy(true);
+      error.hidden = true;
+      const credentialId = picker ? fromB64url(picker.value) : undefined;
+      this.phone.decide(request.key, { approve: true, ...(pin ? { pin: pin.value } : {}), ...(credentialId ? { credentialId } : {}) }).catch((e: unknown) => {
+        error.textContent = e instanceof PinError ? e.message : `Could not approve: ${messageOf(e)}`;
+        error.hidden = false;
+        if (pin) pin.value = '';
+        busy(false);
+      });
+    });
+    deny.addEventListener('click', () => {
+      busy(true);
+      void this.phone.decide(request.key, { approve: false });
+    });
+
+    const element = h(
+      'li',
+      { testid: 'request', class: 'card request', 'data-kind': view.kind },
+      h('h3', { testid: 'request-kind' }, registration ? 'Create a passkey' : 'Sign in'),
+      h(
+        'dl',
+        {},
+        h('dt', {}, 'Site'),
+        h('dd', { testid: 'request-origin', class: 'origin' }, view.origin),
+        h('dt', {}, registration ? 'Relying party' : 'Passkey for'),
+        h('dd', { testid: 'request-rp' }, view.rpName ? `${view.rpName} (${view.rpId})` : view.rpId),
+        h('dt', {}, 'Account'),
+        h('dd', { testid: 'request-account' }, accountText(request)),
+        h('dt', {}, 'From'),
+        h('dd', { testid: 'request-browser' }, request.browser.label),
+      ),
+      picker,
+      request.needsPinSetup ? h('p', { class: 'hint', testid: 'request-needs-pin' }, 'This site requires user verification: set an app PIN in Settings first.') : null,
+      pin,
+      error,
+      h('div', { class: 'actions' }, approve, deny, countdown),
+    );
+    return { element, countdown };
+  }
+
+  private renderHistory(): void {
+    const entries = this.phone.history.map((entry: HistoryEntry) =>
+      h(
+        'li',
+        { testid: 'history-entry', 'data-outcome': entry.outcome },
+        `${entry.kind === 'registration' ? 'New passkey' : 'Sign-in'} on ${entry.origin} from ${entry.browser}: ${OUTCOME_TEXT[entry.outcome]} · ${new Date(entry.at).toLocaleTimeString()}`,
+      ),
+    );
+    byId('request-history').replaceChildren(...entries);
+  }
+}

@@ -1,0 +1,265 @@
+// One paired browser, seen from the phone: stay on its relay channel, run a fresh KK handshake
+// whenever the extension is there (the phone always initiates), and hand every request to the
+// person. DOM-free, so the phone web app uses it with the browser WebSocket and the tests run it
+// in Node against the real relay.
+import { decodeFrame, ReconnectInitiator, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
+import { RelaySocket, relaySocketUrl, type WebSocketFactory } from '../../shared/relay-socket.ts';
+import { WebAuthnError } from '../../shared/errors.ts';
+import type { PairedBrowser } from './pairing.ts';
+import { errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from './requests.ts';
+
+/**
+ * - `connecting`: opening the relay socket;
+ * - `waiting`: on the relay, the browser is not (the extension connects when a page asks);
+ * - `connected`: an end-to-end encrypted session with the browser is up;
+ * - `offline`: the socket is gone, a reconnect is scheduled;
+ * - `stopped`: `stop()` was called.
+ */
+export type LinkState = 'connecting' | 'waiting' | 'connected' | 'offline' | 'stopped';
+
+/** Why a request left the phone without an answer (the `AbortSignal.reason`). */
+export type RequestEnd = 'cancelled' | 'expired' | 'disconnected';
+
+export interface IncomingRequest {
+  request: PhoneRequest;
+  view: RequestView;
+  receivedAt: number;
+  /** The page's timeout, counted from arrival on the phone. */
+  expiresAt: number;
+  /** Aborts with a RequestEnd reason when the browser cancels, time runs out or the session ends. */
+  signal: AbortSignal;
+}
+
+export interface RetryPolicy {
+  initialMs: number;
+  maxMs: number;
+}
+
+export interface PairedSessionOptions {
+  pairing: PairedBrowser;
+  /**
+   * The person removed this browser while it was unreachable: the session exists only to tell
+   * the extension (`unpair`) at the next handshake, and answers no request.
+   */
+  removed?: boolean;
+  staticKey: StaticKeyPair;
+  socketFactory: WebSocketFactory;
+  /**
+   * The person's answer to a request that passed `inspectRequest`. A WebAuthnError rejection is
+   * sent as that error; once the signal aborted, nothing is sent.
+   */
+  answer: (incoming: IncomingRequest) => Promise<PhoneReply>;
+  onState?: (state: LinkState) => void;
+  /** The pairing is over on both sides (the extension sent `unpair`, or received ours). */
+  onUnpaired?: () => void;
+  log?: (line: string) => void;
+  retry?: RetryPolicy;
+  now?: () => number;
+}
+
+const DEFAULT_RETRY: RetryPolicy = { initialMs: 250, maxMs: 15_000 };
+
+export class PairedSession {
+  private socket: RelaySocket | null = null;
+  private channel: SecureChannel | null = null;
+  private initiator: ReconnectInitiator | null = null;
+  private retryMs: number;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private connecting = false;
+  private currentState: LinkState = 'offline';
+  private readonly inFlight = new Map<string, AbortController>();
+  private readonly retry: RetryPolicy;
+  private readonly now: () => number;
+
+  constructor(private readonly options: PairedSessionOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.retryMs = this.retry.initialMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  get pairedChannelId(): string {
+    return this.options.pairing.pairedChannelId;
+  }
+
+  get state(): LinkState {
+    return this.currentState;
+  }
+
+  /** Go online; after any disconnect the session comes back by itself, with backoff. */
+  start(): void {
+    if (this.currentState === 'stopped') throw new Error('This session was stopped');
+    void this.connect();
+  }
+
+  /** Skip the backoff wait (the page became visible again, the network came back). */
+  reconnectNow(): void {
+    if (this.currentState !== 'offline' || this.connecting) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryMs = this.retry.initialMs;
+    void this.connect();
+  }
+
+  /**
+   * Tell the browser this pairing is over, then stop. False when no session is up to carry the
+   * message: the caller keeps the pairing as `removed` and tries again at the next handshake.
+   */
+  unpair(): boolean {
+    const { channel, socket } = this;
+    if (!channel || !socket?.isOpen) return false;
+    socket.send(channel.seal({ type: 'unpair' }));
+    this.stop();
+    this.options.onUnpaired?.();
+    return true;
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.dropChannel();
+    this.setState('stopped');
+    this.socket?.close(1000, 'phone offline');
+    this.socket = null;
+  }
+
+  // A method, not an inline comparison: the state changes across awaits, where TS narrowing lies.
+  private isStopped(): boolean {
+    return this.currentState === 'stopped';
+  }
+
+  private setState(state: LinkState): void {
+    if (this.currentState === state || this.currentState === 'stopped') return;
+    this.currentState = state;
+    this.options.onState?.(state);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.currentState === 'stopped' || this.connecting) return;
+    this.connecting = true;
+    this.setState('connecting');
+    try {
+      const url = relaySocketUrl(this.options.pairing.relayUrl, this.pairedChannelId);
+      const socket = await RelaySocket.connect(this.options.socketFactory, url, {
+        onPeers: (count, relay) => this.onPeers(count, relay),
+        onFrame: (frame, relay) => this.onFrame(frame, relay),
+        onClose: () => this.onClose(),
+      });
+      if (this.isStopped()) {
+        socket.close(1000, 'phone offline');
+        return;
+      }
+      this.socket = socket;
+      this.retryMs = this.retry.initialMs;
+      if (this.currentState === 'connecting') this.setState('waiting');
+    } catch (error) {
+      this.log(`relay unreachable: ${error instanceof Error ? error.message : String(error)}`);
+      this.scheduleReconnect();
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private onPeers(count: number, socket: RelaySocket): void {
+    this.socket = socket;
+    this.dropChannel();
+    if (count !== 2) {
+      this.setState('waiting');
+      return;
+    }
+    // Fresh ephemeral keys for every session; membership changed, so any old session is void.
+    this.initiator = new ReconnectInitiator(this.options.staticKey, this.options.pairing.extensionPublicKey, this.pairedChannelId);
+    socket.send(this.initiator.start());
+  }
+
+  private onFrame(frame: Uint8Array, socket: RelaySocket): void {
+    this.socket = socket;
+    try {
+      const { kind } = decodeFrame(frame);
+      if (kind === 'handshake-reply' && this.initiator) {
+        this.channel = this.initiator.finish(frame).channel;
+        this.initiator = null;
+        if (this.options.removed) {
+          this.unpair();
+          return;
+        }
+        this.setState('connected');
+        return;
+      }
+      if (kind !== 'transport') throw new Error(`unexpected ${kind} frame`);
+      if (!this.channel) {
+        // Sent to a session that no longer exists; its sender learns by timeout.
+        this.log('ignored a frame from before this session');
+        return;
+      }
+      const message = this.channel.open(frame);
+      if (message.type === 'cancel') {
+        this.inFlight.get(message.id)?.abort('cancelled' satisfies RequestEnd);
+        return;
+      }
+      if (message.type === 'unpair') {
+        this.stop();
+        this.options.onUnpaired?.();
+        return;
+      }
+      if (message.type !== 'make-credential' && message.type !== 'get-assertion') throw new Error(`unexpected ${message.type} message`);
+      void this.handle(message, this.channel, socket);
+    } catch (error) {
+      // A frame that fails to decrypt or parse ends the session: it may be tampered or replayed.
+      this.log(`session error: ${error instanceof Error ? error.message : String(error)}`);
+      this.dropChannel();
+      socket.close(1000, 'session error');
+    }
+  }
+
+  private async handle(request: PhoneRequest, channel: SecureChannel, socket: RelaySocket): Promise<void> {
+    if (this.inFlight.has(request.id)) return; // never answer one request twice
+    const controller = new AbortController();
+    this.inFlight.set(request.id, controller);
+    const receivedAt = this.now();
+    const timer = setTimeout(() => controller.abort('expired' satisfies RequestEnd), request.timeout);
+    let reply: PhoneReply;
+    try {
+      if (this.options.removed) throw new WebAuthnError('NotAllowedError', 'This browser was removed from the phone');
+      const view = inspectRequest(request);
+      reply = await this.options.answer({ request, view, receivedAt, expiresAt: receivedAt + request.timeout, signal: controller.signal });
+    } catch (error) {
+      reply = error instanceof WebAuthnError ? errorReply(request.id, error.errorName, error.message) : errorReply(request.id, 'UnknownError', 'The phone failed');
+      if (!(error instanceof WebAuthnError)) this.log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(request.id);
+    }
+    if (controller.signal.aborted) return;
+    if (channel === this.channel && socket.isOpen) socket.send(channel.seal(reply));
+  }
+
+  private dropChannel(): void {
+    this.channel = null;
+    this.initiator = null;
+    for (const controller of this.inFlight.values()) controller.abort('disconnected' satisfies RequestEnd);
+    this.inFlight.clear();
+  }
+
+  private onClose(): void {
+    this.dropChannel();
+    this.socket = null;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.currentState === 'stopped') return;
+    this.setState('offline');
+    if (this.retryTimer) return;
+    // Jitter keeps many phones (or many pairings) from hammering a restarted relay in step.
+    const delay = this.retryMs * (0.8 + Math.random() * 0.4);
+    this.retryMs = Math.min(this.retryMs * 2, this.retry.maxMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.connect();
+    }, delay);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(`[${this.pairedChannelId.slice(0, 8)}] ${line}`);
+  }
+}

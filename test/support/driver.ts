@@ -1,0 +1,44 @@
+// One small interface over the two browser automation tools the extension tests use: Playwright
+// (Chromium) and puppeteer-core over WebDriver BiDi (Firefox ESR). The end-to-end scenarios in
+// test/support/scenarios are written once against it and run in both browsers.
+//
+// Selectors are CSS; `tid('x')` is `[data-testid="x"]`. Page code is passed as strings: functions
+// would carry the test runner's transpiled helpers into the page.
+
+export const tid = (id: string) => `[data-testid="${id}"]`;
+
+export type ExtensionPagePath = 'extension/ui/popup.html' | 'extension/ui/options.html';
+
+export interface DriverPage {
+  goto(url: string): Promise<void>;
+  /** Evaluate an expression in the page; a promise is awaited. The value must be JSON. */
+  eval<T>(expression: string): Promise<T>;
+  click(selector: string): Promise<void>;
+  fill(selector: string, value: string): Promise<void>;
+  check(selector: string): Promise<void>;
+  selectOption(selector: string, value: string): Promise<void>;
+  /** Wait until the first match is visible (or, with 'hidden', until none is). */
+  waitFor(selector: string, state?: 'visible' | 'hidden'): Promise<void>;
+  /** Wait until the first match's text matches, and return it. */
+  waitForText(selector: string, pattern: RegExp): Promise<string>;
+  count(selector: string): Promise<number>;
+  /** PNG of the first match, as a camera would see it. */
+  screenshot(selector: string): Promise<Buffer>;
+  /** Press a key with the real keyboard (focus moves as for a person). */
+  press(key: string): Promise<void>;
+  /**
+   * Emulate `prefers-color-scheme`. Chromium only: Firefox ESR's WebDriver BiDi has no media
+   * emulation (see ../shared/TOOLCHAIN.md), so the Firefox driver leaves this out.
+   */
+  colorScheme?: (scheme: 'light' | 'dark') => Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Driver {
+  readonly browserName: 'chromium' | 'firefox';
+  newPage(): Promise<DriverPage>;
+  /** An extension page in a tab of its own. */
+  extensionPage(path: ExtensionPagePath): Promise<DriverPage>;
+  /** The next "phone or browser?" prompt window the extension opens. */
+  nextPrompt(): Promise<DriverPage>;
+}
