@@ -56,6 +56,12 @@ export const rpPlugin: FastifyPluginAsync<RpPluginOptions> = async (app, { setti
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ error: error.message });
+    // A full disk is an operating condition, not a bug: say so (SQLite reports it as SQLITE_FULL,
+    // or an I/O error while growing the WAL/shm files).
+    if (typeof error.code === 'string' && (error.code === 'SQLITE_FULL' || error.code.startsWith('SQLITE_IOERR'))) {
+      request.log.error({ err: error }, 'RP storage is full or failing');
+      return reply.code(507).send({ error: 'The server is out of storage space; try again later', code: 'storage' });
+    }
     request.log.error({ err: error }, 'unhandled RP error');
     return reply.code(500).send({ error: 'Internal server error' });
   });

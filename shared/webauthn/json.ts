@@ -298,11 +298,9 @@ function extensionInputsFromJSON(ext: Record<string, unknown>): Record<string, u
     if (prf.eval !== undefined) p.eval = prfValuesFromJSON(prf.eval, 'extensions.prf.eval');
     if (prf.evalByCredential !== undefined) {
       if (!isRecord(prf.evalByCredential)) throw new WebAuthnError('TypeError', 'extensions.prf.evalByCredential must be an object');
-      const byCred: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(prf.evalByCredential)) {
-        byCred[k] = prfValuesFromJSON(v, `extensions.prf.evalByCredential.${k}`);
-      }
-      p.evalByCredential = byCred;
+      p.evalByCredential = Object.fromEntries(
+        Object.entries(prf.evalByCredential).map(([k, v]) => [k, prfValuesFromJSON(v, `extensions.prf.evalByCredential.${k}`)]),
+      );
     }
     out.prf = p;
   }
@@ -331,9 +329,7 @@ function bytesToB64Deep(value: unknown, depth = 0): unknown {
   if (value instanceof ArrayBuffer) return toB64url(new Uint8Array(value));
   if (Array.isArray(value)) return value.map((v) => bytesToB64Deep(v, depth + 1));
   if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = bytesToB64Deep(v, depth + 1);
-    return out;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bytesToB64Deep(v, depth + 1)]));
   }
   return value;
 }

@@ -226,9 +226,9 @@ function extensions(value: unknown): Record<string, unknown> {
   const e = dict(value, 'extensions', false);
   const keys = Object.keys(e);
   if (keys.length > OPTION_LIMITS.extensionKeys) fail(`extensions has more than ${OPTION_LIMITS.extensionKeys} members`);
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (e[k] !== undefined) out[k] = e[k];
-  return out;
+  // Object.fromEntries defines members: a page's own "__proto__" member stays a member instead of
+  // running the prototype setter.
+  return Object.fromEntries(keys.filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
 }
 
 function optionalTimeout(value: unknown): number | undefined {

@@ -1,17 +1,7 @@
-// KNOWN ISSUE (excluded from CI; run with PAIRKEY_KNOWN_ISSUES=1): found by the fuzzer in
-// test/fuzz/targets/webauthn.ts.
-//
-// shared/webauthn/options.ts `extensions()` copies members with `out[k] = e[k]`, and
-// shared/webauthn/json.ts does the same in `bytesToB64Deep` and for `prf.evalByCredential`. For
-// an own member named "__proto__" (JSON.parse and the extension's untagBytes/Object.fromEntries
-// both create one) the assignment runs the __proto__ setter: the page's value becomes the
-// *prototype* of the normalised object instead of a member of it. The member then vanishes from
-// Object.keys (prf.evalByCredential silently drops it), inherited members look like the page's
-// own, and creationOptionsToJSON / requestOptionsToJSON throw a raw TypeError from @scure/base
-// when the prototype is a Uint8Array.
-//
-// Fix: build these objects with Object.fromEntries (CreateDataProperty never runs the setter) or
-// Object.defineProperty, or skip "__proto__" keys.
+// Found by the fuzzer (test/fuzz/targets/webauthn.ts): an own member named "__proto__" (JSON.parse
+// and the extension's untagBytes both create one) must stay a member of the normalised
+// extensions. Plain `out[k] = v` would run the prototype setter instead; shared/webauthn builds
+// these objects with Object.fromEntries.
 import { describe, expect, it } from 'vitest';
 import { requestOptionsFromJSON, requestOptionsToJSON, validateRequestOptions } from '../../shared/webauthn/index.ts';
 
