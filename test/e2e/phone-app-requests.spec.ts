@@ -13,7 +13,7 @@ test('pairs by camera, then approves a new passkey and a sign-in with the PIN an
   await setAppPin(app, PIN);
 
   const rp = await context.newPage();
-  await rpSignUp(rp, 'alice');
+  await rpSignUp(rp, 'pia');
   await rp.getByTestId('key-add-name').fill('My phone');
   await rp.getByTestId('key-add-kind').selectOption('passkey');
   await rp.getByTestId('key-add-password').fill(RP_PASSWORD);
@@ -24,7 +24,7 @@ test('pairs by camera, then approves a new passkey and a sign-in with the PIN an
   await expect(request).toHaveAttribute('data-kind', 'registration');
   await expect(request.getByTestId('request-origin')).toHaveText(RP_URL);
   await expect(request.getByTestId('request-rp')).toHaveText('Pairkey Demo (localhost)');
-  await expect(request.getByTestId('request-account')).toHaveText('alice');
+  await expect(request.getByTestId('request-account')).toHaveText('pia');
   await expect(request.getByTestId('request-browser')).toHaveText('Browser 1');
   await expect(request.getByTestId('request-countdown')).toHaveText(/\d+ s left/);
   await request.getByTestId('request-pin').fill(PIN);
@@ -37,7 +37,7 @@ test('pairs by camera, then approves a new passkey and a sign-in with the PIN an
   await app.getByTestId('tab-passkeys').tap();
   const passkey = app.getByTestId('passkey');
   await expect(passkey.getByTestId('passkey-site')).toHaveText('localhost');
-  await expect(passkey.getByTestId('passkey-account')).toHaveText('alice');
+  await expect(passkey.getByTestId('passkey-account')).toHaveText('pia');
   await expect(passkey.getByTestId('passkey-last-used')).toHaveText('never');
 
   // Sign in with the passkey alone: the request arrives, the app switches to it.
@@ -45,11 +45,11 @@ test('pairs by camera, then approves a new passkey and a sign-in with the PIN an
   await rp.goto(`${RP_URL}/signin`);
   await rp.getByTestId('signin-passkey').click();
   await expect(request).toHaveAttribute('data-kind', 'sign-in');
-  await expect(request.getByTestId('request-account')).toHaveText('alice');
+  await expect(request.getByTestId('request-account')).toHaveText('pia');
   await expect(request.getByTestId('request-rp')).toHaveText('localhost');
   await request.getByTestId('request-pin').fill(PIN);
   await request.getByTestId('request-approve').tap();
-  await expect(rp.getByTestId('current-user')).toHaveText('alice');
+  await expect(rp.getByTestId('current-user')).toHaveText('pia');
   await app.getByTestId('tab-passkeys').tap();
   await expect(passkey.getByTestId('passkey-last-used')).not.toHaveText('never');
   await expect(passkey.getByTestId('passkey-sign-count')).toHaveText('1');
