@@ -12,6 +12,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   forbidOnly: true,
+  // Playwright empties its output folder at start: runs on other ports (parallel work on one
+  // checkout) each get their own, so one run never deletes another's traces mid-test.
+  outputDir: process.env.PAIRKEY_E2E_PORT ? `test-results/e2e-${E2E_PORT}` : 'test-results/e2e',
   // CI machines here have 2 cores shared by two browsers, the server and the phone: one retry
   // absorbs a scheduling stall; a real failure fails twice and is reported (with a trace).
   retries: process.env.CI ? 1 : 0,

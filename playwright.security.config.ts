@@ -17,6 +17,8 @@ export default defineConfig({
   timeout: 90_000,
   expect: { timeout: 15_000 },
   forbidOnly: true,
+  // Its own output folder per port: Playwright empties it at start (see playwright.config.ts).
+  outputDir: `test-results/security-${process.env.PAIRKEY_E2E_PORT}`,
   reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'test-results/security-junit.xml' }]] : 'list',
   use: { trace: 'retain-on-failure' },
 });

@@ -92,8 +92,8 @@ function renderKeys(keys) {
         const auth = await reauthenticate(`Remove "${key.name}"${last ? ' (this turns two-factor authentication off)' : ''}`, last);
         if (!auth) return;
         const result = await api.post(`/api/keys/${encodeURIComponent(key.id)}/remove`, auth);
-        setStatus(`Removed "${key.name}"${result.twoFactorEnabled ? '' : '. Two-factor authentication is now off'}.`);
         await refresh();
+        setStatus(`Removed "${key.name}"${result.twoFactorEnabled ? '' : '. Two-factor authentication is now off'}.`);
       });
     });
     item.append(el('div', {}, rename, remove));
@@ -109,8 +109,8 @@ function startRename(item, key) {
     event.preventDefault();
     void busy(async () => {
       await api.post(`/api/keys/${encodeURIComponent(key.id)}/rename`, { name: input.value.trim() });
-      setStatus(`Renamed to "${input.value.trim()}"`);
       await refresh();
+      setStatus(`Renamed to "${input.value.trim()}"`);
     });
   });
   item.append(form);
@@ -189,8 +189,8 @@ $('email-resend').addEventListener('click', () => {
 $('recovery-cancel').addEventListener('click', () => {
   void busy(async () => {
     await api.post('/api/recovery/cancel');
-    setStatus('The two-factor reset was cancelled');
     await refresh();
+    setStatus('The two-factor reset was cancelled');
   });
 });
 
@@ -204,9 +204,9 @@ $('key-add-form').addEventListener('submit', (event) => {
     const optionsJSON = await api.post('/api/keys/options', { password, kind: $('key-add-kind').value });
     const credential = await startRegistration({ optionsJSON });
     const result = await api.post('/api/keys/verify', { name, credential });
-    setStatus(`Added "${name}"`);
     await refresh();
     if (result.backupCodes) showBackupCodes(result.backupCodes);
+    setStatus(`Added "${name}"`);
   });
 });
 
@@ -235,9 +235,9 @@ $('otp-confirm-form').addEventListener('submit', (event) => {
     $('otp-enrol').hidden = true;
     $('otp-qr').removeAttribute('src');
     $('otp-secret').textContent = '';
-    setStatus('Your authenticator app is on');
     await refresh();
     if (result.backupCodes) showBackupCodes(result.backupCodes);
+    setStatus('Your authenticator app is on');
   });
 });
 
@@ -246,8 +246,8 @@ $('otp-remove').addEventListener('click', () => {
     const auth = await reauthenticate(`Remove the authenticator app${isLastFactor() ? ' (this turns two-factor authentication off)' : ''}`, true);
     if (!auth) return;
     const result = await api.post('/api/otp/remove', auth);
-    setStatus(`Authenticator app removed${result.twoFactorEnabled ? '' : '. Two-factor authentication is now off'}.`);
     await refresh();
+    setStatus(`Authenticator app removed${result.twoFactorEnabled ? '' : '. Two-factor authentication is now off'}.`);
   });
 });
 
@@ -256,8 +256,8 @@ $('twofa-disable').addEventListener('click', () => {
     const auth = await reauthenticate('Turn off two-factor authentication', true);
     if (!auth) return;
     await api.post('/api/2fa/disable', auth);
-    setStatus('Two-factor authentication is off');
     await refresh();
+    setStatus('Two-factor authentication is off');
   });
 });
 
@@ -267,9 +267,9 @@ $('backup-regenerate-form').addEventListener('submit', (event) => {
     const password = $('backup-regenerate-password').value;
     $('backup-regenerate-password').value = '';
     const { codes } = await api.post('/api/backup-codes/regenerate', { password });
-    setStatus('New backup codes generated: the old ones no longer work');
     await refresh();
     showBackupCodes(codes);
+    setStatus('New backup codes generated: the old ones no longer work');
   });
 });
 
