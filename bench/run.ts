@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromiumPath } from '../test/support/browsers.ts';
+import { chromiumPath } from '../qa/browser/browsers.ts';
 import { ceremonySuite } from './ceremony/suite.ts';
 import { extensionSuite } from './extension/suite.ts';
 import { describeMachine, sampleLoad, wasBusy } from './lib/machine.ts';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
-import { CHROMIUM_QUIET_FLAGS } from '../../test/support/browsers.ts';
+import { CHROMIUM_QUIET_FLAGS } from '../../qa/browser/browsers.ts';
 
 export interface Browser {
   context: BrowserContext;

@@ -1,13 +1,19 @@
-// Ports this benchmark's servers listen on (its share of the machine: 23700-23999).
+// Ports this benchmark's servers listen on: six consecutive ports from PAIRKEY_BENCH_PORT_BASE
+// (default 23700), so a run can be moved to whatever share of the machine is free.
+const base = Number(process.env.PAIRKEY_BENCH_PORT_BASE ?? 23700);
+if (!Number.isInteger(base) || base < 1024 || base > 65530) {
+  throw new Error(`PAIRKEY_BENCH_PORT_BASE must be a port from 1024 to 65530, not ${process.env.PAIRKEY_BENCH_PORT_BASE}`);
+}
+
 export const PORTS = {
   /** The relay the browser suites' extension and virtual phone meet on. */
-  browserRelay: 23700,
+  browserRelay: base,
   /** Static test pages for the browser suites. */
-  pages: 23702,
+  pages: base + 1,
   /** Relay capacity: the Pairkey relay and the bare `ws` baseline. */
-  relay: 23710,
-  bareRelay: 23711,
+  relay: base + 2,
+  bareRelay: base + 3,
   /** Relying-party throughput. */
-  rp: 23720,
-  rpPhone: 23721,
+  rp: base + 4,
+  rpPhone: base + 5,
 } as const;

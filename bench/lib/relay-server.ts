@@ -55,7 +55,7 @@ function capture(socket: WebSocket, request: IncomingMessage): void {
   }) as WebSocket['send'];
 }
 
-if (process.env.BENCH_CAPTURE_FRAMES === '1') app.websocketServer.on('connection', capture);
+if (process.env.BENCH_CAPTURE_FRAMES === '1') app.relay.onConnection(capture);
 
 await app.listen({ port: env('PORT', 0), host: process.env.HOST ?? '127.0.0.1' });
 

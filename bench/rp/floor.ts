@@ -1,6 +1,6 @@
 // In-process floors for the relying party: what one CPU core does when it only verifies, with no
 // HTTP, no database and no event loop in between. HTTP throughput is reported against these.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -10,7 +10,8 @@ import {
   type WebAuthnCredential,
 } from '@simplewebauthn/server';
 import { base32 } from '@scure/base';
-import { generate, generateSecret, verify, type CryptoPlugin } from 'otplib';
+import { generate, generateSecret, verify } from 'otplib';
+import { checkTotp } from '../../harness-server/rp/crypto/otp.ts';
 import { createCredential, getAssertion, softwareAuthenticator } from '../../harness-server/rp/test-client.ts';
 import { now } from '../lib/clock.ts';
 
@@ -97,29 +98,52 @@ export async function webauthnFloor(count: number, concurrency: number): Promise
 const PERIOD = 30;
 const DRIFT_STEPS = 1;
 
-/**
- * What @otplib/plugin-crypto-node (not installed) does: the HMAC from node:crypto (OpenSSL)
- * instead of otplib's default, @noble/hashes in JavaScript. Measures the proposed fix.
- */
-const nodeCryptoPlugin: CryptoPlugin = {
-  name: 'node',
-  hmac: (algorithm, key, data) => new Uint8Array(createHmac(algorithm.toLowerCase().replace(/[-_]/g, ''), key).update(data).digest()),
-  randomBytes: (length) => new Uint8Array(randomBytes(length)),
-  constantTimeEqual: (a, b) => {
-    const [x, y] = [Buffer.from(a), Buffer.from(b)];
-    return x.length === y.length && timingSafeEqual(x, y);
-  },
-};
+/** Sums blocks of timeLoop results into one figure. */
+function combine(parts: Throughput[]): Throughput {
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const seconds = parts.reduce((t, p) => t + p.count / p.perSecond, 0);
+  const cpuSeconds = parts.reduce((t, p) => t + p.count / p.perCpuSecond, 0);
+  return { count, perSecond: count / seconds, usPerOp: (seconds * 1e6) / count, perCpuSecond: count / cpuSeconds };
+}
 
-/** otplib `verify` as the RP calls it (default crypto, or `node:crypto`), with a code valid now. */
-export async function totpFloor(count: number, crypto: 'default' | 'node' = 'default'): Promise<Throughput> {
+export interface TotpComparison {
+  /** otplib `verify` with its defaults (HMAC in JavaScript), as the RP called it before. */
+  otplib: Throughput;
+  /** The RP's own check (`checkTotp`: otplib `verifySync` on node:crypto, shared guardrails). */
+  rp: Throughput;
+}
+
+/** A TOTP code valid now, and the two ways of checking it the suite compares. */
+async function totpChecks(): Promise<{ otplib: () => Promise<void>; rp: () => void }> {
   const secret = generateSecret({ length: 20 });
   const token = await generate({ secret, period: PERIOD });
-  const plugin = crypto === 'node' ? { crypto: nodeCryptoPlugin } : {};
-  return timeLoop(count, async () => {
-    const result = await verify({ secret, token, period: PERIOD, epochTolerance: DRIFT_STEPS * PERIOD, ...plugin });
-    if (!result.valid) throw new Error('TOTP code did not verify');
-  });
+  const params = { kind: 'totp', algorithm: 'sha1', digits: 6, period: PERIOD } as const;
+  return {
+    otplib: async () => {
+      const result = await verify({ secret, token, period: PERIOD, epochTolerance: DRIFT_STEPS * PERIOD });
+      if (!result.valid) throw new Error('TOTP code did not verify (otplib)');
+    },
+    rp: () => {
+      const result = checkTotp({ secret, code: token, params, nowMs: Date.now(), driftSteps: DRIFT_STEPS, lastStep: null, replayProtection: true });
+      if (!result.valid) throw new Error('TOTP code did not verify (RP)');
+    },
+  };
+}
+
+/**
+ * The code checked `count` times each way, in alternating blocks in this one process so that
+ * both see the same machine.
+ */
+export async function totpFloors(count: number, blocks = 4): Promise<TotpComparison> {
+  const checks = await totpChecks();
+  const parts: TotpComparison[] = [];
+  for (let b = 0; b < blocks; b++) parts.push({ otplib: await timeLoop(count / blocks, checks.otplib), rp: await timeLoop(count / blocks, checks.rp) });
+  return { otplib: combine(parts.map((p) => p.otplib)), rp: combine(parts.map((p) => p.rp)) };
+}
+
+/** The RP's check alone (for profiling it). */
+export async function totpFloor(count: number): Promise<Throughput> {
+  return timeLoop(count, (await totpChecks()).rp);
 }
 
 /**

@@ -46,8 +46,8 @@ serveParent({
   },
   stats: () => ({ memory: process.memoryUsage(), cpu: process.cpuUsage() }),
   /**
-   * The proposed fix for the SQLite write path, applied from outside for a second measurement:
-   * with WAL, `synchronous = NORMAL` no longer waits for an fsync at every commit.
+   * SQLite's durability setting, changed from outside for a second measurement in the same run:
+   * the RP sets NORMAL (with WAL, no fsync per commit); FULL is SQLite's default.
    */
   'sqlite-synchronous': (mode) => {
     if (mode !== 'FULL' && mode !== 'NORMAL') throw new Error(`unexpected synchronous mode ${String(mode)}`);

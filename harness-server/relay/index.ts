@@ -1,11 +1,12 @@
 // The blind relay: `GET /relay/:channelId` upgrades to a WebSocket; two peers that know the
 // same channel id meet there and exchange BINARY frames. The frames are end-to-end encrypted
 // by the peers, and the relay treats them as opaque bytes: it never parses or logs them.
-import websocket from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyBaseLogger } from 'fastify';
-import type { RawData, WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { RelayLimits } from '../config.ts';
 import { unencapsulated } from '../plugins/unencapsulated.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
@@ -21,6 +22,11 @@ export interface RelayStats {
 
 export interface RelayHandle {
   stats(): RelayStats;
+  /**
+   * Calls `listener` with every socket the relay accepts and its upgrade request (benchmarks
+   * timestamp frames from outside with it). Whatever the listener keeps stays alive.
+   */
+  onConnection(listener: (socket: WebSocket, request: IncomingMessage) => void): void;
 }
 
 declare module 'fastify' {
@@ -33,9 +39,12 @@ export interface RelayPluginOptions extends Record<string, unknown> {
   limits: RelayLimits;
 }
 
-// Checked after the upgrade (not as a route schema) so a bad id gets a WebSocket close
-// 1008 with a reason instead of an HTTP 400 the client library would hide.
-const RelayParams = Type.Object({ channelId: Type.String({ pattern: CHANNEL_ID_PATTERN.source }) });
+// Checked after the upgrade so a bad id gets a WebSocket close 1008 with a reason instead of
+// an HTTP 400 the client library would hide.
+const ChannelId = Type.String({ pattern: CHANNEL_ID_PATTERN.source });
+
+/** `/relay/<id>` (any query ignored, as Fastify's router did); the id is checked after the upgrade. */
+const RELAY_PATH = /^\/relay\/([^/?]*)(?:\?.*)?$/;
 
 // A receiver that stops reading must not make the relay buffer without bound: past this many
 // queued bytes further frames to it are dropped (the sender is told, as for a missing peer).
@@ -59,10 +68,6 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   const counters = { framesForwarded: 0, bytesForwarded: 0, framesDropped: 0 };
   const log: FastifyBaseLogger = app.log.child({ component: 'relay' });
   let closing = false;
-
-  app.decorate('relay', {
-    stats: (): RelayStats => ({ channels: channels.channelCount, connections: connections.size, ...counters }),
-  });
 
   const send = (socket: WebSocket, message: RelayControlMessage): void => {
     if (socket.readyState === OPEN) socket.send(JSON.stringify(message));
@@ -106,34 +111,27 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     connection.idleTimer.refresh();
   };
 
-  await app.register(websocket, {
-    options: { maxPayload: limits.maxFrameBytes, clientTracking: true },
+  // Upgrades are taken straight from the HTTP server rather than through a Fastify route
+  // (@fastify/websocket): a route keeps its request, reply and ServerResponse alive as long as
+  // the socket, 2.7 KiB of heap per connection (docs/performance.md). Here a connection keeps
+  // only its socket and the Connection below. `ws` enforces the frame size (1009).
+  const server = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, clientTracking: true });
+
+  const accept = (socket: WebSocket, channelId: string, address: string): void => {
     // Errors on an established socket (oversize frame, bad UTF-8, reset) are already answered
     // by ws with the right close code; terminating here would discard that close frame.
-    errorHandler(error, socket) {
-      log.debug({ code: (error as NodeJS.ErrnoException).code, message: error.message }, 'relay socket error');
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      log.debug({ code: error.code, message: error.message }, 'relay socket error');
       if (socket.readyState === OPEN) socket.close(CloseCode.internalError, 'internal error');
-    },
-    // Tell every peer the server is going away (1001) rather than the library's bare close.
-    async preClose() {
-      closing = true;
-      clearInterval(heartbeat);
-      await closeAll([...app.websocketServer.clients]);
-      await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()));
-    },
-  });
-
-  app.get('/relay/:channelId', { websocket: true }, (socket, request) => {
-    const address = request.ip;
+    });
     if (closing) {
       socket.close(CloseCode.goingAway, 'server shutting down');
       return;
     }
-    if (!Value.Check(RelayParams, request.params)) {
+    if (!Value.Check(ChannelId, channelId)) {
       socket.close(CloseCode.policyViolation, 'invalid channel id');
       return;
     }
-    const { channelId } = request.params;
     if (!limiter.acquire(address)) {
       socket.close(CloseCode.policyViolation, 'too many connections');
       return;
@@ -168,6 +166,38 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       announcePeers(channelId);
     });
     announcePeers(channelId);
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const match = request.method === 'GET' ? RELAY_PATH.exec(request.url ?? '') : null;
+    if (!match) {
+      // No other route of this server speaks WebSocket.
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    // The TCP peer, as request.ip is with trustProxy off; read now, the socket may go.
+    const address = request.socket.remoteAddress ?? '';
+    server.handleUpgrade(request, socket, head, (ws) => {
+      server.emit('connection', ws, request);
+      accept(ws, match[1] ?? '', address);
+    });
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  app.decorate('relay', {
+    stats: (): RelayStats => ({ channels: channels.channelCount, connections: connections.size, ...counters }),
+    onConnection: (listener) => {
+      server.on('connection', listener);
+    },
+  } satisfies RelayHandle);
+
+  // Tell every peer the server is going away (1001) rather than a bare close.
+  app.addHook('preClose', async () => {
+    closing = true;
+    clearInterval(heartbeat);
+    await closeAll([...server.clients]);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { captureLogs, startServers, testConfig, TestPeer, type Started } from '../testing.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
 
@@ -131,6 +132,37 @@ describe('relay', () => {
     await start();
     const p = peer(id);
     expect(await p.closed).toEqual({ code: 1008, reason: 'invalid channel id' });
+  });
+
+  it('ignores a query string after the channel id', async () => {
+    await start();
+    const id = channelId();
+    const a = peer(`${id}?v=1`);
+    expect(await a.nextControl()).toEqual({ type: 'peers', count: 1 });
+    const b = peer(id);
+    expect(await b.nextControl()).toEqual({ type: 'peers', count: 2 });
+  });
+
+  it.each([['/relay'], ['/relay/a/b'], ['/other/aaaaaaaaaaaaaaaaaaaaaa'], ['/']])(
+    'refuses a WebSocket upgrade to %s with 404 (only /relay/<id> speaks WebSocket)',
+    async (path) => {
+      const started = await start();
+      const socket = new WebSocket(`${started.mainUrl.replace(/^http/, 'ws')}${path}`);
+      const status = await new Promise<number | undefined>((resolve) => {
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode));
+        socket.once('open', () => resolve(undefined));
+        socket.once('error', () => undefined);
+      });
+      socket.terminate();
+      expect(status).toBe(404);
+    },
+  );
+
+  it('answers a plain GET of a relay URL with 404, without upgrading', async () => {
+    const started = await start();
+    const response = await fetch(`${started.mainUrl}/relay/${channelId()}`);
+    expect(response.status).toBe(404);
+    expect(started.main.relay.stats().connections).toBe(0);
   });
 
   it('closes an idle connection with 4000 "idle"', async () => {

@@ -205,7 +205,11 @@ describe('the security key step at sign-in', () => {
     expect((await browser.post('/api/signin/key/verify', assertion)).status).toBe(200);
     // Same response again, from a new password step: its challenge is gone.
     await signInPassword(browser, 'alice');
-    expect(errorOf(await browser.post('/api/signin/key/verify', assertion))).toMatch(/No security key sign-in in progress/);
+    const replay = await browser.post('/api/signin/key/verify', assertion);
+    expect(errorOf(replay)).toMatch(/No security key sign-in in progress/);
+    // Refused and audited for the key's owner (issue 8: every attack is refused and logged).
+    const alice = rp.store.users.findByUsername('alice')!;
+    expect(rp.store.audit.list(alice.id)[0]).toMatchObject({ event: 'signin.failed', detail: { step: 'security-key', reason: errorOf(replay) } });
 
     const fresh = await browser.post<PublicKeyCredentialRequestOptionsJSON>('/api/signin/key/options');
     rp.clock.advance(5 * 60 * 1000);

@@ -1,6 +1,7 @@
 // One-time codes from authenticator apps: TOTP (RFC 6238) and HOTP (RFC 4226) through otplib.
-import { generateSecret, generateURI, verify } from 'otplib';
+import { createGuardrails, generateSecret, generateURI, verifySync } from 'otplib';
 import type { OtpAlgorithm } from '../../config.ts';
+import { crypto as nodeCrypto } from '@otplib/plugin-crypto-node';
 
 export type OtpKind = 'totp' | 'hotp';
 
@@ -41,9 +42,19 @@ export function normaliseOtpCode(input: string): string {
   return input.replace(/\s/g, '');
 }
 
-async function safeVerify(options: Parameters<typeof verify>[0]): Promise<Awaited<ReturnType<typeof verify>>> {
+/**
+ * What otplib would otherwise build again on every call (its default guardrails), and its
+ * node:crypto (OpenSSL) HMAC plugin in place of the default pure-JS one: synchronous, so codes are
+ * checked with `verifySync`.
+ */
+const CHECK = { crypto: nodeCrypto, guardrails: createGuardrails() } as const;
+
+/** Exactly `digits` decimal digits, built once per digit count rather than per code. */
+const TOKEN_SHAPE: Readonly<Record<OtpParams['digits'], RegExp>> = { 6: /^\d{6}$/, 8: /^\d{8}$/ };
+
+function safeVerify(options: Parameters<typeof verifySync>[0]): ReturnType<typeof verifySync> | { valid: false } {
   try {
-    return await verify(options);
+    return verifySync(options);
   } catch {
     // otplib throws for tokens of the wrong shape and for afterTimeStep values outside the
     // window; both simply mean "not a valid code now".
@@ -63,10 +74,11 @@ export interface TotpInput {
   replayProtection: boolean;
 }
 
-export async function checkTotp(input: TotpInput): Promise<OtpCheck> {
+export function checkTotp(input: TotpInput): OtpCheck {
   const token = normaliseOtpCode(input.code);
-  if (!new RegExp(`^\\d{${input.params.digits}}$`).test(token)) return { valid: false, reason: 'wrong' };
+  if (!TOKEN_SHAPE[input.params.digits].test(token)) return { valid: false, reason: 'wrong' };
   const base = {
+    ...CHECK,
     secret: input.secret,
     token,
     algorithm: input.params.algorithm,
@@ -76,13 +88,13 @@ export async function checkTotp(input: TotpInput): Promise<OtpCheck> {
     epochTolerance: input.driftSteps * input.params.period,
   };
   if (input.replayProtection && input.lastStep !== null) {
-    const fresh = await safeVerify({ ...base, afterTimeStep: input.lastStep });
+    const fresh = safeVerify({ ...base, afterTimeStep: input.lastStep });
     if (fresh.valid && 'timeStep' in fresh) return { valid: true, step: fresh.timeStep };
     // Only to tell the person why: the code was right but already spent.
-    const any = await safeVerify(base);
+    const any = safeVerify(base);
     return { valid: false, reason: any.valid ? 'reused' : 'wrong' };
   }
-  const result = await safeVerify(base);
+  const result = safeVerify(base);
   return result.valid && 'timeStep' in result ? { valid: true, step: result.timeStep } : { valid: false, reason: 'wrong' };
 }
 
@@ -97,10 +109,11 @@ export interface HotpInput {
 }
 
 /** HOTP never accepts a counter below `counter`, so a used code cannot come back. */
-export async function checkHotp(input: HotpInput): Promise<OtpCheck> {
+export function checkHotp(input: HotpInput): OtpCheck {
   const token = normaliseOtpCode(input.code);
-  if (!new RegExp(`^\\d{${input.params.digits}}$`).test(token)) return { valid: false, reason: 'wrong' };
-  const result = await safeVerify({
+  if (!TOKEN_SHAPE[input.params.digits].test(token)) return { valid: false, reason: 'wrong' };
+  const result = safeVerify({
+    ...CHECK,
     strategy: 'hotp',
     secret: input.secret,
     token,

@@ -43,6 +43,8 @@ function parseData(json: string): ChallengeData {
 export class Challenges {
   readonly #insert;
   readonly #consume;
+  readonly #read;
+  readonly #delete;
   readonly #purge;
 
   constructor(db: Db) {
@@ -55,6 +57,10 @@ export class Challenges {
     this.#consume = db.prepare<[string, string], ChallengeRow>(
       'DELETE FROM challenges WHERE id = ? AND purpose = ? RETURNING challenge, user_id, data, expires_at',
     );
+    this.#read = db.prepare<[string, string], ChallengeRow>(
+      'SELECT challenge, user_id, data, expires_at FROM challenges WHERE id = ? AND purpose = ?',
+    );
+    this.#delete = db.prepare<[string, string]>('DELETE FROM challenges WHERE id = ? AND purpose = ?');
     this.#purge = db.prepare<[number]>('DELETE FROM challenges WHERE expires_at <= ?');
   }
 
@@ -71,12 +77,28 @@ export class Challenges {
 
   /** Removes the row and returns it, unless it does not exist (or was used) or has expired. */
   consume(id: string, purpose: ChallengePurpose, now: number, expiry = true): ConsumeResult {
-    const row = this.#consume.get(id, purpose);
-    if (!row) return { ok: false, reason: 'unknown' };
-    if (expiry && row.expires_at <= now) return { ok: false, reason: 'expired' };
-    return {
-      ok: true,
-      challenge: { challenge: row.challenge, purpose, userId: row.user_id, data: parseData(row.data), expiresAt: row.expires_at },
-    };
+    return toResult(this.#consume.get(id, purpose), purpose, now, expiry);
   }
+
+  /** The row as consume would return it, left in place (for a consume later in a transaction). */
+  read(id: string, purpose: ChallengePurpose, now: number, expiry = true): ConsumeResult {
+    return toResult(this.#read.get(id, purpose), purpose, now, expiry);
+  }
+
+  /**
+   * Deletes a row read earlier; false when it was already gone. Only one of several concurrent
+   * requests holding the same id gets true, which keeps "use once" with read-then-delete.
+   */
+  delete(id: string, purpose: ChallengePurpose): boolean {
+    return this.#delete.run(id, purpose).changes === 1;
+  }
+}
+
+function toResult(row: ChallengeRow | undefined, purpose: ChallengePurpose, now: number, expiry: boolean): ConsumeResult {
+  if (!row) return { ok: false, reason: 'unknown' };
+  if (expiry && row.expires_at <= now) return { ok: false, reason: 'expired' };
+  return {
+    ok: true,
+    challenge: { challenge: row.challenge, purpose, userId: row.user_id, data: parseData(row.data), expiresAt: row.expires_at },
+  };
 }

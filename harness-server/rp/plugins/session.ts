@@ -4,7 +4,7 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { unencapsulated } from '../../plugins/unencapsulated.ts';
-import type { ChallengePurpose, PendingChallenge } from '../db/challenges.ts';
+import type { ChallengePurpose, ConsumeResult, PendingChallenge } from '../db/challenges.ts';
 import type { User } from '../db/users.ts';
 import { badRequest } from '../services/http-error.ts';
 import type { RpSettings } from '../settings.ts';
@@ -25,14 +25,34 @@ export interface SessionManager {
   endPending(request: FastifyRequest, reply: FastifyReply): void;
 }
 
+/** Why a ceremony's challenge was refused: told to the caller, which may log and audit it. */
+export type ChallengeRefusal = (reason: string) => void;
+
+/** A ceremony whose challenge was read but not yet consumed (see CeremonyCookie.read). */
+export interface OpenCeremony {
+  readonly id: string;
+  readonly challenge: PendingChallenge;
+}
+
 export interface CeremonyCookie {
   /** Stores the challenge (expiring after the challenge TTL) and points the browser's cookie at it. */
   start(reply: FastifyReply, pending: Omit<PendingChallenge, 'expiresAt'>): void;
   /**
    * Reads and clears the cookie and consumes its challenge row: a ceremony is attempted at
-   * most once. Throws 400 when there is none, it was used, or it expired.
+   * most once. Throws 400 when there is none, it was used, or it expired (after telling
+   * `refused`).
    */
-  take(request: FastifyRequest, reply: FastifyReply, purpose: ChallengePurpose): PendingChallenge;
+  take(request: FastifyRequest, reply: FastifyReply, purpose: ChallengePurpose, refused?: ChallengeRefusal): PendingChallenge;
+  /**
+   * Like take, but leaves the row in place so that consuming it can share a transaction with
+   * what the verified ceremony writes. The caller must `consume` it, also when verification
+   * fails: a ceremony is attempted at most once.
+   */
+  read(request: FastifyRequest, reply: FastifyReply, purpose: ChallengePurpose, refused?: ChallengeRefusal): OpenCeremony;
+  /** Deletes the row read by `read`; throws 400 when another request consumed it first. */
+  consume(ceremony: OpenCeremony): void;
+  /** Deletes the row read by `read`, if it is still there (the ceremony failed). */
+  discard(ceremony: OpenCeremony): void;
 }
 
 declare module 'fastify' {
@@ -45,6 +65,9 @@ declare module 'fastify' {
 export interface SessionPluginOptions extends Record<string, unknown> {
   settings: RpSettings;
 }
+
+type ConsumeFailure = Extract<ConsumeResult, { ok: false }>['reason'];
+const UNKNOWN = { ok: false, reason: 'unknown' } as const;
 
 const CEREMONY_NAMES: Record<ChallengePurpose, string> = {
   registration: 'security key registration',
@@ -113,23 +136,45 @@ const plugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { settings 
   };
 
   const expiry = settings.protections.challengeExpiry;
+  const refusal = (purpose: ChallengePurpose, reason: ConsumeFailure, refused?: ChallengeRefusal) => {
+    const ceremony = CEREMONY_NAMES[purpose];
+    const message =
+      reason === 'expired'
+        ? `The ${ceremony} challenge has expired; start again`
+        : `No ${ceremony} in progress (its challenge was already used or never issued)`;
+    refused?.(message);
+    return badRequest(message);
+  };
+  /** The cookie's challenge id, cleared from the browser: whatever happens next, it is not offered again. */
+  const cookieId = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
+    const id = request.cookies[CEREMONY_COOKIE];
+    if (id !== undefined) reply.clearCookie(CEREMONY_COOKIE, ceremonyBase);
+    return id;
+  };
   const ceremonies: CeremonyCookie = {
     start(reply, pending) {
       const now = settings.now();
       const id = store.challenges.create({ ...pending, expiresAt: now + settings.challengeTtlMs }, now, expiry);
       reply.setCookie(CEREMONY_COOKIE, id, ceremonyCookie);
     },
-    take(request, reply, purpose) {
-      const id = request.cookies[CEREMONY_COOKIE];
-      if (id !== undefined) reply.clearCookie(CEREMONY_COOKIE, ceremonyBase);
-      const result = id === undefined ? ({ ok: false, reason: 'unknown' } as const) : store.challenges.consume(id, purpose, settings.now(), expiry);
+    take(request, reply, purpose, refused) {
+      const id = cookieId(request, reply);
+      const result = id === undefined ? UNKNOWN : store.challenges.consume(id, purpose, settings.now(), expiry);
       if (result.ok) return result.challenge;
-      const ceremony = CEREMONY_NAMES[purpose];
-      throw badRequest(
-        result.reason === 'expired'
-          ? `The ${ceremony} challenge has expired; start again`
-          : `No ${ceremony} in progress (its challenge was already used or never issued)`,
-      );
+      throw refusal(purpose, result.reason, refused);
+    },
+    read(request, reply, purpose, refused) {
+      const id = cookieId(request, reply);
+      if (id === undefined) throw refusal(purpose, 'unknown', refused);
+      const result = store.challenges.read(id, purpose, settings.now(), expiry);
+      if (result.ok) return { id, challenge: result.challenge };
+      throw refusal(purpose, result.reason, refused);
+    },
+    consume({ id, challenge }) {
+      if (!store.challenges.delete(id, challenge.purpose)) throw refusal(challenge.purpose, 'unknown');
+    },
+    discard({ id, challenge }) {
+      store.challenges.delete(id, challenge.purpose);
     },
   };
 

@@ -36,7 +36,7 @@ export const otpRoutes: FastifyPluginAsync = async (fastify) => {
     const user = app.auth.user(request, { setup: true });
     const pending = store.otp.find(user.id, 'pending');
     if (!pending) throw conflict('No authenticator app setup in progress: start again');
-    const check = await twoFactor.checkCode(pending, request.body.code);
+    const check = twoFactor.checkCode(pending, request.body.code);
     // Not counted towards the lockout: whoever enrols knows the secret already.
     if (!check.valid) throw new HttpError(400, 'That code is not right: check the time on your phone and try the next one', { code: 'wrong-code' });
     const reconfigured = store.otp.find(user.id, 'active') !== undefined;

@@ -62,7 +62,7 @@ export class Reauth {
     }
     switch (proof.type) {
       case 'otp': {
-        const result = await this.twoFactor.useCode(user, proof.code);
+        const result = this.twoFactor.useCode(user, proof.code);
         if (result === 'accepted') return;
         if (result === 'not-enrolled') throw new HttpError(409, 'This account has no authenticator app');
         throw this.#failed(user, 'otp', request, refusals.code(result));
@@ -72,7 +72,9 @@ export class Reauth {
         throw this.#failed(user, 'backup-code', request, refusals.backupCode());
       }
       case 'security-key': {
-        const challenge = this.ceremonies.take(request, reply, 'reauth');
+        const challenge = this.ceremonies.take(request, reply, 'reauth', (reason) =>
+          this.webauthn.refused(proof.credential.id, 'reauth', reason, request),
+        );
         try {
           await this.webauthn.verifyKeyOf(user, challenge, proof.credential, request);
         } catch (error) {

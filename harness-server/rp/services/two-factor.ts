@@ -58,7 +58,7 @@ export class TwoFactor {
   }
 
   /** Checks a code against a factor without recording anything (enrolment uses it on the pending one). */
-  checkCode(factor: OtpFactor, code: string): Promise<OtpCheck> {
+  checkCode(factor: OtpFactor, code: string): OtpCheck {
     const secret = this.openOtpSecret(factor);
     if (factor.params.kind === 'hotp') {
       return checkHotp({ secret, code, params: factor.params, counter: factor.counter, lookAhead: this.settings.otp.hotpLookAhead });
@@ -75,10 +75,10 @@ export class TwoFactor {
   }
 
   /** Verifies a code against the active factor and spends it (time step or counter). */
-  async useCode(user: User, code: string): Promise<CodeResult> {
+  useCode(user: User, code: string): CodeResult {
     const factor = this.store.otp.find(user.id, 'active');
     if (!factor) return 'not-enrolled';
-    const check = await this.checkCode(factor, code);
+    const check = this.checkCode(factor, code);
     if (!check.valid) return check.reason;
     const now = this.settings.now();
     // The conditional update loses to a concurrent request that spent the same step first.

@@ -40,9 +40,13 @@ export interface VerifiedAssertion {
   credential: StoredCredential;
   user: User;
   userVerified: boolean;
+  /** What recordUse stores: the counter to keep and the backup state the authenticator reported. */
+  signCount: number;
+  backupState: boolean;
 }
 
 interface ClientData {
+  challenge?: unknown;
   origin?: unknown;
   crossOrigin?: unknown;
 }
@@ -111,7 +115,10 @@ export class WebAuthnPolicy {
     };
   }
 
-  /** Verifies an assertion and records the key's use; throws 400 with the reason otherwise. */
+  /**
+   * Verifies an assertion; throws 400 with the reason otherwise. The key's use is not recorded
+   * yet (recordUse), so the caller can write it in one transaction with what follows.
+   */
   async verifyAssertion(check: AssertionCheck): Promise<VerifiedAssertion> {
     const { response, request } = check;
     const credential = this.store.credentials.findById(response.id);
@@ -128,6 +135,11 @@ export class WebAuthnPolicy {
     }
 
     const clientData = this.#clientData(response.response.clientDataJSON);
+    // Checked here as well as by the library, to name the attack: a signed assertion sent again
+    // (replayed) or made for another ceremony, by a key registered here.
+    if (clientData.challenge !== check.challenge) {
+      throw badRequest('This assertion was not made for the challenge of this ceremony (replayed, or from another sign-in)');
+    }
     let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
       verification = await verifyAuthenticationResponse({
@@ -170,20 +182,44 @@ export class WebAuthnPolicy {
       throw badRequest('The security key signature counter went backwards (possible cloned key); refused');
     }
 
-    this.store.credentials.recordUse(credential.id, Math.max(newCounter, credential.signCount), credentialBackedUp, this.settings.now());
-    return { credential, user, userVerified };
+    return { credential, user, userVerified, signCount: Math.max(newCounter, credential.signCount), backupState: credentialBackedUp };
   }
 
-  /** An assertion by one of `user`'s keys for a challenge issued to that user (second factor, re-authentication). */
-  verifyKeyOf(user: User, challenge: PendingChallenge, response: AuthenticationResponseJSON, request: FastifyRequest): Promise<VerifiedAssertion> {
+  /** The key's counter, backup state and last use, after a verified assertion. */
+  recordUse({ credential, signCount, backupState }: VerifiedAssertion): void {
+    this.store.credentials.recordUse(credential.id, signCount, backupState, this.settings.now());
+  }
+
+  /**
+   * A refused assertion by a key registered here, whatever the reason (its challenge used,
+   * expired or never issued, a bad signature, …): logged at warn and audited for the key's
+   * owner, who sees it on the Security page. Refused requests are otherwise silent 4xx answers.
+   * An unknown key id names nobody; the per-IP rate limit keeps a stranger from filling
+   * someone's audit log this way.
+   */
+  refused(credentialId: string, ceremony: 'authentication' | 'second-factor' | 'reauth', reason: string, request: FastifyRequest): void {
+    const credential = this.store.credentials.findById(credentialId);
+    if (!credential) return;
+    request.log.warn({ credentialId, userId: credential.userId, ceremony, reason }, 'WebAuthn assertion refused');
+    const step = ceremony === 'authentication' ? 'passkey' : 'security-key';
+    this.auditor.record(credential.userId, ceremony === 'reauth' ? 'reauth.failed' : 'signin.failed', { step, reason }, request);
+  }
+
+  /**
+   * An assertion by one of `user`'s keys for a challenge issued to that user (second factor,
+   * re-authentication); the key's use is recorded.
+   */
+  async verifyKeyOf(user: User, challenge: PendingChallenge, response: AuthenticationResponseJSON, request: FastifyRequest): Promise<VerifiedAssertion> {
     if (challenge.userId !== user.id) throw badRequest('This security key check was started by another account');
-    return this.verifyAssertion({
+    const verified = await this.verifyAssertion({
       response,
       challenge: challenge.challenge,
       allowed: this.store.credentials.listForUser(user.id),
       requireUserVerification: false,
       request,
     });
+    this.recordUse(verified);
+    return verified;
   }
 
   #uvRequired(policy: boolean): boolean {
