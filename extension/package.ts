@@ -12,6 +12,8 @@ import type { Target } from './manifests.ts';
 export const TEST_HOOK_MARKERS = ['test/hook', 'pairkeyTest', 'offerTtlMs'];
 /** The MAIN-world script runs in every frame of every secure page: it must stay small. */
 export const MAIN_WORLD_MAX_BYTES = 10 * 1024;
+/** The bridge runs in every frame too: no schema library or polyfill may creep back in (it was 67 KB with TypeBox). */
+export const BRIDGE_MAX_BYTES = 8 * 1024;
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,6 +35,8 @@ export async function packageExtension(target: Target): Promise<string> {
   if (hooks.length > 0) throw new Error(`Test hooks in the ${target} store build:\n${hooks.join('\n')}`);
   const mainWorld = statSync(join(sourceDir, 'extension/page/main-world.js')).size;
   if (mainWorld > MAIN_WORLD_MAX_BYTES) throw new Error(`The MAIN-world script is ${mainWorld} bytes (limit ${MAIN_WORLD_MAX_BYTES})`);
+  const bridge = statSync(join(sourceDir, 'extension/bridge/bridge.js')).size;
+  if (bridge > BRIDGE_MAX_BYTES) throw new Error(`The bridge script is ${bridge} bytes (limit ${BRIDGE_MAX_BYTES})`);
   if (target === 'firefox') {
     const lint = await webExt.cmd.lint({ sourceDir, selfHosted: false, warningsAsErrors: true, output: 'none' }, { shouldExitProgram: false });
     const { errors, warnings } = lint.summary;

@@ -73,7 +73,6 @@ export const UiCommandSchema = Type.Union([
   /** An open page keeps the background awake (MV3 suspends a worker idle for 30 s). */
   Type.Object({ type: Type.Literal('keepalive') }, strict),
   Type.Object({ type: Type.Literal('start-pairing') }, strict),
-  Type.Object({ type: Type.Literal('stop-pairing') }, strict),
   Type.Object({ type: Type.Literal('confirm-pairing'), phoneId: Id }, strict),
   Type.Object({ type: Type.Literal('reject-pairing'), phoneId: Id }, strict),
   Type.Object({ type: Type.Literal('unpair'), phoneId: Id }, strict),

@@ -4,6 +4,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { Value } from '@sinclair/typebox/value';
 import type { PairkeyCapabilities } from '../page/messages.ts';
+import { t, UserFacingError } from '../messages.ts';
 import { CEREMONY_PORT, UI_PORT } from '../port-names.ts';
 import {
   CeremonyMessageSchema,
@@ -136,9 +137,6 @@ async function runCommand(command: UiCommand): Promise<void> {
       // through pairingError().
       startPairing().catch(() => undefined);
       return;
-    case 'stop-pairing':
-      cancelPairing();
-      return;
     case 'confirm-pairing':
       await updatePhone(command.phoneId, { confirmed: true });
       await phones.sync();
@@ -165,7 +163,7 @@ async function runCommand(command: UiCommand): Promise<void> {
       return;
     case 'set-site-rule': {
       const site = safeOrigin(command.site.includes('://') ? command.site : `https://${command.site}`);
-      if (!site) throw new Error('Enter a site as https://example.com');
+      if (!site) throw new UserFacingError(t('errSite'));
       await setSiteRule(site, command.rule);
       return;
     }
@@ -195,7 +193,9 @@ function serveUi(port: Runtime.Port): void {
     queue = queue
       .then(() => runCommand(raw))
       .then(refresh, (error: unknown) => {
-        const event: UiEvent = { type: 'error', message: error instanceof Error ? error.message : String(error) };
+        // Only messages written for people are shown; anything else is a bug, logged here.
+        if (!(error instanceof UserFacingError)) console.error('Pairkey:', error);
+        const event: UiEvent = { type: 'error', message: error instanceof UserFacingError ? error.message : t('errUnexpected') };
         port.postMessage(event);
         refresh();
       });

@@ -10,6 +10,7 @@ import {
   ProtocolError,
 } from '../../shared/protocol/index.ts';
 import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
+import { t } from '../messages.ts';
 import { addPhone, getSettings, getStaticKeyPair } from './storage.ts';
 
 export const OFFER_TTL_MS = 2 * 60_000;
@@ -112,24 +113,25 @@ async function openOffer(mine: number): Promise<PendingPairing> {
         } catch (error) {
           failures += 1;
           if (failures >= MAX_FAILED_HANDSHAKES) {
-            lastError = 'Pairing failed repeatedly and was stopped. Start again for a new code.';
+            lastError = t('errPairingStopped');
             cancelPairing();
           } else if (!(error instanceof ProtocolError)) {
-            lastError = error instanceof Error ? error.message : String(error);
+            console.error('Pairkey: pairing handshake failed', error);
+            lastError = t('errPairingFailed');
             onChange();
           }
         }
       },
       onClose: (code, reason) => {
         if (active?.socket === socket) {
-          lastError = `The relay closed the pairing channel (${code} ${reason})`;
+          lastError = t('errRelayClosed', `${code} ${reason}`.trim());
           cancelPairing();
         }
       },
     });
   } catch (error) {
     if (generation === mine) {
-      lastError = error instanceof Error ? error.message : String(error);
+      lastError = t('errRelayUnreachable', relayUrl);
       onChange();
     }
     throw error;

@@ -18,6 +18,9 @@ export class PhoneUnreachableError extends Error {
 
 type Listener = () => void;
 
+/** What each link was built for (relay, phone, removed or not): a change means a new link. */
+const linkKeys = new WeakMap<PhoneLink, string>();
+
 class Phones {
   private links = new Map<string, PhoneLink>();
   private leases = 0;
@@ -183,7 +186,5 @@ class Phones {
     });
   }
 }
-
-const linkKeys = new WeakMap<PhoneLink, string>();
 
 export const phones = new Phones();

@@ -2,7 +2,9 @@
 // rather than anything inside the page: the page can neither see nor click it. Closing it cancels.
 import browser from 'webextension-polyfill';
 
+/** Request id → its prompt window, and → what to do if the person closes that window. */
 const open = new Map<string, number>();
+const onClosed = new Map<string, () => void>();
 
 browser.windows.onRemoved.addListener((windowId) => {
   for (const [requestId, id] of open) {
@@ -12,8 +14,6 @@ browser.windows.onRemoved.addListener((windowId) => {
     onClosed.delete(requestId);
   }
 });
-
-const onClosed = new Map<string, () => void>();
 
 export const PROMPT_PAGE = 'extension/ui/prompt.html';
 

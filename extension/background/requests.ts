@@ -12,6 +12,7 @@ import { PhoneUnreachableError, phones } from './phones.ts';
 import { closePrompt, openPrompt } from './prompt.ts';
 import { getConfirmedPhones, getSettings, getSiteRules, setSiteRule } from './storage.ts';
 import { PrfSyntaxError } from './prf.ts';
+import { RequestLimits, type Slot } from './request-limits.ts';
 import { prepare } from './webauthn-client.ts';
 
 /** How long a ceremony waits for a phone to come online before the browser takes over. */
@@ -45,6 +46,10 @@ interface Pending {
 
 const pending = new Map<string, Pending>();
 const listeners = new Set<() => void>();
+const limits = new RequestLimits();
+
+/** The frame a request comes from; on the proxy path (no tab named) the origin stands for it. */
+const slotKey = (caller: Caller) => (caller.tabId >= 0 ? `tab ${caller.tabId} frame ${caller.frameId}` : `origin ${caller.origin}`);
 
 export function onRequestsChange(listener: () => void): void {
   listeners.add(listener);
@@ -78,9 +83,7 @@ export async function choose(requestId: string, choice: Choice, remember: boolea
 
 export function toPageResult(error: unknown): PageResult {
   if (error instanceof WebAuthnError) return { status: 'error', name: error.errorName, message: error.message };
-  if (error instanceof Error && isWebAuthnErrorName(error.name)) return { status: 'error', name: error.name, message: error.message };
-  if (error instanceof DOMException && isWebAuthnErrorName(error.name)) return { status: 'error', name: error.name, message: error.message };
-  if (error instanceof PrfSyntaxError) return { status: 'error', name: error.name, message: error.message };
+  if (error instanceof Error && (isWebAuthnErrorName(error.name) || error instanceof PrfSyntaxError)) return { status: 'error', name: error.name, message: error.message };
   // Anything unexpected is reported without internals; the spec's catch-all for a failed ceremony
   // the page cannot act on is NotAllowedError.
   console.error('Pairkey: ceremony failed', error);
@@ -93,6 +96,8 @@ async function ruleFor(origin: string): Promise<SiteRule> {
 }
 
 const notAllowed = (message: string) => new WebAuthnError('NotAllowedError', message);
+const cancelled = () => toPageResult(notAllowed('The request was cancelled'));
+const aborted = () => toPageResult(new WebAuthnError('AbortError', 'The operation was aborted'));
 
 /** Run one ceremony to its end. Never throws: every outcome is a PageResult. */
 export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
@@ -111,10 +116,14 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
   const onPageGone = () => p.stop.abort('page');
   input.pageSignal.addEventListener('abort', onPageGone, { once: true });
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  let slot: Slot | null = null;
   try {
     const ceremony = prepare(input.kind, input.caller, input.parse());
     await input.checkFrame();
-    if (p.stop.signal.aborted) return toPageResult(new WebAuthnError('AbortError', 'The operation was aborted'));
+    if (p.stop.signal.aborted) return aborted();
+    slot = limits.claim(slotKey(input.caller), conditional, () => p.stop.abort('superseded'));
+    // Chromium's answer to a second call while one is pending in the frame.
+    if (!slot) return { status: 'error', name: 'OperationError', message: 'A request is already pending.' };
     pending.set(id, p);
     changed();
     const startClock = (from: number) => {
@@ -134,16 +143,21 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
       if (rule === 'browser' && canUseBrowser) return { status: 'passthrough' };
       if (rule === 'ask' && input.startNativeAlongside) input.startNativeAlongside();
       const choice = await ask(p, false);
-      if (choice !== 'phone') return choice === 'browser' && canUseBrowser ? { status: 'passthrough' } : toPageResult(notAllowed('Cancelled'));
+      if (choice === 'browser' && canUseBrowser) return { status: 'passthrough' };
+      if (choice !== 'phone') return p.stop.signal.reason === 'superseded' ? aborted() : cancelled();
+      slot.picked();
       explicit = true;
       deadline = startClock(Date.now());
     } else if (rule === 'browser' && canUseBrowser) {
       return { status: 'passthrough' };
+    } else if (!limits.take(input.caller.origin)) {
+      // Past here the phone (or the prompt) would be bothered: a flooding page is refused first.
+      return toPageResult(notAllowed('Too many requests from this site; try again shortly'));
     } else if (rule === 'ask') {
       setStage(p, 'choosing');
       const choice = await ask(p, true);
       if (choice === 'browser' && canUseBrowser) return { status: 'passthrough' };
-      if (choice !== 'phone') return toPageResult(notAllowed('The request was cancelled'));
+      if (choice !== 'phone') return cancelled();
       explicit = true;
     }
 
@@ -161,17 +175,19 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
     }
     setStage(p, 'on-phone');
     const reply = await phones.ask(links, ceremony.request, p.stop.signal);
+    limits.refund(input.caller.origin);
     return { status: 'ok', credential: ceremony.finish(reply) };
   } catch (error) {
     const reason: unknown = p.stop.signal.reason;
     if (p.stop.signal.aborted) {
       if (reason === 'browser' && input.canUseBrowser) return { status: 'passthrough' };
       if (reason === 'timeout') return toPageResult(notAllowed('The operation timed out'));
-      if (reason === 'page') return toPageResult(new WebAuthnError('AbortError', 'The operation was aborted'));
-      return toPageResult(notAllowed('The request was cancelled'));
+      if (reason === 'page' || reason === 'superseded') return aborted();
+      return cancelled();
     }
     return toPageResult(error);
   } finally {
+    slot?.release();
     clearTimeout(deadlineTimer);
     input.pageSignal.removeEventListener('abort', onPageGone);
     release();

@@ -4,6 +4,7 @@ import browser from 'webextension-polyfill';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import type { SiteRule } from '../runtime-messages.ts';
+import { t, UserFacingError } from '../messages.ts';
 
 export const DEFAULT_RELAY_URL = 'http://localhost:8787';
 export const DEFAULT_PHONE_URL = 'http://localhost:8788/';
@@ -57,8 +58,31 @@ interface StoredState {
 
 const KEYS = ['relayUrl', 'phoneUrl', 'defaultRule', 'proxyEnabled', 'staticPrivateKey', 'phones', 'removedPhones', 'siteRules'];
 
-async function read(): Promise<StoredState> {
-  return (await browser.storage.local.get(KEYS)) as StoredState;
+// The stored state as last read, kept in memory: every ceremony reads the phones, the settings
+// and the site rules, and each storage.local read is a round trip through the browser. Our own
+// writes drop it before and after they land, and storage.onChanged drops it for any other writer.
+let cached: Promise<StoredState> | null = null;
+browser.storage.onChanged.addListener((_changes, area) => {
+  if (area === 'local') cached = null;
+});
+
+function read(): Promise<StoredState> {
+  if (cached) return cached;
+  const reading = browser.storage.local.get(KEYS).then((s) => s as StoredState);
+  cached = reading;
+  reading.catch(() => {
+    if (cached === reading) cached = null;
+  });
+  return reading;
+}
+
+async function write(items: Partial<StoredState> & Record<string, unknown>): Promise<void> {
+  cached = null;
+  try {
+    await browser.storage.local.set(items);
+  } finally {
+    cached = null;
+  }
 }
 
 // Read-modify-write updates run one after another, so two changes never overwrite each other.
@@ -79,7 +103,7 @@ export function migrateStorage(): Promise<void> {
     const phones = (await read()).phones ?? [];
     const { phonePublicKey, pairedChannelId, phoneName, ...rest } = pairing;
     if (!phones.some((p) => p.id === pairedChannelId)) phones.push({ ...rest, id: pairedChannelId, name: phoneName, publicKey: phonePublicKey });
-    await browser.storage.local.set({ phones });
+    await write({ phones });
     await browser.storage.local.remove('pairing');
   });
 }
@@ -97,32 +121,32 @@ export async function getSettings(): Promise<Settings> {
   };
 }
 
-/** Normalise and check a URL a person typed; throws with a readable message. */
+/** Normalise and check a URL a person typed; throws a message for them (`what` names the field). */
 export function checkUrl(value: string, what: string): string {
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw new Error(`${what} is not a valid URL`);
+    throw new UserFacingError(t('errUrlInvalid', what));
   }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new Error(`${what} must use http(s) or ws(s)`);
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new UserFacingError(t('errUrlScheme', what));
   return url.toString();
 }
 
 export async function setRelayUrl(relayUrl: string): Promise<void> {
-  await browser.storage.local.set({ relayUrl: checkUrl(relayUrl, 'The relay URL').replace(/\/$/, '') });
+  await write({ relayUrl: checkUrl(relayUrl, t('relayUrl')).replace(/\/$/, '') });
 }
 
 export async function setPhoneUrl(phoneUrl: string): Promise<void> {
-  await browser.storage.local.set({ phoneUrl: checkUrl(phoneUrl, 'The phone app URL') });
+  await write({ phoneUrl: checkUrl(phoneUrl, t('phoneUrl')) });
 }
 
 export async function setDefaultRule(rule: SiteRule): Promise<void> {
-  await browser.storage.local.set({ defaultRule: rule });
+  await write({ defaultRule: rule });
 }
 
 export async function setProxyEnabled(enabled: boolean): Promise<void> {
-  await browser.storage.local.set({ proxyEnabled: enabled });
+  await write({ proxyEnabled: enabled });
 }
 
 /** The extension's long-term Noise key, created on first use. One key for all phones. */
@@ -130,7 +154,7 @@ export async function getStaticKeyPair(): Promise<StaticKeyPair> {
   const s = await read();
   if (s.staticPrivateKey) return staticKeyPairFromPrivate(fromB64url(s.staticPrivateKey));
   const pair = generateStaticKeyPair();
-  await browser.storage.local.set({ staticPrivateKey: toB64url(pair.privateKey) });
+  await write({ staticPrivateKey: toB64url(pair.privateKey) });
   return pair;
 }
 
@@ -146,7 +170,7 @@ export async function getConfirmedPhones(): Promise<Phone[]> {
 }
 
 async function writePhones(phones: Phone[]): Promise<void> {
-  await browser.storage.local.set({ phones: phones.map((p) => storeKey(p)) });
+  await write({ phones: phones.map((p) => storeKey(p)) });
 }
 
 export function addPhone(phone: Phone): Promise<void> {
@@ -174,14 +198,15 @@ export async function getRemovedPhones(): Promise<RemovedPhone[]> {
 export function updateRemovedPhones(change: (removed: RemovedPhone[]) => RemovedPhone[]): Promise<void> {
   return serialized(async () => {
     const next = change(await getRemovedPhones());
-    await browser.storage.local.set({ removedPhones: next.map((p) => storeKey(p)) });
+    await write({ removedPhones: next.map((p) => storeKey(p)) });
   });
 }
 
 // ---- site rules -----------------------------------------------------------------------------------
 
 export async function getSiteRules(): Promise<Record<string, SiteRule>> {
-  return (await read()).siteRules ?? {};
+  // A copy: the cached state is shared by every reader.
+  return { ...(await read()).siteRules };
 }
 
 export function setSiteRule(site: string, rule: SiteRule | null): Promise<void> {
@@ -189,6 +214,6 @@ export function setSiteRule(site: string, rule: SiteRule | null): Promise<void> 
     const rules = { ...(await getSiteRules()) };
     if (rule) rules[site] = rule;
     else delete rules[site];
-    await browser.storage.local.set({ siteRules: rules });
+    await write({ siteRules: rules });
   });
 }

@@ -3,13 +3,13 @@
 // forwards allowlisted shapes on a runtime port of its own. The page's claims about who it is are
 // never forwarded: the background reads the origin from the port's sender, and what the bridge adds
 // about the frame (ancestors, permissions policy) it reads itself, out of the page's reach.
-import browser, { type Runtime } from 'webextension-polyfill';
-import { Value } from '@sinclair/typebox/value';
+import type { Runtime } from 'webextension-polyfill';
 import { PAGE_CHANNEL, type PageResult, type PortReply, type ReadyMessage } from '../page/messages.ts';
 import { CEREMONY_PORT } from '../port-names.ts';
 import type { CeremonyMessage, CeremonyReply, ContentMessage } from '../runtime-messages.ts';
-import { MAX_PAGE_MESSAGE_CHARS, OpenMessageSchema, PortRequestSchema } from './page-schema.ts';
+import { MAX_PAGE_MESSAGE_CHARS, isOpenMessage, isPortRequest } from './guards.ts';
 import { frameInfo, listenForFramePolicyQueries } from './frame-policy.ts';
+import { runtime } from './runtime.ts';
 import { installTestHooks } from './test-hooks.ts';
 
 /** Keeps the background awake while a ceremony waits (MV3 suspends an idle worker after 30 s). */
@@ -27,7 +27,7 @@ function copyFromPage(data: unknown): unknown {
 
 function contextGone(): boolean {
   try {
-    return !browser.runtime.id;
+    return !runtime.id;
   } catch {
     return true;
   }
@@ -60,11 +60,11 @@ function serve(page: MessagePort): void {
 
   page.onmessage = (event: MessageEvent) => {
     const message = copyFromPage(event.data);
-    if (!Value.Check(PortRequestSchema, message)) return;
+    if (!isPortRequest(message)) return;
     switch (message.type) {
       case 'capabilities': {
         const ask: ContentMessage = { type: 'page/capabilities' };
-        browser.runtime.sendMessage(ask).then(
+        runtime.sendMessage(ask).then(
           (capabilities) => reply({ type: 'capabilities', capabilities } as PortReply),
           () => reply({ type: 'capabilities', capabilities: { active: false, extensions: [] } }),
         );
@@ -89,7 +89,7 @@ function serve(page: MessagePort): void {
           frame: frameInfo(message.type),
         };
         try {
-          background = browser.runtime.connect({ name: CEREMONY_PORT });
+          background = runtime.connect({ name: CEREMONY_PORT });
         } catch {
           // The extension was updated or removed under this page: the browser handles the call.
           result({ status: 'passthrough' });
@@ -121,7 +121,7 @@ function serve(page: MessagePort): void {
 
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.source !== window || event.ports.length !== 1) return;
-  if (!Value.Check(OpenMessageSchema, copyFromPage(event.data))) return;
+  if (!isOpenMessage(copyFromPage(event.data))) return;
   serve(event.ports[0]!);
 });
 

@@ -7,10 +7,11 @@
 // the tab, and the parent that holds the calling <iframe> (found with runtime.getFrameId) reads its
 // `allow` attribute. That covers what embedding pages use; a Permissions-Policy *header* that
 // narrows the parent's own policy is not seen in Firefox (docs/extension.md, known limits).
-import browser, { type Runtime } from 'webextension-polyfill';
-import { Value } from '@sinclair/typebox/value';
-import { FramePolicyQuerySchema, type FrameInfo } from '../runtime-messages.ts';
+import type { Runtime } from 'webextension-polyfill';
+import type { FrameInfo } from '../runtime-messages.ts';
 import { allowAttributeGrants, type Feature } from './allow-attribute.ts';
+import { isFramePolicyQuery } from './guards.ts';
+import { runtime } from './runtime.ts';
 
 export function featureFor(kind: 'create' | 'get'): Feature {
   return kind === 'create' ? 'publickey-credentials-create' : 'publickey-credentials-get';
@@ -35,11 +36,11 @@ export function frameInfo(kind: 'create' | 'get'): FrameInfo {
 
 /** Firefox: answer the background's "is your iframe with this frameId permitted?" question. */
 export function listenForFramePolicyQueries(): void {
-  const getFrameId = (browser.runtime as { getFrameId?: (target: Element) => number }).getFrameId;
+  const getFrameId = (runtime as { getFrameId?: (target: Element) => number }).getFrameId;
   if (typeof getFrameId !== 'function') return;
-  browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
+  runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
     // Only the background asks (its messages carry no tab).
-    if (sender.id !== browser.runtime.id || sender.tab || !Value.Check(FramePolicyQuerySchema, raw)) return undefined;
+    if (sender.id !== runtime.id || sender.tab || !isFramePolicyQuery(raw)) return undefined;
     for (const iframe of Array.from(document.querySelectorAll('iframe'))) {
       let id: number;
       try {

@@ -1,5 +1,6 @@
-// What the bridge accepts from the page, as TypeBox schemas (checked with Value.Check: no eval).
-// The page is untrusted: anything that does not match is dropped without an answer.
+// What the bridge accepts from the page, as TypeBox schemas: the specification of the page↔bridge
+// wire. The bridge itself checks with the hand-written guards in guards.ts (no schema library in a
+// script injected into every frame); guards.test.ts proves the two agree.
 import { Type } from '@sinclair/typebox';
 import { PAGE_CHANNEL } from '../page/messages.ts';
 
@@ -22,6 +23,3 @@ export const PortRequestSchema = Type.Union([
   Type.Object({ type: Type.Literal('native-done') }, strict),
   Type.Object({ type: Type.Literal('capabilities') }, strict),
 ]);
-
-/** Larger option objects are refused before they are copied or forwarded (WebAuthn options are small). */
-export const MAX_PAGE_MESSAGE_CHARS = 256 * 1024;

@@ -1,7 +1,7 @@
 // Test builds only (`__PAIRKEY_TEST_HOOKS__`, false in the store build, where this module is dropped):
 // lets an end-to-end test page ask the background to open an extension page in a tab. Firefox
 // refuses to navigate a tab to moz-extension:// from automation, so tests go through here.
-import browser from 'webextension-polyfill';
+import { runtime } from './runtime.ts';
 
 export function installTestHooks(): void {
   window.addEventListener('message', (event: MessageEvent) => {
@@ -10,6 +10,6 @@ export function installTestHooks(): void {
     // A copy in this world: Firefox cannot send the page's own object (an Xray wrapper).
     const hook: unknown = JSON.parse(JSON.stringify(data.pairkeyTest));
     const done = () => window.postMessage({ pairkeyTestDone: true }, location.origin);
-    void browser.runtime.sendMessage({ type: 'test/hook', hook }).then(done, done);
+    void runtime.sendMessage({ type: 'test/hook', hook }).then(done, done);
   });
 }

@@ -26,6 +26,11 @@ const nativeGet = container.get as Native;
 const post = window.postMessage.bind(window);
 const listen = window.addEventListener.bind(window);
 const define = Object.defineProperties;
+const create = Object.create;
+const apply = Reflect.apply;
+const Channel = MessageChannel;
+const portPost = MessagePort.prototype.postMessage;
+const { parse, stringify } = JSON;
 const targetOrigin = location.origin === 'null' ? '*' : location.origin;
 const ACK_MS = 3000;
 const SAFETY_GRACE_MS = 2000;
@@ -72,7 +77,7 @@ function openPort(): Promise<MessagePort | null> {
       resolve(port);
     };
     function attempt() {
-      const { port1, port2 } = new MessageChannel();
+      const { port1, port2 } = new Channel();
       port1.onmessage = (event) => {
         if ((event.data as PortReply | null)?.type === 'ack') settle(port1);
       };
@@ -85,7 +90,7 @@ function openPort(): Promise<MessagePort | null> {
   });
 }
 
-const send = (port: MessagePort, message: PortRequest) => port.postMessage(message);
+const send = (port: MessagePort, message: PortRequest) => apply(portPost, port, [message]);
 
 /** Deep-copy the options, turning every BufferSource into a tagged base64url string. */
 function tag(value: unknown, depth = 0): unknown {
@@ -124,8 +129,8 @@ async function capabilities(): Promise<PairkeyCapabilities> {
 function toCredential(json: CredentialJSON): PublicKeyCredential {
   const r = json.response;
   const registration = r.attestationObject !== undefined;
-  const response = Object.create((registration ? AuthenticatorAttestationResponse : AuthenticatorAssertionResponse).prototype);
-  const clone = <T>(value: T) => () => JSON.parse(JSON.stringify(value)) as T;
+  const response = create((registration ? AuthenticatorAttestationResponse : AuthenticatorAssertionResponse).prototype);
+  const clone = <T>(value: T) => () => parse(stringify(value)) as T;
   const values: PropertyDescriptorMap = {
     clientDataJSON: { value: fromB64(r.clientDataJSON), enumerable: true },
     toJSON: { value: clone(r) },
@@ -142,7 +147,7 @@ function toCredential(json: CredentialJSON): PublicKeyCredential {
     values.userHandle = { value: r.userHandle ? fromB64(r.userHandle) : null, enumerable: true };
   }
   define(response, values);
-  const credential = Object.create(PKC.prototype);
+  const credential = create(PKC.prototype);
   define(credential, {
     id: { value: json.id, enumerable: true },
     rawId: { value: fromB64(json.rawId), enumerable: true },

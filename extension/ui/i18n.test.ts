@@ -14,7 +14,7 @@ function sources(dir: string): string[] {
 
 function usedKeys(): Set<string> {
   const keys = new Set<string>();
-  for (const text of [...sources('extension/ui'), readFileSync(join(ROOT, 'manifest.json'), 'utf8')]) {
+  for (const text of [...sources('extension/ui'), ...sources('extension/background'), readFileSync(join(ROOT, 'manifest.json'), 'utf8')]) {
     for (const m of text.matchAll(/data-i18n(?:-[a-z-]+)?="([A-Za-z0-9_]+)"/g)) keys.add(m[1]!);
     for (const m of text.matchAll(/\bt\('([A-Za-z0-9_]+)'/g)) keys.add(m[1]!);
     for (const m of text.matchAll(/__MSG_([A-Za-z0-9_]+)__/g)) keys.add(m[1]!);

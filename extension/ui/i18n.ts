@@ -1,10 +1,9 @@
 // Every string the extension shows comes from _locales/<lang>/messages.json. Markup names its
 // strings with data-i18n (text) and data-i18n-<attribute> (attributes); code calls t().
 import browser from 'webextension-polyfill';
+import { t } from '../messages.ts';
 
-export function t(key: string, ...substitutions: string[]): string {
-  return browser.i18n.getMessage(key, substitutions) || key;
-}
+export { t };
 
 export function localize(root: ParentNode = document): void {
   for (const el of Array.from(root.querySelectorAll<HTMLElement>('*'))) {
