@@ -1,17 +1,20 @@
 // pairkey-phone: the virtual phone on the command line.
-//   pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv]
-//   pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]
+//   pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv] [--misbehave MODE]…
+//   pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv] [--misbehave MODE]…
 //   pairkey-phone forget --store FILE [--wait MS]
 // Prints `paired <code>` once paired, then `online` while it answers requests. `forget` tells every
 // paired browser to forget this phone (waiting up to --wait for each to be there), then prints
-// `forgot <n>` with how many browsers received it.
+// `forgot <n>` with how many browsers received it. `--misbehave` makes every answer wrong in
+// that way (see misbehaviour.ts), for negative tests of a relying party.
 import { parseArgs } from 'node:util';
+import { MISBEHAVIOUR_MODES, type MisbehaviourMode } from './misbehaviour.ts';
 import { VirtualPhone } from './phone.ts';
 
 const USAGE = `usage:
-  pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv]
-  pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv]
-  pairkey-phone forget --store FILE [--wait MS]`;
+  pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv] [--misbehave MODE]...
+  pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv] [--misbehave MODE]...
+  pairkey-phone forget --store FILE [--wait MS]
+modes: ${MISBEHAVIOUR_MODES.join(', ')}`;
 
 function fail(message: string): never {
   process.stderr.write(`pairkey-phone: ${message}\n${USAGE}\n`);
@@ -31,6 +34,7 @@ async function main(argv: string[]): Promise<void> {
         delay: { type: 'string', default: '0' },
         wait: { type: 'string', default: '30000' },
         'no-uv': { type: 'boolean', default: false },
+        misbehave: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -50,6 +54,8 @@ async function main(argv: string[]): Promise<void> {
   if (command !== 'pair' && command !== 'serve' && command !== 'forget') fail(`unknown command ${command ?? '(none)'}`);
   if (command === 'pair' && !link) fail('pair needs the pairing link');
   if ((command === 'serve' || command === 'forget') && !values.store) fail(`${command} needs --store FILE`);
+  const modes = values.misbehave.filter((m): m is MisbehaviourMode => (MISBEHAVIOUR_MODES as readonly string[]).includes(m));
+  if (modes.length !== values.misbehave.length) fail(`--misbehave takes one of ${MISBEHAVIOUR_MODES.join(', ')}`);
 
   const phone = VirtualPhone.open({
     storePath: values.store ?? null,
@@ -57,6 +63,7 @@ async function main(argv: string[]): Promise<void> {
     policy: { decision: values.deny ? 'deny' : 'approve', delayMs, userVerified: !values['no-uv'] },
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  for (const mode of modes) phone.misbehaviour.set(mode, { persistent: true });
   if (command === 'forget') {
     const delivered = await phone.unpairAll(Date.now() + waitMs);
     process.stdout.write(`forgot ${delivered}\n`);

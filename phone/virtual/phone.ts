@@ -17,6 +17,7 @@ import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneR
 import { PhoneStore, type PhonePairing } from './store.ts';
 import { prfResults } from './prf.ts';
 import { fromB64url } from '../../shared/bytes.ts';
+import { misbehave, MisbehaviourNotPossible, MisbehaviourSwitch, type MisbehaviourMode } from './misbehaviour.ts';
 
 export interface PhonePolicy {
   /** What the person does with each request. */
@@ -27,16 +28,34 @@ export interface PhonePolicy {
   userVerified: boolean;
 }
 
+/** The person's answer; an approval may say for itself whether the user was verified. */
+export type Decision = PhonePolicy['decision'] | { decision: 'approve'; userVerified: boolean };
+
+/** Decides a request in place of the policy; rejects when `signal` aborts (the request was cancelled). */
+export type Decider = (view: RequestView, signal: AbortSignal) => Promise<Decision>;
+
 export interface VirtualPhoneOptions {
   storePath?: string | null;
   name?: string;
   policy?: Partial<PhonePolicy>;
+  /** Replaces the policy's decision and delay (a QA test answering each request itself). */
+  decider?: Decider;
   log?: (line: string) => void;
 }
 
 export interface RequestOutcome {
   view: RequestView | null;
   reply: PhoneReply['type'] | 'cancelled';
+  /** The misbehaviour modes this answer carried (none when honest, denied or cancelled). */
+  misbehaved?: MisbehaviourMode[];
+  /** The message of an error reply (e.g. why an armed misbehaviour could not apply). */
+  error?: string;
+}
+
+/** An approved request's reply, and the misbehaviour it carries. */
+export interface Answer {
+  reply: PhoneReply;
+  misbehaved: MisbehaviourMode[];
 }
 
 const nodeWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
@@ -126,12 +145,12 @@ class PairedSession {
     const timer = setTimeout(() => controller.abort(), request.timeout);
     let view: RequestView | null = null;
     let reply: PhoneReply;
+    let misbehaved: MisbehaviourMode[] = [];
     try {
       view = inspectRequest(request);
       const decision = await this.phone.decide(view, controller.signal);
-      reply = decision === 'approve'
-        ? this.phone.withPrf(request, await answerRequest(this.phone.authenticator, request, { userPresent: true, userVerified: this.phone.policy.userVerified }))
-        : errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
+      if (decision === 'deny') reply = errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
+      else ({ reply, misbehaved } = await this.phone.answer(request, typeof decision === 'object' ? decision.userVerified : this.phone.policy.userVerified));
     } catch (error) {
       if (controller.signal.aborted) {
         this.phone.log(`cancelled ${view ? `${view.kind} ${view.origin}` : request.id}`);
@@ -143,7 +162,7 @@ class PairedSession {
       clearTimeout(timer);
       this.inFlight.delete(request.id);
     }
-    this.phone.record({ view, reply: reply.type });
+    this.phone.record({ view, reply: reply.type, misbehaved, ...(reply.type === 'error' ? { error: reply.message } : {}) });
     if (channel === this.channel && this.socket?.isOpen) this.socket.send(channel.seal(reply));
   }
 
@@ -207,6 +226,10 @@ export class VirtualPhone {
   readonly authenticator: Authenticator;
   readonly policy: PhonePolicy;
   readonly outcomes: RequestOutcome[] = [];
+  /** Negative-test modes: the next (or every) answer is wrong in one chosen way. */
+  readonly misbehaviour = new MisbehaviourSwitch();
+  /** The last honest sign-in answer per RP ID: what 'stale-challenge-replay' sends again. */
+  private readonly lastAssertions = new Map<string, Extract<PhoneReply, { type: 'assertion' }>>();
   private readonly sessions: PairedSession[] = [];
   private readonly outcomeWaiters: (() => void)[] = [];
 
@@ -215,6 +238,7 @@ export class VirtualPhone {
     readonly name: string,
     policy: PhonePolicy,
     private readonly logLine: (line: string) => void,
+    private readonly decider: Decider | null,
   ) {
     this.policy = policy;
     this.authenticator = new Authenticator({
@@ -233,6 +257,7 @@ export class VirtualPhone {
       options.name ?? 'Virtual phone',
       { decision: 'approve', delayMs: 0, userVerified: true, ...options.policy },
       options.log ?? (() => undefined),
+      options.decider ?? null,
     );
   }
 
@@ -302,8 +327,13 @@ export class VirtualPhone {
   }
 
   /** The person's decision, after their thinking time; rejects if the request is cancelled. */
-  decide(view: RequestView, signal: AbortSignal): Promise<PhonePolicy['decision']> {
-    this.log(`request ${view.kind} ${view.origin} (${view.rpId})${view.userName ? ` for ${view.userName}` : ''}: ${this.policy.decision}`);
+  decide(view: RequestView, signal: AbortSignal): Promise<Decision> {
+    const asked = `request ${view.kind} ${view.origin} (${view.rpId})${view.userName ? ` for ${view.userName}` : ''}`;
+    if (this.decider) {
+      this.log(asked);
+      return this.decider(view, signal);
+    }
+    this.log(`${asked}: ${this.policy.decision}`);
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new Error('cancelled'));
       const timer = setTimeout(() => resolve(this.policy.decision), this.policy.delayMs);
@@ -312,6 +342,30 @@ export class VirtualPhone {
         reject(new Error('cancelled'));
       }, { once: true });
     });
+  }
+
+  /** The approved request's reply: the authenticator's answer, then any armed misbehaviour. */
+  async answer(request: PhoneRequest, userVerified: boolean): Promise<Answer> {
+    const honest = this.withPrf(request, await answerRequest(this.authenticator, request, { userPresent: true, userVerified }), userVerified);
+    // An error answer (e.g. no matching credential) carries no misbehaviour and uses none up.
+    if (honest.type === 'error') return { reply: honest, misbehaved: [] };
+    const modes = this.misbehaviour.take(request.type === 'make-credential' ? 'registration' : 'sign-in');
+    const rpId = request.type === 'make-credential' ? request.rp.id : request.rpId;
+    try {
+      const reply = await misbehave(modes, request, honest, {
+        privateKeyOf: (id) => this.store.privateKeyOf(id),
+        lastAssertion: (forRp) => this.lastAssertions.get(forRp),
+        forget: (id) => this.store.delete(id),
+      });
+      return { reply, misbehaved: modes };
+    } catch (error) {
+      if (!(error instanceof MisbehaviourNotPossible)) throw error;
+      this.log(`misbehaviour not possible: ${error.message}`);
+      return { reply: errorReply(request.id, 'UnknownError', error.message), misbehaved: [] };
+    } finally {
+      if (honest.type === 'assertion') this.lastAssertions.set(rpId, honest);
+      if (modes.length > 0) this.log(`misbehaved: ${modes.join(', ')}`);
+    }
   }
 
   record(outcome: RequestOutcome): void {
@@ -325,9 +379,8 @@ export class VirtualPhone {
     return this.outcomes.slice(0, count);
   }
 
-  /** Add the PRF outputs the request asked for to a successful reply. */
-  withPrf(request: PhoneRequest, reply: PhoneReply): PhoneReply {
-    const uv = this.policy.userVerified;
+  /** Add the PRF outputs the request asked for to a successful reply (`uv` picks the UV secret). */
+  withPrf(request: PhoneRequest, reply: PhoneReply, uv: boolean): PhoneReply {
     if (reply.type === 'credential-created' && request.type === 'make-credential' && request.extensions.prf) {
       const salts = request.extensions.prf.eval;
       const key = this.store.privateKeyOf(fromB64url(reply.credentialId));

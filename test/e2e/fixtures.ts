@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../support/browsers.ts';
+import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
 import { PhoneProcess } from '../support/phone-cli.ts';
 import { E2E_PHONE_PORT, E2E_PORT } from '../../playwright.config.ts';
 

@@ -12,7 +12,7 @@ import type {
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../support/browsers.ts';
+import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
 import { expect, PHONE_URL, RP_URL, test as base } from './fixtures.ts';
 
 const FRAME_WIDTH = 640;

@@ -9,7 +9,7 @@ import { generate } from 'otplib';
 import { PNG } from 'pngjs';
 import { buildServers, type Servers } from '../../harness-server/app.ts';
 import { loadConfig } from '../../harness-server/config.ts';
-import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../support/browsers.ts';
+import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
 
 export const PASSWORD = 'correct horse battery staple 42';
 

@@ -1,7 +1,7 @@
 // The phone as the authenticator for local sites, seen from the page: what a site receives must be
 // indistinguishable in shape from the browser's own credentials, and verify at a real RP library.
 import assert from 'node:assert/strict';
-import { tid, type DriverPage } from '../driver.ts';
+import { tid, type DriverPage } from '../../../qa/browser/driver.ts';
 import { call, creationOptions, requestOptions, sitePage, withPairedPhone, type CallResult, type Scenario, type ScenarioContext } from './context.ts';
 
 export const basics: Scenario[] = [

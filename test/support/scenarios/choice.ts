@@ -2,7 +2,7 @@
 // browser when no phone is reachable. The browser's own call only starts once the phone is out of
 // the picture, and a page never hangs.
 import assert from 'node:assert/strict';
-import { tid } from '../driver.ts';
+import { tid } from '../../../qa/browser/driver.ts';
 import { expectBrowserHandled } from './basics.ts';
 import { call, creationOptions, sitePage, start, withPairedPhone, type CallResult, type Scenario } from './context.ts';
 

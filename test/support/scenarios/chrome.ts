@@ -2,7 +2,8 @@
 // browser without passing the page script. Here: a *.localhost page, a secure context the content
 // scripts do not match.
 import assert from 'node:assert/strict';
-import { tid } from '../driver.ts';
+import { tid } from '../../../qa/browser/driver.ts';
+import { expectBrowserHandled } from './basics.ts';
 import { call, creationOptions, requestOptions, withPairedPhone, type CallResult, type Scenario } from './context.ts';
 
 export const chrome: Scenario[] = [
@@ -29,6 +30,12 @@ export const chrome: Scenario[] = [
       // The rpId check still holds on this path.
       const foreign = await page.eval<CallResult>(call('create', creationOptions({ rp: { id: 'example.com', name: 'x' } })));
       assert.deepEqual([foreign.ok, foreign.name], [false, 'SecurityError']);
+
+      // Switched off in the options, Chrome's own authenticators answer that page again.
+      await options.click(tid('proxy-enabled'));
+      await options.waitForText(tid('proxy-state'), /^Inactive/);
+      await expectBrowserHandled(ctx, page, call('create', creationOptions()));
+      assert.equal(phone.stderrLines.filter((l) => l.startsWith('request registration')).length, 1);
     },
   },
 ];

@@ -2,7 +2,7 @@
 // argument errors, aborts and timeouts (cancelled on the phone too), excluded credentials, rpId and
 // frame checks, the statics, credProps and conditional mediation.
 import assert from 'node:assert/strict';
-import { tid } from '../driver.ts';
+import { tid } from '../../../qa/browser/driver.ts';
 import { call, creationOptions, requestOptions, sitePage, start, withPairedPhone, type CallResult, type Scenario } from './context.ts';
 
 /** create() with options built in the page and changed by `mutation` (JS acting on `o`). */

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { tid, type Driver, type DriverPage } from '../driver.ts';
+import { tid, type Driver, type DriverPage } from '../../../qa/browser/driver.ts';
 import type { PagesServer } from '../pages-server.ts';
 import { PhoneProcess } from '../phone-cli.ts';
 

@@ -34,16 +34,53 @@ export const hostile: Scenario[] = [
     run: async (ctx) => {
       const { phone } = await withPairedPhone(ctx);
       const page = await sitePage(ctx);
-      // Off-schema messages: an origin claim, a reply pretending to be the bridge, an unknown type.
+      // Every kind the bridge accepts, each with an origin or sender claim; replies pretending to be
+      // the bridge; the background's own formats; oversize, unknown and non-object messages.
+      const claim = { origin: 'https://bank.example' };
       const dropped = await page.eval<{ type: string }[]>(
         forge([
-          { type: 'create', options: tagged(), origin: 'https://bank.example' },
+          { type: 'create', options: tagged(), ...claim },
+          { type: 'get', options: { challenge: { $b64: b64(32) } }, ...claim },
+          { type: 'get', options: { challenge: { $b64: b64(32) } }, mediation: 'conditional', sender: { tab: { id: 1 }, url: 'https://bank.example/' } },
+          { type: 'cancel', ...claim },
+          { type: 'native-done', tabId: 1 },
+          { type: 'capabilities', ...claim },
           { type: 'result', result: { status: 'passthrough' } },
+          { type: 'ack' },
+          { type: 'start-native' },
+          { type: 'start', kind: 'create', options: tagged(), frame: { top: true, ancestorOrigins: [], permitted: true, userActivation: true } },
           { type: 'create', options: tagged(), mediation: 'x'.repeat(100) },
+          { type: 'create', options: { ...tagged(), padding: 'x'.repeat(300 * 1024) } },
           { type: 'unpair' },
+          { type: 'set-relay', relayUrl: 'ws://evil.example' },
+          { type: 'test/hook', hook: { dropCeremonies: true } },
+          'create',
+          null,
+          42,
+          ['create'],
         ]),
       );
       assert.deepEqual(dropped.map((r) => r.type), ['ack', 'capabilities']);
+      // Forged window messages that would open a channel: none gets an answer on its port.
+      const opens = await page.eval<boolean[]>(`(async () => {
+        const forged = [
+          [{ channel: 'pairkey/v2', kind: 'open', origin: 'https://bank.example' }, 1],
+          [{ channel: 'pairkey/v2', kind: 'ready' }, 1],
+          [{ channel: 'pairkey/v1', kind: 'open' }, 1],
+          [{ channel: 'pairkey/v2', kind: 'open' }, 2],
+        ];
+        const heard = forged.map(() => false);
+        forged.forEach(([message, ports], i) => {
+          const channels = Array.from({ length: ports }, () => new MessageChannel());
+          channels[0].port1.onmessage = () => { heard[i] = true; };
+          window.postMessage(message, location.origin, channels.map((c) => c.port2));
+        });
+        // A real request afterwards: the bridge handles window messages in order, so once this
+        // one is answered, every forged open before it has been seen.
+        await PublicKeyCredential.getClientCapabilities();
+        return heard;
+      })()`);
+      assert.deepEqual(opens, [false, false, false, false]);
       // The first version's window-message protocol gets no hearing either.
       await page.eval(`window.postMessage({ channel: 'pairkey/v1', dir: 'to-bridge', id: 'x', kind: 'create', options: ${JSON.stringify(tagged())} }, location.origin)`);
 

@@ -1,7 +1,7 @@
 // Relay restarts, network drops and a background that stops mid-ceremony never hang a page: the
 // call fails with NotAllowedError at once, and the next one works once the relay is back.
 import assert from 'node:assert/strict';
-import { tid } from '../driver.ts';
+import { tid } from '../../../qa/browser/driver.ts';
 import { HarnessProcess } from '../harness-process.ts';
 import { call, creationOptions, sitePage, start, withPairedPhone, type CallResult, type Scenario } from './context.ts';
 

@@ -2,7 +2,7 @@
 // phone that was offline), a QR code that works once and expires, and the code on both screens.
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
-import { tid, type DriverPage } from '../driver.ts';
+import { tid, type DriverPage } from '../../../qa/browser/driver.ts';
 import { expectBrowserHandled } from './basics.ts';
 import { call, creationOptions, decodeQr, openPopup, pairPhone, sitePage, startPhone, withPairedPhone, type CallResult, type Scenario } from './context.ts';
 
@@ -33,6 +33,11 @@ export const pairing: Scenario[] = [
       // A phone that goes away shows as not connected.
       await slow.phone.stop();
       await statusOf(popup, 'Slow phone', /^Not connected$/);
+      // Renamed in the options page, everywhere.
+      const options = await ctx.driver.extensionPage('extension/ui/options.html');
+      await options.fill(`${phoneItem('Quick phone')} ${tid('phone-rename')}`, 'Work phone');
+      await options.click(`${phoneItem('Quick phone')} ${tid('phone-rename-save')}`);
+      await statusOf(popup, 'Work phone', /^Online$/);
     },
   },
   {

@@ -1,6 +1,6 @@
 // The extension's pages for people: usable from the keyboard alone, and in dark mode.
 import assert from 'node:assert/strict';
-import { tid, type DriverPage } from '../driver.ts';
+import { tid, type DriverPage } from '../../../qa/browser/driver.ts';
 import { creationOptions, openPopup, sitePage, start, withPairedPhone, type CallResult, type Scenario } from './context.ts';
 
 const focused = (page: DriverPage) => page.eval<string | null>('document.activeElement && document.activeElement.dataset.testid || null');

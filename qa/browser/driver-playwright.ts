@@ -25,6 +25,7 @@ function wrap(page: Page): DriverPage {
     goto: async (url) => {
       await page.goto(url);
     },
+    url: async () => page.url(),
     eval: (expression) => page.evaluate(expression),
     click: (selector) => first(selector).click({ timeout: TIMEOUT }),
     fill: (selector, value) => first(selector).fill(value, { timeout: TIMEOUT }),
@@ -45,7 +46,9 @@ function wrap(page: Page): DriverPage {
       return (await handle.jsonValue()) as string;
     },
     count: (selector) => page.locator(selector).count(),
+    textOf: async (selector) => (await first(selector).textContent({ timeout: TIMEOUT })) ?? '',
     screenshot: (selector) => first(selector).screenshot({ timeout: TIMEOUT }),
+    screenshotPage: () => page.screenshot({ fullPage: true, timeout: TIMEOUT }),
     press: (key) => page.keyboard.press(key),
     colorScheme: (scheme) => page.emulateMedia({ colorScheme: scheme }),
     close: () => page.close(),

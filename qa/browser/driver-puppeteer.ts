@@ -1,7 +1,8 @@
 // The Driver over puppeteer-core and WebDriver BiDi, for Firefox ESR with the extension installed as
 // a temporary add-on. Firefox automation cannot navigate a tab to moz-extension:, so extension
-// pages are opened by the test build's hook (a page of a site the extension runs on asks for it).
-import type { Browser, Page } from 'puppeteer-core';
+// pages are opened by the development build's hook (a page of a site the extension runs on asks
+// for it; store builds leave the hook out).
+import type { Browser, Page, Target } from 'puppeteer-core';
 import type { Driver, DriverPage, ExtensionPagePath } from './driver.ts';
 
 const TIMEOUT = 20_000;
@@ -17,6 +18,7 @@ export function puppeteerPage(page: Page): DriverPage {
     goto: async (url) => {
       await page.goto(url, { waitUntil: 'load' });
     },
+    url: () => locationOf(page),
     eval: (expression) => page.evaluate(expression) as never,
     click: (selector) => first(selector).click(),
     fill: (selector, value) => first(selector).fill(value),
@@ -39,9 +41,17 @@ export function puppeteerPage(page: Page): DriverPage {
       return (await handle.jsonValue()) as string;
     },
     count: (selector) => page.$$eval(selector, (list) => list.length),
+    textOf: async (selector) => {
+      const handle = await page.waitForSelector(selector, { timeout: TIMEOUT });
+      return (await handle!.evaluate((el) => el.textContent)) ?? '';
+    },
     screenshot: async (selector) => {
       const handle = await page.waitForSelector(selector, { visible: true, timeout: TIMEOUT });
       return Buffer.from(await handle!.screenshot());
+    },
+    screenshotPage: async () => {
+      await page.bringToFront();
+      return Buffer.from(await page.screenshot({ fullPage: true }));
     },
     press: async (key) => {
       await page.bringToFront();
@@ -56,28 +66,53 @@ async function locationOf(page: Page): Promise<string> {
   try {
     return (await page.evaluate('location.href')) as string;
   } catch {
-    return '';
+    return page.url();
   }
 }
 
 export function puppeteerDriver(browser: Browser, extensionBase: string, hookPageUrl: () => string): Driver {
   const used = new WeakSet<Page>();
-  /** The first page under `prefix` not handed out before (already open, or the next one). */
-  const freshPage = async (prefix: string): Promise<Page> => {
-    const deadline = Date.now() + TIMEOUT;
-    while (Date.now() < deadline) {
-      for (const page of await browser.pages()) {
-        if (used.has(page) || !(await locationOf(page)).startsWith(prefix)) continue;
-        used.add(page);
-        await page.waitForFunction('document.readyState === "complete"', { timeout: TIMEOUT });
-        return page;
-      }
-      // A new tab shows about:blank first and its move to moz-extension: raises no event we can
-      // see, so look again shortly.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`No page opened under ${prefix}`);
-  };
+  /**
+   * The first page under `prefix` not handed out before: already open, or the next one. A new tab
+   * shows about:blank first, and Firefox reports its move to moz-extension: to automation with no
+   * event; so each candidate page runs a wait of its own for its location, which puppeteer runs
+   * again in the page's new document.
+   */
+  const freshPage = (prefix: string): Promise<Page> =>
+    new Promise<Page>((resolve, reject) => {
+      const stop = new AbortController();
+      const watched = new WeakSet<Page>();
+      const finish = (error: Error | null, page?: Page) => {
+        if (stop.signal.aborted) return;
+        stop.abort();
+        clearTimeout(timer);
+        browser.off('targetcreated', onTarget);
+        if (error) reject(error);
+        else resolve(page!);
+      };
+      const watch = (page: Page) => {
+        if (used.has(page) || watched.has(page)) return;
+        watched.add(page);
+        page
+          .waitForFunction(`location.href.startsWith(${JSON.stringify(prefix)})`, { polling: 'mutation', timeout: 0, signal: stop.signal })
+          .then(() => {
+            if (stop.signal.aborted || used.has(page)) return;
+            used.add(page);
+            finish(null, page);
+          })
+          // A page closed or navigated away, or another candidate won: not this one.
+          .catch(() => undefined);
+      };
+      const onTarget = (target: Target) => {
+        if (target.type() === 'page') void target.page().then((page) => page && watch(page), () => undefined);
+      };
+      const timer = setTimeout(() => finish(new Error(`No page opened under ${prefix}`)), TIMEOUT);
+      browser.on('targetcreated', onTarget);
+      browser.pages().then((pages) => pages.forEach(watch), (error: Error) => finish(error));
+    }).then(async (page) => {
+      await page.waitForFunction('document.readyState === "complete"', { timeout: TIMEOUT });
+      return page;
+    });
   return {
     browserName: 'firefox',
     newPage: async () => puppeteerPage(await browser.newPage()),
@@ -85,7 +120,8 @@ export function puppeteerDriver(browser: Browser, extensionBase: string, hookPag
       for (const page of await browser.pages()) if ((await locationOf(page)).startsWith(`${extensionBase}${path}`)) used.add(page);
       const opener = await browser.newPage();
       await opener.goto(hookPageUrl(), { waitUntil: 'load' });
-      await opener.evaluate(`pk.openExtensionPage(${JSON.stringify(path)})`);
+      // The development build's bridge takes this from any page of a site the extension runs on.
+      await opener.evaluate(`window.postMessage({ pairkeyTest: { open: ${JSON.stringify(path)} } }, location.origin)`);
       const page = await freshPage(`${extensionBase}${path}`);
       await opener.close();
       return puppeteerPage(page);

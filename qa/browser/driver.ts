@@ -1,6 +1,6 @@
-// One small interface over the two browser automation tools the extension tests use: Playwright
-// (Chromium) and puppeteer-core over WebDriver BiDi (Firefox ESR). The end-to-end scenarios in
-// test/support/scenarios are written once against it and run in both browsers.
+// One small interface over the two browser automation tools Pairkey drives: Playwright (Chromium)
+// and puppeteer-core over WebDriver BiDi (Firefox ESR). The QA checks and the extension's
+// end-to-end scenarios (test/support/scenarios) are written once against it and run in both.
 //
 // Selectors are CSS; `tid('x')` is `[data-testid="x"]`. Page code is passed as strings: functions
 // would carry the test runner's transpiled helpers into the page.
@@ -11,6 +11,8 @@ export type ExtensionPagePath = 'extension/ui/popup.html' | 'extension/ui/option
 
 export interface DriverPage {
   goto(url: string): Promise<void>;
+  /** Where the page is now (extension pages included). */
+  url(): Promise<string>;
   /** Evaluate an expression in the page; a promise is awaited. The value must be JSON. */
   eval<T>(expression: string): Promise<T>;
   click(selector: string): Promise<void>;
@@ -22,8 +24,12 @@ export interface DriverPage {
   /** Wait until the first match's text matches, and return it. */
   waitForText(selector: string, pattern: RegExp): Promise<string>;
   count(selector: string): Promise<number>;
+  /** The text content of the first match, once there is one. */
+  textOf(selector: string): Promise<string>;
   /** PNG of the first match, as a camera would see it. */
   screenshot(selector: string): Promise<Buffer>;
+  /** PNG of the whole page, beyond the viewport too (for reports). */
+  screenshotPage(): Promise<Buffer>;
   /** Press a key with the real keyboard (focus moves as for a person). */
   press(key: string): Promise<void>;
   /**

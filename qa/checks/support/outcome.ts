@@ -1,0 +1,99 @@
+// Reading what the site says after an action: one of the expected markers appears (success), or
+// the status line shows a failure. Navigation may happen in between (a sign-in that redirects), so
+// the page is probed again and again rather than watched by one script that a navigation kills.
+import type { DriverPage } from '../../browser/driver.ts';
+import type { MarkerSpec } from '../../profile/schema.ts';
+import { renderPattern, type TemplateValues } from '../../profile/template.ts';
+
+export type Outcome =
+  | { kind: 'success'; marker: number }
+  | { kind: 'failure'; text: string }
+  | { kind: 'timeout'; status: string };
+
+interface ProbeMarker {
+  url: string | null;
+  selector: string | null;
+  text: string | null;
+}
+
+interface ProbeResult {
+  matched: number;
+  status: string;
+}
+
+const POLL_MS = 100;
+
+export function describeOutcome(outcome: Outcome): string {
+  if (outcome.kind === 'success') return 'succeeded';
+  if (outcome.kind === 'failure') return `refused: "${outcome.text}"`;
+  return `no outcome shown${outcome.status ? ` (status: "${outcome.status}")` : ''}`;
+}
+
+/** A marker for the page: URLs resolved against the site, text patterns rendered. */
+function probeMarker(marker: MarkerSpec, site: URL, values: TemplateValues): ProbeMarker {
+  return {
+    url: marker.url ? new URL(marker.url, site).href : null,
+    selector: marker.selector ?? null,
+    text: marker.text !== undefined ? renderPattern(marker.text, values).source : null,
+  };
+}
+
+/**
+ * Page code: which marker matches (-1 for none) and the status text. A marker with text matches
+ * on its text alone (a hidden element may hold the "signed out" state); without text, its element
+ * must be visible.
+ */
+function probeExpression(markers: ProbeMarker[], statusSelector: string): string {
+  return `(() => {
+    const markers = ${JSON.stringify(markers)};
+    const matches = (m) => {
+      if (m.url !== null && !location.href.startsWith(m.url)) return false;
+      if (m.selector === null) return true;
+      const el = document.querySelector(m.selector);
+      if (!el) return false;
+      if (m.text !== null) return new RegExp(m.text, 'i').test((el.textContent || '').trim());
+      return el.getClientRects().length > 0;
+    };
+    const status = document.querySelector(${JSON.stringify(statusSelector)});
+    return { matched: markers.findIndex(matches), status: status ? (status.textContent || '').trim() : '' };
+  })()`;
+}
+
+export interface OutcomeSpec {
+  /** Any of these means success; the index of the one seen is returned. */
+  success: MarkerSpec[];
+  statusSelector: string;
+  failure: RegExp;
+  site: URL;
+  values: TemplateValues;
+  timeoutMs: number;
+}
+
+export async function awaitOutcome(page: DriverPage, spec: OutcomeSpec): Promise<Outcome> {
+  const expression = probeExpression(
+    spec.success.map((m) => probeMarker(m, spec.site, spec.values)),
+    spec.statusSelector,
+  );
+  const deadline = Date.now() + spec.timeoutMs;
+  let status = '';
+  for (;;) {
+    let result: ProbeResult | null = null;
+    try {
+      result = await page.eval<ProbeResult>(expression);
+    } catch {
+      // The page is between documents; probe the next one.
+    }
+    if (result) {
+      status = result.status;
+      if (result.matched >= 0) return { kind: 'success', marker: result.matched };
+      if (spec.failure.test(result.status)) return { kind: 'failure', text: result.status };
+    }
+    if (Date.now() >= deadline) return { kind: 'timeout', status };
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Empties the status line, so the next outcome read is the next action's, not an earlier one's. */
+export async function clearStatus(page: DriverPage, statusSelector: string): Promise<void> {
+  await page.eval(`(() => { const el = document.querySelector(${JSON.stringify(statusSelector)}); if (el) el.textContent = ''; return null; })()`);
+}

@@ -1,0 +1,91 @@
+// How a check gets a WebAuthn credential onto a test account and signs in with it: a passkey
+// (signs in alone) when the profile has one, else a security key after the password.
+import type { FormSpec, Profile } from '../../profile/schema.ts';
+import type { CheckContext } from '../types.ts';
+import { createAccount, valuesOf, type TestAccount } from './account.ts';
+import { enterPassword, signOut, trySignIn } from './auth.ts';
+import { judgedStep, succeeds, type Judge } from './expect.ts';
+import { addPasskey, addSecurityKey } from './factors.ts';
+import { fillAndSubmit, formOutcome } from './form.ts';
+import type { Outcome } from './outcome.ts';
+import { missing } from './requires.ts';
+import { holdWebAuthn } from './webauthn-hold.ts';
+
+export interface WebAuthnRoute {
+  readonly kind: 'passkey' | 'security key';
+  add(ctx: CheckContext, account: TestAccount): Promise<void>;
+  /** The form that adds one (for checks that judge the registration itself). */
+  readonly addForm: FormSpec;
+  /** The form whose submit makes the WebAuthn sign-in call. */
+  readonly signInForm: FormSpec;
+  /** Everything before that form (the password, for a security key). */
+  beforeSignIn(ctx: CheckContext, account: TestAccount): Promise<void>;
+}
+
+const passkeyRoute = (profile: Profile): WebAuthnRoute => ({
+  kind: 'passkey',
+  add: addPasskey,
+  addForm: profile.passkey!.add!,
+  signInForm: profile.passkey!.signIn!,
+  beforeSignIn: async () => {},
+});
+
+const securityKeyRoute = (profile: Profile): WebAuthnRoute => ({
+  kind: 'security key',
+  add: addSecurityKey,
+  addForm: profile.securityKey!.add!,
+  signInForm: profile.securityKey!.signIn!,
+  beforeSignIn: enterPassword,
+});
+
+/** `passkey`: only a passkey will do (the check is about signing in with one alone). */
+export function webauthnRoute(profile: Profile, need: 'passkey' | 'any'): WebAuthnRoute | string {
+  const noPasskey = missing(profile, 'passkey.add', 'passkey.signIn');
+  if (!noPasskey) return passkeyRoute(profile);
+  if (need === 'passkey') return noPasskey;
+  const noKey = missing(profile, 'securityKey.add', 'securityKey.signIn');
+  if (!noKey) return securityKeyRoute(profile);
+  return `${noPasskey} and ${noKey.replace('profile has no ', '')}`;
+}
+
+/** The route for a check whose `unsupported` already said the profile has one. */
+export function requireRoute(profile: Profile, need: 'passkey' | 'any'): WebAuthnRoute {
+  const found = webauthnRoute(profile, need);
+  if (typeof found === 'string') throw new Error(found);
+  return found;
+}
+
+/** The sign-in ceremony through `route`, its last part as one judged step. */
+export async function signInWith(ctx: CheckContext, route: WebAuthnRoute, account: TestAccount, title: string, judge: Judge): Promise<void> {
+  await route.beforeSignIn(ctx, account);
+  await judgedStep(ctx, title, () => trySignIn(ctx, route.signInForm, account), judge);
+}
+
+/**
+ * Everything up to and including pressing the button that starts the WebAuthn call, with that
+ * call held (see webauthn-hold.ts) instead of reaching the phone.
+ */
+export async function startHeldSignIn(ctx: CheckContext, route: WebAuthnRoute, account: TestAccount): Promise<void> {
+  await route.beforeSignIn(ctx, account);
+  await ctx.step(`Start signing in with the ${route.kind}, holding the page's WebAuthn call`, () =>
+    fillAndSubmit(ctx, route.signInForm, valuesOf(account), () => holdWebAuthn(ctx.page)),
+  );
+}
+
+/** What the site shows once the held sign-in call has been answered. */
+export function heldSignInOutcome(ctx: CheckContext, route: WebAuthnRoute, account: TestAccount): Promise<Outcome> {
+  return formOutcome(ctx, route.signInForm, valuesOf(account));
+}
+
+/**
+ * A fresh account with a credential on the phone that has signed in once honestly (so the site
+ * has seen a non-zero counter, and a refusal later is not a broken flow), then signed out.
+ */
+export async function accountWithCredential(ctx: CheckContext, route: WebAuthnRoute): Promise<TestAccount> {
+  const account = await createAccount(ctx);
+  await route.add(ctx, account);
+  await signOut(ctx, account);
+  await signInWith(ctx, route, account, `Sign in with the ${route.kind} (honest phone)`, succeeds(`Signing in with the ${route.kind}`));
+  await signOut(ctx, account);
+  return account;
+}

@@ -1,0 +1,180 @@
+// A site profile: where a site's sign-up, sign-in and 2FA pages are, which selectors to fill
+// and click, and how to tell success from failure. The site itself is a black box: nothing here
+// describes its internals, only what a person sees and does.
+//
+// Values of `fields` are templates: {username}, {email}, {password}, {totp}, {backupCode},
+// {keyName} and {random} are replaced by the check's values at the moment the form is filled.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Selector = Type.String({ minLength: 1, description: 'CSS selector' });
+const Pattern = Type.String({ description: 'regular expression (JavaScript syntax, case-insensitive), may hold {templates}' });
+const Path = Type.String({ minLength: 1, description: 'a path on the site (/signin) or an absolute URL' });
+
+/**
+ * Something visible that says a step succeeded: the page is at `url` (prefix match), and/or the
+ * first match of `selector` shows text matching `text` (or, without `text`, is visible).
+ */
+export const Marker = Type.Object(
+  {
+    url: Type.Optional(Path),
+    selector: Type.Optional(Selector),
+    text: Type.Optional(Pattern),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * One form or button a person uses: open `url`, click `click` in order, click each of
+ * `clickIfShown` that is visible, choose `select` and fill `fields` (selector → value template),
+ * press `submit`, then wait for `success` (or the status line's failure).
+ */
+export const Form = Type.Object(
+  {
+    url: Type.Optional(Path),
+    click: Type.Optional(Type.Array(Selector)),
+    clickIfShown: Type.Optional(Type.Array(Selector)),
+    fields: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    select: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    submit: Type.Optional(Selector),
+    success: Type.Optional(Marker),
+  },
+  { additionalProperties: false },
+);
+
+export const ProfileSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    /** The site's base URL; `--site` overrides it. */
+    site: Type.Optional(Type.String({ minLength: 1 })),
+    /** Seconds to wait for a step's outcome (default 20). */
+    timeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 600 })),
+    /** Where the site writes results and errors. */
+    status: Type.Object(
+      {
+        selector: Selector,
+        /** Text of a failed step (an error, a refusal). */
+        failure: Pattern,
+        /** Text that says the account or client is locked out or throttled. */
+        lockout: Type.Optional(Pattern),
+      },
+      { additionalProperties: false },
+    ),
+    /** How test accounts are named; each check creates its own. */
+    account: Type.Optional(
+      Type.Object(
+        {
+          username: Type.Optional(Type.String({ minLength: 1 })),
+          email: Type.Optional(Type.String({ minLength: 1 })),
+          password: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Seen on every page once signed in; the default `success` of sign-in forms. */
+    signedIn: Marker,
+    signUp: Form,
+    /** Confirming the email address through a test mailbox, when the site requires it. */
+    verifyEmail: Type.Optional(
+      Type.Object(
+        {
+          /** A URL (template) whose body lists the account's emails; links in it are followed. */
+          outbox: Path,
+          /** Which link to open (pattern on the URL). */
+          link: Pattern,
+          success: Marker,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    signIn: Type.Object(
+      {
+        password: Form,
+        /** Shown after the password when the account has 2FA. */
+        secondFactor: Marker,
+      },
+      { additionalProperties: false },
+    ),
+    signOut: Form,
+    /** The 2FA settings page. */
+    settings: Type.Optional(
+      Type.Object(
+        {
+          url: Path,
+          /** Shown on the settings page while 2FA is on. */
+          twoFactorOn: Type.Optional(Marker),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    securityKey: Type.Optional(
+      Type.Object({ add: Type.Optional(Form), signIn: Type.Optional(Form) }, { additionalProperties: false }),
+    ),
+    passkey: Type.Optional(Type.Object({ add: Type.Optional(Form), signIn: Type.Optional(Form) }, { additionalProperties: false })),
+    totp: Type.Optional(
+      Type.Object(
+        {
+          enrol: Type.Optional(
+            Type.Object(
+              {
+                start: Form,
+                /** The QR code image (img or canvas) of the otpauth:// URI. */
+                qr: Selector,
+                /** The secret shown for manual entry, when the site shows it. */
+                secret: Type.Optional(Selector),
+                confirm: Form,
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          signIn: Type.Optional(Form),
+          /** Time steps of clock drift the site accepts (default 1): with 0, checks wait for the next step. */
+          driftSteps: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    backupCodes: Type.Optional(
+      Type.Object(
+        {
+          /** The codes shown when 2FA is turned on or codes are regenerated: each match is a code. */
+          list: Selector,
+          /** Closes the list after reading it, when the site needs that. */
+          dismiss: Type.Optional(Selector),
+          signIn: Type.Optional(Form),
+          regenerate: Type.Optional(Form),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    disable2fa: Type.Optional(Form),
+    bruteForce: Type.Optional(
+      Type.Object(
+        {
+          /** Wrong guesses the check makes before concluding nothing limits them (default 10). */
+          maxAttempts: Type.Integer({ minimum: 1, maximum: 100 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    webauthn: Type.Optional(
+      Type.Object(
+        {
+          /** How long the site's WebAuthn challenges live; the expiry check waits a little longer. */
+          challengeTimeoutSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
+          /**
+           * Another origin within the site's RP ID (e.g. https://status.example.com for RP ID
+           * example.com) where the origin check acts as a phishing relay. Sites on localhost get
+           * one served by the CLI.
+           */
+          siblingOrigin: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type MarkerSpec = Static<typeof Marker>;
+export type FormSpec = Static<typeof Form>;
+export type Profile = Static<typeof ProfileSchema>;

@@ -1,0 +1,15 @@
+// The QA CLI's tests: `npx vitest run --config test/qa/cli.vitest.config.ts` (after `npm run build`).
+// Two files at a time: a run spends much of its time waiting on the site and the phone, so two
+// lanes (the all-on calibration next to the per-switch one) fit on two cores.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/qa/cli-*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
+    maxWorkers: 2,
+    reporters: process.env.CI ? ['default', 'junit'] : ['default'],
+    outputFile: { junit: 'test-results/qa-cli-junit.xml' },
+  },
+});
