@@ -38,18 +38,24 @@ export function softwareAuthenticator(options: Partial<AuthenticatorOptions> = {
 /** What the person did at the authenticator; by default they were present and verified. */
 const APPROVED: Approval = { userPresent: true, userVerified: true };
 
+/** What the browser would have built, for `challenge` (base64url) on `origin`. */
+function clientData(type: 'webauthn.create' | 'webauthn.get', challenge: string, origin: string, crossOrigin = false): Uint8Array {
+  return buildClientDataJSON({ type, challenge: fromB64url(challenge), origin, crossOrigin });
+}
+
+/** The JSON a page posts for a credential: its id twice, no extension results. */
+function credentialJSON<R>(credentialId: Uint8Array, response: R, attachment?: 'cross-platform') {
+  const id = toB64url(credentialId);
+  return { id, rawId: id, type: 'public-key' as const, clientExtensionResults: {}, ...(attachment ? { authenticatorAttachment: attachment } : {}), response };
+}
+
 export async function createCredential(
   authenticator: Authenticator,
   options: PublicKeyCredentialCreationOptionsJSON,
   origin: string,
   approval: Approval = APPROVED,
 ): Promise<RegistrationResponseJSON> {
-  const clientDataJSON = buildClientDataJSON({
-    type: 'webauthn.create',
-    challenge: fromB64url(options.challenge),
-    origin,
-    crossOrigin: false,
-  });
+  const clientDataJSON = clientData('webauthn.create', options.challenge, origin);
   const result = await authenticator.makeCredential(
     {
       clientDataHash: sha256(clientDataJSON),
@@ -63,14 +69,9 @@ export async function createCredential(
     },
     approval,
   );
-  const id = toB64url(result.credentialId);
-  return {
-    id,
-    rawId: id,
-    type: 'public-key',
-    clientExtensionResults: {},
-    authenticatorAttachment: 'cross-platform',
-    response: {
+  return credentialJSON(
+    result.credentialId,
+    {
       clientDataJSON: toB64url(clientDataJSON),
       attestationObject: toB64url(result.attestationObject),
       authenticatorData: toB64url(result.authenticatorData),
@@ -78,7 +79,8 @@ export async function createCredential(
       publicKeyAlgorithm: result.publicKeyAlgorithm,
       transports: result.transports,
     },
-  };
+    'cross-platform',
+  );
 }
 
 export async function getAssertion(
@@ -87,12 +89,7 @@ export async function getAssertion(
   origin: string,
   approval: Approval = APPROVED,
 ): Promise<AuthenticationResponseJSON> {
-  const clientDataJSON = buildClientDataJSON({
-    type: 'webauthn.get',
-    challenge: fromB64url(options.challenge),
-    origin,
-    crossOrigin: false,
-  });
+  const clientDataJSON = clientData('webauthn.get', options.challenge, origin);
   const result = await authenticator.getAssertion(
     {
       rpId: options.rpId ?? new URL(origin).hostname,
@@ -102,20 +99,16 @@ export async function getAssertion(
     },
     approval,
   );
-  const id = toB64url(result.credentialId);
-  return {
-    id,
-    rawId: id,
-    type: 'public-key',
-    clientExtensionResults: {},
-    authenticatorAttachment: 'cross-platform',
-    response: {
+  return credentialJSON(
+    result.credentialId,
+    {
       clientDataJSON: toB64url(clientDataJSON),
       authenticatorData: toB64url(result.authenticatorData),
       signature: toB64url(result.signature),
       ...(result.userHandle ? { userHandle: toB64url(result.userHandle) } : {}),
     },
-  };
+    'cross-platform',
+  );
 }
 
 /**
@@ -166,25 +159,13 @@ export async function forgeRegistration(
   options: PublicKeyCredentialCreationOptionsJSON,
   forgery: Forgery = {},
 ): Promise<RegistrationResponseJSON> {
-  const clientDataJSON = buildClientDataJSON({
-    type: 'webauthn.create',
-    challenge: fromB64url(options.challenge),
-    origin: forgery.origin ?? 'http://localhost:8787',
-    crossOrigin: forgery.crossOrigin ?? false,
-  });
+  const clientDataJSON = clientData('webauthn.create', options.challenge, forgery.origin ?? 'http://localhost:8787', forgery.crossOrigin);
   const authenticatorData = forgedAuthData(forgery.rpId ?? options.rp.id ?? 'localhost', forgery, credential);
-  const id = toB64url(credential.id);
-  return {
-    id,
-    rawId: id,
-    type: 'public-key',
-    clientExtensionResults: {},
-    response: {
-      clientDataJSON: toB64url(clientDataJSON),
-      attestationObject: toB64url(noneAttestationObject(authenticatorData)),
-      transports: ['usb'],
-    },
-  };
+  return credentialJSON(credential.id, {
+    clientDataJSON: toB64url(clientDataJSON),
+    attestationObject: toB64url(noneAttestationObject(authenticatorData)),
+    transports: ['usb' as const],
+  });
 }
 
 export async function forgeAssertion(
@@ -192,25 +173,13 @@ export async function forgeAssertion(
   options: PublicKeyCredentialRequestOptionsJSON,
   forgery: Forgery = {},
 ): Promise<AuthenticationResponseJSON> {
-  const clientDataJSON = buildClientDataJSON({
-    type: 'webauthn.get',
-    challenge: fromB64url(options.challenge),
-    origin: forgery.origin ?? 'http://localhost:8787',
-    crossOrigin: forgery.crossOrigin ?? false,
-  });
+  const clientDataJSON = clientData('webauthn.get', options.challenge, forgery.origin ?? 'http://localhost:8787', forgery.crossOrigin);
   const authenticatorData = forgedAuthData(forgery.rpId ?? options.rpId ?? 'localhost', forgery);
   const signature = await credential.key.sign(concatBytes(authenticatorData, sha256(clientDataJSON)));
-  const id = toB64url(credential.id);
-  return {
-    id,
-    rawId: id,
-    type: 'public-key',
-    clientExtensionResults: {},
-    response: {
-      clientDataJSON: toB64url(clientDataJSON),
-      authenticatorData: toB64url(authenticatorData),
-      signature: toB64url(signature),
-      ...(forgery.userHandle !== undefined ? { userHandle: forgery.userHandle } : {}),
-    },
-  };
+  return credentialJSON(credential.id, {
+    clientDataJSON: toB64url(clientDataJSON),
+    authenticatorData: toB64url(authenticatorData),
+    signature: toB64url(signature),
+    ...(forgery.userHandle !== undefined ? { userHandle: forgery.userHandle } : {}),
+  });
 }

@@ -2,34 +2,8 @@
 // The account is created with a password (and a verified email, which 2FA requires); the
 // passkey is then added on the Security page and signs in on its own.
 import type { Page } from '@playwright/test';
+import { addPasskey, signUpVerified } from '../qa/fixtures-rp.ts';
 import { expect, RP_URL, test } from './fixtures.ts';
-
-const PASSWORD = 'correct horse battery staple 42';
-
-/** Sign up with username, email and password, then open the verification link from the outbox. */
-async function signUpVerified(page: Page, username: string): Promise<void> {
-  const email = `${username}@example.com`;
-  await page.goto(`${RP_URL}/signup`);
-  await page.getByTestId('signup-username').fill(username);
-  await page.getByTestId('signup-email').fill(email);
-  await page.getByTestId('signup-password').fill(PASSWORD);
-  await page.getByTestId('signup-submit').click();
-  await expect(page).toHaveURL(`${RP_URL}/security`);
-  const outbox = await page.request.get(`${RP_URL}/dev/outbox/messages?to=${encodeURIComponent(email)}`);
-  const { messages } = (await outbox.json()) as { messages: { links: string[] }[] };
-  const link = messages.flatMap((m) => m.links).find((l) => new URL(l).pathname === '/verify-email');
-  await page.goto(link!);
-  await expect(page.getByTestId('verify-result')).toContainText('verified');
-  await page.goto(`${RP_URL}/security`);
-}
-
-/** Add a passkey (re-entering the password) on the Security page. */
-async function addPasskey(page: Page, name: string): Promise<void> {
-  await page.getByTestId('key-add-name').fill(name);
-  await page.getByTestId('key-add-kind').selectOption('passkey');
-  await page.getByTestId('key-add-password').fill(PASSWORD);
-  await page.getByTestId('key-add-submit').click();
-}
 
 async function keysOnServer(page: Page): Promise<{ kind: string; name: string }[]> {
   return ((await (await page.request.get(`${RP_URL}/api/keys`)).json()) as { keys: { kind: string; name: string }[] }).keys;

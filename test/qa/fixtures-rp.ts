@@ -1,4 +1,4 @@
-// The bundled relying party, as the QA fixture specs drive it: sign-up with a verified email,
+// The bundled relying party, as the QA fixture specs and the e2e passkey spec drive it: sign-up with a verified email,
 // passkeys added on the Security page, passkey sign-in, and what the server recorded.
 import { expect, type Page } from '@playwright/test';
 import { E2E_PHONE_PORT, E2E_PORT } from '../../playwright.config.ts';
