@@ -16,7 +16,15 @@ export function puppeteerPage(page: Page): DriverPage {
   };
   return {
     goto: async (url) => {
-      await page.goto(url, { waitUntil: 'load' });
+      try {
+        await page.goto(url, { waitUntil: 'load' });
+      } catch (error) {
+        // Firefox aborts a navigation that starts while one the page began itself is still
+        // loading (NS_BINDING_ABORTED). Let that one finish, then go where we were asked.
+        if (!String(error).includes('NS_BINDING_ABORTED')) throw error;
+        await page.waitForFunction('document.readyState === "complete"');
+        await page.goto(url, { waitUntil: 'load' });
+      }
     },
     url: () => locationOf(page),
     eval: (expression) => page.evaluate(expression) as never,

@@ -41,14 +41,15 @@ function probeMarker(marker: MarkerSpec, site: URL, values: TemplateValues): Pro
 /**
  * Page code: which marker matches (-1 for none) and the status text. A marker with text matches
  * on its text alone (a hidden element may hold the "signed out" state); without text, its element
- * must be visible.
+ * must be visible. A marker that is only a URL matches once that page has loaded: acting on a
+ * page still loading races its navigation (Firefox then aborts the next one).
  */
 function probeExpression(markers: ProbeMarker[], statusSelector: string): string {
   return `(() => {
     const markers = ${JSON.stringify(markers)};
     const matches = (m) => {
       if (m.url !== null && !location.href.startsWith(m.url)) return false;
-      if (m.selector === null) return true;
+      if (m.selector === null) return document.readyState === 'complete';
       const el = document.querySelector(m.selector);
       if (!el) return false;
       if (m.text !== null) return new RegExp(m.text, 'i').test((el.textContent || '').trim());
