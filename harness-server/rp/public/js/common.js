@@ -4,6 +4,19 @@
 
 export const $ = (id) => document.getElementById(id);
 
+/** A new element with properties and children. */
+export const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+};
+
+/** Marks `node` with a data-testid (docs/rp.md lists them) and returns it. */
+export const withTestId = (node, id) => {
+  node.dataset.testid = id;
+  return node;
+};
+
 // Static markup only: user data is always set with textContent.
 document.getElementById('site-header').innerHTML = `
   <a href="/" class="brand">Pairkey Demo</a>

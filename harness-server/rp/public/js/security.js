@@ -1,20 +1,10 @@
 // The Security page: email verification, two-factor status, security keys and passkeys,
 // the authenticator app, backup codes (shown once), turning 2FA off, and the activity log.
 import { startAuthentication, startRegistration } from '/vendor/simplewebauthn-browser/index.js';
-import { $, api, busy, formatTime, loadHeader, setStatus } from './common.js';
+import { $, api, busy, el, formatTime, loadHeader, setStatus, withTestId } from './common.js';
 
 const TOTAL_BACKUP_CODES = 10;
 let account = null;
-
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
-const withTestId = (node, id) => {
-  node.dataset.testid = id;
-  return node;
-};
 
 async function refresh() {
   account = await api.get('/api/account');

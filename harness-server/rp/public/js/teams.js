@@ -1,16 +1,6 @@
 // Teams: create organisations; as admin, add and remove members, see their 2FA status and
 // require 2FA of everyone.
-import { $, api, busy, enforce, loadHeader, setStatus } from './common.js';
-
-const el = (tag, props = {}, ...children) => {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-};
-const withTestId = (node, id) => {
-  node.dataset.testid = id;
-  return node;
-};
+import { $, api, busy, el, enforce, loadHeader, setStatus, withTestId } from './common.js';
 
 async function refresh() {
   const { orgs } = await api.get('/api/orgs');
