@@ -1,7 +1,17 @@
 // One WebSocket to the relay, shared by the extension background (browser WebSocket) and the
 // virtual phone (the `ws` package): both give the same WHATWG-style interface used here.
 // The relay speaks two kinds of frames: TEXT control messages it writes itself, and BINARY frames
-// it forwards blindly between the two members of a channel.
+// it forwards blindly between the two members of a channel. A socket's first message is its
+// seat's join proof (TEXT, docs/protocol.md §5.1); `connect` sends it, callers only name the seat.
+import {
+  pairedSeat,
+  pairingSeat,
+  type PairedSeatOptions,
+  type RelayControl,
+  type RelayJoin,
+  type RelaySeat,
+  type SeatSide,
+} from './protocol/relay-seat.ts';
 
 export interface WebSocketLike {
   binaryType: string;
@@ -10,7 +20,7 @@ export interface WebSocketLike {
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
-  send(data: Uint8Array): void;
+  send(data: Uint8Array | string): void;
   close(code?: number, reason?: string): void;
 }
 export type WebSocketFactory = (url: string) => WebSocketLike;
@@ -18,7 +28,7 @@ export type WebSocketFactory = (url: string) => WebSocketLike;
 /** The platform WebSocket (browsers, extension workers); DOM handler types differ only nominally. */
 export const platformWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
 
-export type RelayControl = { type: 'peers'; count: number } | { type: 'dropped' };
+export type { RelayControl };
 
 // Handlers receive the socket itself: a relay's first control message can arrive in the same
 // tick as the open event (Node's `ws` parses both from one TCP read), before `connect` resolves.
@@ -41,11 +51,31 @@ export function relaySocketUrl(relayUrl: string, channelId: string): string {
   return url.toString();
 }
 
+/** Where a relay socket goes: the URL (channel name only, no secret) and the join message to send first. */
+export interface RelayTarget {
+  url: string;
+  join: RelayJoin;
+}
+
+export function relayTarget(relayUrl: string, seat: RelaySeat): RelayTarget {
+  return { url: relaySocketUrl(relayUrl, seat.channel), join: seat.join };
+}
+
+/** The pairing channel of a QR offer, on the given side. */
+export function pairingRelayTarget(relayUrl: string, secret: Uint8Array, side: SeatSide): RelayTarget {
+  return relayTarget(relayUrl, pairingSeat(secret, side));
+}
+
+/** The channel of an existing pairing, on the given side. */
+export function pairedRelayTarget(relayUrl: string, seat: PairedSeatOptions): RelayTarget {
+  return relayTarget(relayUrl, pairedSeat(seat));
+}
+
 function parseControl(text: string): RelayControl | null {
   try {
     const value = JSON.parse(text) as Partial<RelayControl>;
     if (value.type === 'peers' && Number.isInteger((value as { count?: unknown }).count)) return value as RelayControl;
-    if (value.type === 'dropped') return { type: 'dropped' };
+    if (value.type === 'dropped') return { type: 'dropped', count: Number((value as { count?: unknown }).count) || 1 };
   } catch {
     // fall through: unknown control text is ignored, never fatal
   }
@@ -60,8 +90,12 @@ export class RelaySocket {
     private readonly events: RelaySocketEvents,
   ) {}
 
-  /** Resolves once the socket is open; rejects if it cannot connect. */
-  static connect(factory: WebSocketFactory, url: string, events: RelaySocketEvents): Promise<RelaySocket> {
+  /**
+   * Resolves once the socket is open and its join message sent; rejects if it cannot connect.
+   * A bare URL sends no join message (the relay refuses such a socket: only for tests of this class).
+   */
+  static connect(factory: WebSocketFactory, target: RelayTarget | string, events: RelaySocketEvents): Promise<RelaySocket> {
+    const { url, join } = typeof target === 'string' ? { url: target, join: undefined } : target;
     return new Promise((resolve, reject) => {
       let socket: WebSocketLike;
       try {
@@ -75,6 +109,7 @@ export class RelaySocket {
       let opened = false;
       socket.onopen = () => {
         opened = true;
+        if (join) socket.send(JSON.stringify(join));
         resolve(relay);
       };
       socket.onerror = () => {

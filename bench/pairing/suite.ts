@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { VirtualPhone } from '../../phone/virtual/phone.ts';
+import { pairingSeat, type RelayJoin } from '../../shared/protocol/relay-seat.ts';
 import { BENCH_PHONE_URL, Popup, type PairingTimes } from '../browser/extension-ui.ts';
 import { launch } from '../browser/launch.ts';
 import { now } from '../lib/clock.ts';
@@ -15,23 +16,28 @@ import { row, type SuiteResult } from '../lib/results.ts';
 import { round, summarize } from '../lib/stats.ts';
 import type { Suite, SuiteContext } from '../lib/suite.ts';
 
-function openSocket(url: string): Promise<WebSocket> {
+function openSocket(url: string, join: RelayJoin): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false });
-    socket.once('open', () => resolve(socket));
+    socket.once('open', () => {
+      socket.send(JSON.stringify(join));
+      resolve(socket);
+    });
     socket.once('error', reject);
   });
 }
 
 /** One rendezvous: the "extension" waits on a channel; time the "phone" joining and one frame each way. */
 async function rendezvous(relayUrl: string): Promise<number> {
-  const url = `${relayUrl}/${randomBytes(32).toString('base64url')}`;
-  const waiting = await openSocket(url);
+  const secret = randomBytes(32);
+  const url = `${relayUrl}/${pairingSeat(secret, 'extension').channel}`;
+  const waiting = await openSocket(url, pairingSeat(secret, 'extension').join);
   waiting.on('message', (data, isBinary) => {
     if (isBinary) waiting.send(data as Buffer, { binary: true });
   });
   const started = now();
   const joining = new WebSocket(url, { perMessageDeflate: false });
+  joining.once('open', () => joining.send(JSON.stringify(pairingSeat(secret, 'phone').join)));
   await new Promise<void>((resolve, reject) => {
     joining.on('message', (data, isBinary) => {
       if (!isBinary && String(data).includes('"count":2')) joining.send(randomBytes(96), { binary: true });

@@ -4,6 +4,7 @@
 // live in this one process, so one clock times both ends.
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { pairingSeat, type RelayJoin } from '../../shared/protocol/relay-seat.ts';
 import { serveParent } from '../lib/serve-parent.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 
@@ -58,21 +59,27 @@ let baseUrl = '';
 const SOURCE_ADDRESSES = 32;
 let opened = 0;
 
-function open(url: string, timeoutMs: number): Promise<WebSocket> {
+/** Opens a socket and takes its seat (the join message first, as every relay client does). */
+function open(url: string, join: RelayJoin, timeoutMs: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const localAddress = `127.0.0.${2 + (opened++ % SOURCE_ADDRESSES)}`;
     const socket = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs, localAddress });
-    socket.once('open', () => resolve(socket));
+    socket.once('open', () => {
+      socket.send(JSON.stringify(join));
+      resolve(socket);
+    });
     socket.once('error', reject);
     socket.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
   });
 }
 
 async function openPair(timeoutMs: number): Promise<Pair> {
-  const url = `${baseUrl}/${randomBytes(16).toString('base64url')}`;
-  const a = await open(url, timeoutMs);
+  const secret = randomBytes(32);
+  const [extension, phone] = [pairingSeat(secret, 'extension'), pairingSeat(secret, 'phone')];
+  const url = `${baseUrl}/${extension.channel}`;
+  const a = await open(url, extension.join, timeoutMs);
   try {
-    const b = await open(url, timeoutMs);
+    const b = await open(url, phone.join, timeoutMs);
     for (const s of [a, b]) {
       s.removeAllListeners('error').removeAllListeners('close');
       s.on('error', () => undefined);
@@ -116,7 +123,9 @@ async function load({ activeChannels, rate, durationMs, frameBytes, drainMs }: L
   let lastReceivedAt = 0;
   const onFrame = (data: WebSocket.RawData, isBinary: boolean) => {
     if (!isBinary) {
-      if (String(data).includes('dropped')) dropped++;
+      // Notices are coalesced: each counts the frames dropped since the previous one.
+      const control = JSON.parse(String(data)) as { type: string; count?: number };
+      if (control.type === 'dropped') dropped += control.count ?? 1;
       return;
     }
     const sentAt = (data as Buffer).readDoubleLE(0);

@@ -9,7 +9,7 @@ import {
   PairingResponder,
   ProtocolError,
 } from '../../shared/protocol/index.ts';
-import { platformWebSocket, RelaySocket, relaySocketUrl } from '../../shared/relay-socket.ts';
+import { pairingRelayTarget, platformWebSocket, RelaySocket } from '../../shared/relay-socket.ts';
 import { t } from '../messages.ts';
 import { addPhone, getSettings, getStaticKeyPair } from './storage.ts';
 
@@ -94,7 +94,7 @@ async function openOffer(mine: number): Promise<PendingPairing> {
 
   let socket: RelaySocket;
   try {
-    socket = await RelaySocket.connect(platformWebSocket, relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
+    socket = await RelaySocket.connect(platformWebSocket, pairingRelayTarget(relayUrl, offer.secret, 'extension'), {
       onFrame: (frame) => {
         if (active?.socket !== socket) return;
         try {

@@ -12,7 +12,7 @@ import {
   type SecureChannel,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
-import { platformWebSocket, RelaySocket, relaySocketUrl, type WebSocketFactory } from '../../shared/relay-socket.ts';
+import { pairedRelayTarget, platformWebSocket, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 
 export type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
@@ -158,7 +158,7 @@ export class PhoneLink {
     this.connecting = true;
     let socket: RelaySocket | null = null;
     try {
-      socket = await RelaySocket.connect(this.socketFactory, relaySocketUrl(this.relayUrl, this.phoneId), {
+      socket = await RelaySocket.connect(this.socketFactory, pairedRelayTarget(this.relayUrl, { side: 'extension', staticKey: this.staticKey, peerPublicKey: this.phonePublicKey, pairedChannelId: this.phoneId }), {
         onPeers: (count, s) => this.onPeers(count, s),
         onFrame: (frame, s) => this.onFrame(frame, s),
         onClose: () => this.onClose(socket),

@@ -1,53 +1,62 @@
-// Rendezvous bookkeeping for the relay: which sockets share a channel, and how many
+// Rendezvous bookkeeping for the relay: which sockets hold which seat of a channel, and how many
 // sockets each client IP holds. Pure data structures, no I/O, so the rules are easy to test.
+import type { SeatSide } from '../../shared/protocol/relay-seat.ts';
 
-/** At most two peers meet on a channel: the extension and the phone. */
-export const MAX_PEERS_PER_CHANNEL = 2;
+type Seats<Peer> = Partial<Record<SeatSide, Peer>>;
 
+/**
+ * Each channel has two seats, `extension` and `phone`, one holder each. Whoever proved a seat
+ * (relay-seat.ts) takes it, displacing the previous holder: only the two ends of the pairing can
+ * prove a seat, so the newcomer is the pairing's own peer redialling (its old socket may not have
+ * closed yet), never a stranger, and a stale holder can never lock the real peer out.
+ */
 export class ChannelRegistry<Peer> {
-  readonly #channels = new Map<string, Set<Peer>>();
+  readonly #channels = new Map<string, Seats<Peer>>();
 
-  /**
-   * Adds the peer, or returns false when the channel already has two live members. Members for
-   * which `isGone` holds (closing sockets whose close event has not fired yet) give up their seat:
-   * a peer that drops and redials at once must not be locked out by its own old socket.
-   */
-  join(channelId: string, peer: Peer, isGone: (member: Peer) => boolean = () => false): boolean {
-    let members = this.#channels.get(channelId);
-    if (!members) {
-      members = new Set();
-      this.#channels.set(channelId, members);
+  /** Seats the peer; returns the peer it displaced from that seat, if any. */
+  take(channelId: string, side: SeatSide, peer: Peer): Peer | undefined {
+    let seats = this.#channels.get(channelId);
+    if (!seats) {
+      seats = {};
+      this.#channels.set(channelId, seats);
     }
-    if (members.size >= MAX_PEERS_PER_CHANNEL) {
-      for (const member of members) if (isGone(member)) members.delete(member);
-    }
-    if (members.size >= MAX_PEERS_PER_CHANNEL) return false;
-    members.add(peer);
+    const displaced = seats[side];
+    seats[side] = peer;
+    return displaced === peer ? undefined : displaced;
+  }
+
+  /** Frees the peer's seat; false if it held none (it was displaced, or never joined). Empty channels are forgotten. */
+  leave(channelId: string, peer: Peer): boolean {
+    const seats = this.#channels.get(channelId);
+    const side = seats && sideOf(seats, peer);
+    if (!seats || !side) return false;
+    delete seats[side];
+    if (!seats.extension && !seats.phone) this.#channels.delete(channelId);
     return true;
   }
 
-  /** Removes the peer; returns the members left (empty channels are forgotten). */
-  leave(channelId: string, peer: Peer): Peer[] {
-    const members = this.#channels.get(channelId);
-    if (!members) return [];
-    members.delete(peer);
-    if (members.size === 0) this.#channels.delete(channelId);
-    return [...members];
-  }
-
   members(channelId: string): Peer[] {
-    return [...(this.#channels.get(channelId) ?? [])];
+    const seats = this.#channels.get(channelId);
+    return seats ? [seats.extension, seats.phone].filter((p): p is Peer => p !== undefined) : [];
   }
 
-  /** The other member of the peer's channel, if any. */
+  /** The holder of the other seat, if the peer holds one of the channel's seats. */
   other(channelId: string, peer: Peer): Peer | undefined {
-    for (const member of this.#channels.get(channelId) ?? []) if (member !== peer) return member;
-    return undefined;
+    const seats = this.#channels.get(channelId);
+    const side = seats && sideOf(seats, peer);
+    if (!seats || !side) return undefined;
+    return side === 'extension' ? seats.phone : seats.extension;
   }
 
   get channelCount(): number {
     return this.#channels.size;
   }
+}
+
+function sideOf<Peer>(seats: Seats<Peer>, peer: Peer): SeatSide | undefined {
+  if (seats.extension === peer) return 'extension';
+  if (seats.phone === peer) return 'phone';
+  return undefined;
 }
 
 /** Counts concurrent connections per client address. */

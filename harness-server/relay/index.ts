@@ -1,12 +1,15 @@
 // The blind relay: `GET /relay/:channelId` upgrades to a WebSocket; two peers that know the
 // same channel id meet there and exchange BINARY frames. The frames are end-to-end encrypted
 // by the peers, and the relay treats them as opaque bytes: it never parses or logs them.
+// The one message it does read is a socket's first, its join message: the proof that it may
+// take a seat on the channel (shared/protocol/relay-seat.ts, docs/protocol.md §5.1).
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyBaseLogger } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { joinProvesSeat, RelayJoinSchema, type RelayJoin, type SeatSide } from '../../shared/protocol/relay-seat.ts';
 import type { RelayLimits } from '../config.ts';
 import { unencapsulated } from '../plugins/unencapsulated.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
@@ -18,6 +21,10 @@ export interface RelayStats {
   framesForwarded: number;
   bytesForwarded: number;
   framesDropped: number;
+  /** Sockets terminated because they did not read what the relay had queued for them. */
+  socketsOverflowed: number;
+  /** Bytes queued in the relay's own send buffers, over every socket (a gauge, for tests and benchmarks). */
+  bufferedBytes: number;
 }
 
 export interface RelayHandle {
@@ -47,8 +54,12 @@ const ChannelId = Type.String({ pattern: CHANNEL_ID_PATTERN.source });
 const RELAY_PATH = /^\/relay\/([^/?]*)(?:\?.*)?$/;
 
 // A receiver that stops reading must not make the relay buffer without bound: past this many
-// queued bytes further frames to it are dropped (the sender is told, as for a missing peer).
+// queued bytes further frames to it are dropped (the sender is told, as for a missing peer), and
+// a control frame the relay would add to it closes it instead (it is not reading them either).
 const MAX_BUFFERED_FRAMES = 16;
+
+// A socket has this long to send its join message; until then it holds no seat.
+const JOIN_TIMEOUT_MS = 10_000;
 
 const OPEN = 1; // WebSocket.OPEN, without importing the ws runtime for one constant
 
@@ -56,26 +67,62 @@ interface Connection {
   socket: WebSocket;
   channelId: string;
   address: string;
+  /** The seat it proved with its join message; null until then. */
+  seat: SeatSide | null;
   /** Cleared at each ping, set by the pong: false at the next tick means a dead peer. */
   alive: boolean;
-  idleTimer: NodeJS.Timeout;
+  /** Until the join message: closes a socket that sends none. Then: closes it when idle. */
+  timer: NodeJS.Timeout;
+  /** Dropped frames not reported yet, and whether a `dropped` notice is still on its way out. */
+  dropsUnreported: number;
+  dropNoticeInFlight: boolean;
 }
 
 export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits }) => {
   const channels = new ChannelRegistry<Connection>();
   const limiter = new ConnectionLimiter(limits.maxConnectionsPerIp);
   const connections = new Set<Connection>();
-  const counters = { framesForwarded: 0, bytesForwarded: 0, framesDropped: 0 };
+  const counters = { framesForwarded: 0, bytesForwarded: 0, framesDropped: 0, socketsOverflowed: 0 };
+  const maxBuffered = MAX_BUFFERED_FRAMES * limits.maxFrameBytes;
   const log: FastifyBaseLogger = app.log.child({ component: 'relay' });
   let closing = false;
 
-  const send = (socket: WebSocket, message: RelayControlMessage): void => {
-    if (socket.readyState === OPEN) socket.send(JSON.stringify(message));
+  /**
+   * Every frame the relay itself writes goes through here, under one bound: a socket whose send
+   * buffer already holds more than `maxBuffered` bytes is not reading, and is terminated (a close
+   * frame would only queue behind the rest) so its buffers are freed at once.
+   */
+  const sendControl = (connection: Connection, message: RelayControlMessage, sent?: () => void): void => {
+    const { socket } = connection;
+    if (socket.readyState !== OPEN) return;
+    if (socket.bufferedAmount > maxBuffered) {
+      counters.socketsOverflowed++;
+      log.debug('relay peer does not read its frames; terminating');
+      socket.terminate();
+      return;
+    }
+    socket.send(JSON.stringify(message), sent);
+  };
+
+  /**
+   * `dropped` notices are coalesced: at most one is on its way to a socket at a time (until the
+   * kernel took it), and it counts every frame dropped since the previous one. A sender that floods
+   * an empty channel and never reads therefore queues one small notice, not one per frame.
+   */
+  const reportDropped = (connection: Connection): void => {
+    if (connection.dropNoticeInFlight || connection.dropsUnreported === 0) return;
+    const count = connection.dropsUnreported;
+    connection.dropsUnreported = 0;
+    connection.dropNoticeInFlight = true;
+    sendControl(connection, { type: 'dropped', count }, () => {
+      connection.dropNoticeInFlight = false;
+      reportDropped(connection);
+    });
   };
 
   const announcePeers = (channelId: string): void => {
     const members = channels.members(channelId);
-    for (const member of members) send(member.socket, { type: 'peers', count: members.length });
+    for (const member of members) sendControl(member, { type: 'peers', count: members.length });
   };
 
   const heartbeat = setInterval(() => {
@@ -99,16 +146,16 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     }
     const bytes = Array.isArray(data) ? Buffer.concat(data) : data;
     const other = channels.other(connection.channelId, connection);
-    const maxBuffered = MAX_BUFFERED_FRAMES * limits.maxFrameBytes;
     if (!other || other.socket.readyState !== OPEN || other.socket.bufferedAmount > maxBuffered) {
       counters.framesDropped++;
-      send(socket, { type: 'dropped' });
+      connection.dropsUnreported++;
+      reportDropped(connection);
       return;
     }
     other.socket.send(bytes, { binary: true });
     counters.framesForwarded++;
     counters.bytesForwarded += bytes.byteLength;
-    connection.idleTimer.refresh();
+    connection.timer.refresh();
   };
 
   // Upgrades are taken straight from the HTTP server rather than through a Fastify route
@@ -116,6 +163,29 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   // the socket, 2.7 KiB of heap per connection (docs/performance.md). Here a connection keeps
   // only its socket and the Connection below. `ws` enforces the frame size (1009).
   const server = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, clientTracking: true });
+
+  /** The socket's first message: its join proof. Anything else, or a wrong proof, closes it. */
+  const onJoin = (connection: Connection, data: RawData, isBinary: boolean): void => {
+    const { socket, channelId } = connection;
+    const join = isBinary ? undefined : parseJoin(data);
+    if (!join || !joinProvesSeat(channelId, join)) {
+      socket.close(CloseCode.policyViolation, 'invalid join');
+      return;
+    }
+    clearTimeout(connection.timer);
+    connection.timer = setTimeout(() => socket.close(CloseCode.idle, 'idle'), limits.idleTimeoutMs);
+    connection.seat = join.seat;
+    const displaced = channels.take(channelId, join.seat, connection);
+    if (displaced) {
+      // The other member saw the displaced holder as its peer: tell it that one left (its
+      // session with it is over) before announcing the newcomer.
+      const other = channels.other(channelId, connection);
+      if (other) sendControl(other, { type: 'peers', count: 1 });
+      displaced.socket.close(CloseCode.seatTaken, 'seat taken');
+    }
+    log.debug({ members: channels.members(channelId).length, displaced: displaced !== undefined }, 'relay peer joined a channel');
+    announcePeers(channelId);
+  };
 
   const accept = (socket: WebSocket, channelId: string, address: string): void => {
     // Errors on an established socket (oversize frame, bad UTF-8, reset) are already answered
@@ -141,31 +211,31 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       socket,
       channelId,
       address,
+      seat: null,
       alive: true,
-      idleTimer: setTimeout(() => socket.close(CloseCode.idle, 'idle'), limits.idleTimeoutMs),
+      timer: setTimeout(() => socket.close(CloseCode.policyViolation, 'no join'), Math.min(JOIN_TIMEOUT_MS, limits.idleTimeoutMs)),
+      dropsUnreported: 0,
+      dropNoticeInFlight: false,
     };
-    if (!channels.join(channelId, connection, (member) => member.socket.readyState !== OPEN)) {
-      clearTimeout(connection.idleTimer);
-      limiter.release(address);
-      socket.close(CloseCode.policyViolation, 'channel full');
-      return;
-    }
     connections.add(connection);
-    log.debug({ members: channels.members(channelId).length }, 'relay peer joined a channel');
 
     socket.on('pong', () => {
       connection.alive = true;
     });
-    socket.on('message', (data, isBinary) => onFrame(connection, data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      if (connection.seat) onFrame(connection, data, isBinary);
+      else onJoin(connection, data, isBinary);
+    });
     socket.once('close', () => {
-      clearTimeout(connection.idleTimer);
+      clearTimeout(connection.timer);
       connections.delete(connection);
       limiter.release(address);
-      const left = channels.leave(channelId, connection);
-      log.debug({ members: left.length }, 'relay peer left a channel');
-      announcePeers(channelId);
+      // A displaced socket no longer holds its seat: its leaving changes nothing for the others.
+      if (channels.leave(channelId, connection)) {
+        log.debug({ members: channels.members(channelId).length }, 'relay peer left a channel');
+        announcePeers(channelId);
+      }
     });
-    announcePeers(channelId);
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -186,7 +256,11 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   app.server.on('upgrade', onUpgrade);
 
   app.decorate('relay', {
-    stats: (): RelayStats => ({ channels: channels.channelCount, connections: connections.size, ...counters }),
+    stats: (): RelayStats => {
+      let bufferedBytes = 0;
+      for (const socket of server.clients) bufferedBytes += socket.bufferedAmount;
+      return { channels: channels.channelCount, connections: connections.size, ...counters, bufferedBytes };
+    },
     onConnection: (listener) => {
       server.on('connection', listener);
     },
@@ -214,4 +288,13 @@ async function closeAll(sockets: WebSocket[]): Promise<void> {
   const grace = setTimeout(() => sockets.forEach((socket) => socket.terminate()), 1000);
   await Promise.all(closed);
   clearTimeout(grace);
+}
+
+function parseJoin(data: RawData): RelayJoin | undefined {
+  try {
+    const value: unknown = JSON.parse((Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer)).toString('utf8'));
+    return Value.Check(RelayJoinSchema, value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 // and run the IKpsk2 handshake. DOM-free (the socket comes from a factory), so the phone web app
 // and Node tests run exactly this code.
 import { PairingInitiator, pairingChannelId, parsePairingLink, ProtocolError } from '../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl, type WebSocketFactory } from '../../shared/relay-socket.ts';
+import { pairingRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import type { StaticKeyPair } from '../../shared/protocol/index.ts';
 
 /** What the phone keeps about a paired browser (the extension's key and where to meet it). */
@@ -34,7 +34,7 @@ export async function pairWithLink(link: string, options: PairOptions): Promise<
   const now = options.now ?? Date.now;
   const offer = parsePairingLink(link, now());
   const initiator = new PairingInitiator(offer, options.staticKey, options.name === undefined ? {} : { name: options.name });
-  const url = relaySocketUrl(offer.relayUrl, pairingChannelId(offer.secret));
+  const url = pairingRelayTarget(offer.relayUrl, offer.secret, 'phone');
 
   return new Promise((resolve, reject) => {
     let socket: RelaySocket | null = null;

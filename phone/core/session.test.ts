@@ -9,7 +9,6 @@ import {
   decodeFrame,
   encodePairingLink,
   generateStaticKeyPair,
-  pairingChannelId,
   PairingResponder,
   ProtocolError,
   ReconnectResponder,
@@ -18,7 +17,7 @@ import {
   type SecureChannel,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
+import { pairedRelayTarget, pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
 import { startServers, testConfig, type Started } from '../../harness-server/testing.ts';
 import { pairWithLink, type PairedBrowser } from './pairing.ts';
 import { PairedSession, type IncomingRequest, type LinkState } from './session.ts';
@@ -49,7 +48,8 @@ class TestExtension {
 
   static async join(relayUrl: string, key: StaticKeyPair, phone: PairedBrowser, phonePublicKey: Uint8Array): Promise<TestExtension> {
     let self: TestExtension | null = null;
-    const socket = await RelaySocket.connect(nodeSocket, relaySocketUrl(relayUrl, phone.pairedChannelId), {
+    const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: key, peerPublicKey: phonePublicKey, pairedChannelId: phone.pairedChannelId });
+    const socket = await RelaySocket.connect(nodeSocket, target, {
       onFrame: (frame, relay) => {
         const ext = self!;
         try {
@@ -113,7 +113,7 @@ async function pair(phoneKey: StaticKeyPair, extensionKey: StaticKeyPair, ttlMs 
   const offer = createPairingOffer(relayUrl, extensionKey.publicKey, ttlMs);
   const responder = new PairingResponder(extensionKey, offer.secret);
   let extensionSide: { code: string; channelId: string; name: string | undefined } | null = null;
-  const waiting = await RelaySocket.connect(nodeSocket, relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
+  const waiting = await RelaySocket.connect(nodeSocket, pairingRelayTarget(relayUrl, offer.secret, 'extension'), {
     onFrame: (frame, relay) => {
       const { reply, result } = responder.respond(frame);
       relay.send(reply);

@@ -3,7 +3,7 @@
 // person. DOM-free, so the phone web app uses it with the browser WebSocket and the tests run it
 // in Node against the real relay.
 import { decodeFrame, ReconnectInitiator, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl, type WebSocketFactory } from '../../shared/relay-socket.ts';
+import { pairedRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import type { PairedBrowser } from './pairing.ts';
 import { errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from './requests.ts';
@@ -138,7 +138,7 @@ export class PairedSession {
     this.connecting = true;
     this.setState('connecting');
     try {
-      const url = relaySocketUrl(this.options.pairing.relayUrl, this.pairedChannelId);
+      const url = pairedRelayTarget(this.options.pairing.relayUrl, { side: 'phone', staticKey: this.options.staticKey, peerPublicKey: this.options.pairing.extensionPublicKey, pairedChannelId: this.pairedChannelId });
       const socket = await RelaySocket.connect(this.options.socketFactory, url, {
         onPeers: (count, relay) => this.onPeers(count, relay),
         onFrame: (frame, relay) => this.onFrame(frame, relay),

@@ -11,7 +11,7 @@ import {
   ReconnectInitiator,
   type SecureChannel,
 } from '../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
+import { pairedRelayTarget, pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from '../core/requests.ts';
 import { PhoneStore, type PhonePairing } from './store.ts';
@@ -75,7 +75,7 @@ class PairedSession {
   ) {}
 
   async connect(): Promise<void> {
-    const url = relaySocketUrl(this.pairing.relayUrl, this.pairing.pairedChannelId);
+    const url = pairedRelayTarget(this.pairing.relayUrl, { side: 'phone', staticKey: this.phone.store.staticKey, peerPublicKey: this.pairing.extensionPublicKey, pairedChannelId: this.pairing.pairedChannelId });
     this.socket = await RelaySocket.connect(nodeWebSocket, url, {
       onPeers: (count, socket) => this.onPeers(count, socket),
       onFrame: (frame, socket) => void this.onFrame(frame, socket),
@@ -195,7 +195,7 @@ class PairedSession {
         resolve(delivered);
       };
       const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
-      RelaySocket.connect(nodeWebSocket, relaySocketUrl(pairing.relayUrl, pairing.pairedChannelId), {
+      RelaySocket.connect(nodeWebSocket, pairedRelayTarget(pairing.relayUrl, { side: 'phone', staticKey: phone.store.staticKey, peerPublicKey: pairing.extensionPublicKey, pairedChannelId: pairing.pairedChannelId }), {
         onPeers: (count, relay) => {
           socket = relay;
           if (count !== 2) return;
@@ -269,7 +269,7 @@ export class VirtualPhone {
   async pair(link: string): Promise<{ confirmationCode: string; pairing: PhonePairing }> {
     const offer = parsePairingLink(link);
     const initiator = new PairingInitiator(offer, this.store.staticKey, { name: this.name });
-    const url = relaySocketUrl(offer.relayUrl, pairingChannelId(offer.secret));
+    const url = pairingRelayTarget(offer.relayUrl, offer.secret, 'phone');
     return new Promise((resolve, reject) => {
       let started = false;
       let socket: RelaySocket | null = null;

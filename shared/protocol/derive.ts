@@ -69,3 +69,32 @@ export function pairingPrologue(channelId: string): Uint8Array {
 export function sessionPrologue(pairedChannelId: string): Uint8Array {
   return utf8Encode(`${PROTOCOL_VERSION_LABEL} session ${pairedChannelId}`);
 }
+
+/** The two relay seat tokens of one channel (docs/protocol.md §5.1): one per side. */
+export interface SeatTokens {
+  extension: Uint8Array;
+  phone: Uint8Array;
+}
+
+/**
+ * Seat tokens of the pairing channel, from the QR secret: only the extension that made the
+ * offer and the phone that scanned it can compute them.
+ */
+export function pairingSeatTokens(secret: Uint8Array): SeatTokens {
+  checkSecret(secret);
+  return { extension: derive(secret, 'pairing seat extension', 32), phone: derive(secret, 'pairing seat phone', 32) };
+}
+
+/**
+ * Seat tokens of a paired channel, from the static-static X25519 DH of the two long-term keys
+ * and the pairing's id. Both ends already hold what this needs (their own private key, the other
+ * side's public key, the pairedChannelId), so pairings made before seats existed keep working;
+ * nobody else, the relay included, can compute it. The id separates re-pairings of the same keys.
+ */
+export function pairedSeatTokens(staticDh: Uint8Array, pairedChannelId: string): SeatTokens {
+  if (!(staticDh instanceof Uint8Array) || staticDh.length !== 32) {
+    throw new ProtocolError('malformed', 'A static Diffie-Hellman output must be 32 bytes.');
+  }
+  const ikm = new Uint8Array([...staticDh, ...utf8Encode(pairedChannelId)]);
+  return { extension: derive(ikm, 'paired seat extension', 32), phone: derive(ikm, 'paired seat phone', 32) };
+}

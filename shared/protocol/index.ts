@@ -63,6 +63,18 @@ export {
   type UnpairMessage,
 } from './messages.ts';
 export { SecureChannel } from './secure-channel.ts';
+export {
+  RelayJoinSchema,
+  SEAT_SIDES,
+  joinProvesSeat,
+  pairedSeat,
+  pairingSeat,
+  type PairedSeatOptions,
+  type RelayControl,
+  type RelayJoin,
+  type RelaySeat,
+  type SeatSide,
+} from './relay-seat.ts';
 export { confirmationCodeFromHash, pairedChannelIdFromHash } from './derive.ts';
 export {
   PairingInitiator,

@@ -8,6 +8,7 @@ import {
   generateStaticKeyPair,
   PairingInitiator,
   PairingResponder,
+  pairedSeat,
   parsePairingLink,
   ReconnectInitiator,
   type GetAssertionMessage,
@@ -69,8 +70,11 @@ afterEach(async () => {
 interface Linked {
   extension: ExtensionEndpoint;
   phone: PhoneEndpoint;
-  /** The paired channel: session traffic, as opposed to the pairing channel. */
-  channelId: string;
+  /**
+   * The paired channel's name on the relay (what the proxy sees in the URL): session traffic, as
+   * opposed to the pairing channel. Derived from the pairing, not the pairing's local id.
+   */
+  relayChannel: string;
 }
 
 /** Pair through the proxy, then bring both ends online on the paired channel. */
@@ -84,7 +88,9 @@ async function linkUp(): Promise<Linked> {
   await phone.connect();
   await extension.connect();
   await until(() => extension.hasChannel && phone.hasChannel, 'the first session');
-  return { extension, phone, channelId: extensionPairing.pairedChannelId };
+  const { extensionStatic, phonePublicKey, pairedChannelId } = extensionPairing;
+  const relayChannel = pairedSeat({ side: 'extension', staticKey: extensionStatic, peerPublicKey: phonePublicKey, pairedChannelId }).channel;
+  return { extension, phone, relayChannel };
 }
 
 const isTransport = (f: CapturedFrame) => f.binary && f.data[0] === 0x03;
@@ -135,7 +141,7 @@ function flipLastByte(data: Buffer): Buffer {
 describe('hostile relay: transport frames', () => {
   it('a dropped request is never answered, and the next frame exposes the gap', async () => {
     const link = await linkUp();
-    onFirst(sent('ext', link.channelId, isTransport), () => []);
+    onFirst(sent('ext', link.relayChannel, isTransport), () => []);
     const first = link.extension.ask(request('r1'));
     const second = link.extension.ask(request('r2'));
     await expect(first).rejects.toThrow(/phone disconnected|relay connection closed/);
@@ -147,7 +153,7 @@ describe('hostile relay: transport frames', () => {
 
   it('a duplicated request is answered once; the copy is refused', async () => {
     const link = await linkUp();
-    onFirst(sent('ext', link.channelId, isTransport), (f) => [f.data, f.data]);
+    onFirst(sent('ext', link.relayChannel, isTransport), (f) => [f.data, f.data]);
     await link.extension.ask(request('r1')).catch(() => undefined);
     await until(() => link.phone.detections.length > 0, 'the phone to refuse the copy');
     expect(codes(link.phone.detections)).toEqual(['decrypt']);
@@ -157,7 +163,7 @@ describe('hostile relay: transport frames', () => {
 
   it('a duplicated reply is accepted once; the copy is refused', async () => {
     const link = await linkUp();
-    onFirst(sent('phone', link.channelId, isTransport), (f) => [f.data, f.data]);
+    onFirst(sent('phone', link.relayChannel, isTransport), (f) => [f.data, f.data]);
     await expect(link.extension.ask(request('r1'))).resolves.toMatchObject({ id: 'r1' });
     await until(() => link.extension.detections.length > 0, 'the extension to refuse the copy');
     expect(codes(link.extension.detections)).toEqual(['decrypt']);
@@ -169,7 +175,7 @@ describe('hostile relay: transport frames', () => {
     const link = await linkUp();
     let held: Buffer | null = null;
     proxy.interceptor = (frame) => {
-      if (!sent('ext', link.channelId, isTransport)(frame)) return [frame.data];
+      if (!sent('ext', link.relayChannel, isTransport)(frame)) return [frame.data];
       if (held === null) {
         held = frame.data;
         return [];
@@ -189,7 +195,7 @@ describe('hostile relay: transport frames', () => {
 
   it('a delayed request arrives intact and is answered once', async () => {
     const link = await linkUp();
-    onFirst(sent('ext', link.channelId, isTransport), () => 'hold');
+    onFirst(sent('ext', link.relayChannel, isTransport), () => 'hold');
     const reply = link.extension.ask(request('r1'));
     const held = await until(() => proxy.held[0], 'the request to be held');
     expect(link.phone.answered.size).toBe(0);
@@ -201,7 +207,7 @@ describe('hostile relay: transport frames', () => {
 
   it('a reply held past the deadline fails the request once and is not delivered late', async () => {
     const link = await linkUp();
-    onFirst(sent('phone', link.channelId, isTransport), () => 'hold');
+    onFirst(sent('phone', link.relayChannel, isTransport), () => 'hold');
     await expect(link.extension.ask(request('r1'), 300)).rejects.toThrow(/timed out/);
     proxy.held[0]!.release();
     await until(() => link.extension.replies.get('r1') === 1, 'the late reply to arrive');
@@ -220,7 +226,7 @@ describe('hostile relay: transport frames', () => {
   for (const [what, tamper, expected] of tampering) {
     it(`a request ${what} is refused and never answered`, async () => {
       const link = await linkUp();
-      onFirst(sent('ext', link.channelId, isTransport), (f) => [tamper(f.data)]);
+      onFirst(sent('ext', link.relayChannel, isTransport), (f) => [tamper(f.data)]);
       await expect(link.extension.ask(request('r1'))).rejects.toThrow();
       expect(codes(link.phone.detections)).toEqual(expected);
       expect(link.phone.answered.size).toBe(0);
@@ -229,7 +235,7 @@ describe('hostile relay: transport frames', () => {
 
     it(`a reply ${what} is refused and never accepted`, async () => {
       const link = await linkUp();
-      onFirst(sent('phone', link.channelId, isTransport), (f) => [tamper(f.data)]);
+      onFirst(sent('phone', link.relayChannel, isTransport), (f) => [tamper(f.data)]);
       await expect(link.extension.ask(request('r1'))).rejects.toThrow(/channel to the phone failed/);
       expect(codes(link.extension.detections)).toEqual(expected);
       expect(link.extension.replies.size).toBe(0);
@@ -239,7 +245,7 @@ describe('hostile relay: transport frames', () => {
 
   it('an oversize frame from the relay is refused', async () => {
     const link = await linkUp();
-    const extConnection = proxy.connections.find((c) => c.label === 'ext' && c.channelId === link.channelId)!;
+    const extConnection = proxy.connections.find((c) => c.label === 'ext' && c.channelId === link.relayChannel)!;
     extConnection.send('to-client', Buffer.concat([Buffer.of(0x03), Buffer.alloc(70_000, 7)]));
     await until(() => link.extension.detections.length > 0, 'the extension to refuse the frame');
     expect(codes(link.extension.detections)).toEqual(['too-large']);
@@ -248,7 +254,7 @@ describe('hostile relay: transport frames', () => {
 
   it('a request reflected back to the extension is refused', async () => {
     const link = await linkUp();
-    onFirst(sent('ext', link.channelId, isTransport), (f) => {
+    onFirst(sent('ext', link.relayChannel, isTransport), (f) => {
       f.connection.send('to-client', f.data);
       return [];
     });
@@ -264,7 +270,7 @@ describe('hostile relay: replays', () => {
     const link = await linkUp();
     const from = proxy.nextSeq;
     await link.extension.ask(request('r1'));
-    const original = await proxy.nextFrame(sent('ext', link.channelId, isTransport), from, 'the request frame');
+    const original = await proxy.nextFrame(sent('ext', link.relayChannel, isTransport), from, 'the request frame');
     original.connection.send('to-relay', original.data);
     await until(() => link.phone.detections.length > 0, 'the phone to refuse the replay');
     expect(codes(link.phone.detections)).toEqual(['decrypt']);
@@ -276,22 +282,22 @@ describe('hostile relay: replays', () => {
     const link = await linkUp();
     const from = proxy.nextSeq;
     await link.extension.ask(request('r1'));
-    const oldRequest = await proxy.nextFrame(sent('ext', link.channelId, isTransport), from, 'the request');
-    const oldReply = await proxy.nextFrame(sent('phone', link.channelId, isTransport), from, 'the reply');
+    const oldRequest = await proxy.nextFrame(sent('ext', link.relayChannel, isTransport), from, 'the request');
+    const oldReply = await proxy.nextFrame(sent('phone', link.relayChannel, isTransport), from, 'the reply');
 
     // The phone's connection drops; it comes back and runs a fresh handshake.
     const sessionsBefore = link.phone.sessions;
-    proxy.connections.find((c) => c.label === 'phone' && c.channelId === link.channelId && c.client.readyState === 1)!.kill();
+    proxy.connections.find((c) => c.label === 'phone' && c.channelId === link.relayChannel && c.client.readyState === 1)!.kill();
     await until(() => link.phone.sessions > sessionsBefore && link.extension.hasChannel, 'a new session');
 
-    const phoneSide = proxy.connections.filter((c) => c.label === 'phone' && c.channelId === link.channelId).at(-1)!;
+    const phoneSide = proxy.connections.filter((c) => c.label === 'phone' && c.channelId === link.relayChannel).at(-1)!;
     phoneSide.send('to-client', oldRequest.data);
     await until(() => link.phone.detections.length > 0, 'the phone to refuse the old request');
     expect(codes(link.phone.detections)).toEqual(['decrypt']);
     expect(link.phone.answered.get('r1')).toBe(1);
 
     await until(() => link.phone.hasChannel && link.extension.hasChannel, 'the session after that');
-    const extSide = proxy.connections.filter((c) => c.label === 'ext' && c.channelId === link.channelId).at(-1)!;
+    const extSide = proxy.connections.filter((c) => c.label === 'ext' && c.channelId === link.relayChannel).at(-1)!;
     extSide.send('to-client', oldReply.data);
     await until(() => link.extension.detections.length > 0, 'the extension to refuse the old reply');
     expect(codes(link.extension.detections)).toEqual(['decrypt']);
@@ -302,20 +308,20 @@ describe('hostile relay: replays', () => {
   it('a replayed handshake gets a fresh answer the relay cannot use', async () => {
     const link = await linkUp();
     const isReply = (f: CapturedFrame) => f.binary && f.data[0] === 0x02;
-    const oldInit = proxy.frames.find(sent('phone', link.channelId, isInit))!;
-    const oldAnswer = proxy.frames.find(sent('ext', link.channelId, isReply))!;
+    const oldInit = proxy.frames.find(sent('phone', link.relayChannel, isInit))!;
+    const oldAnswer = proxy.frames.find(sent('ext', link.relayChannel, isReply))!;
     const from = proxy.nextSeq;
     await link.extension.ask(request('r1'));
-    const oldReply = await proxy.nextFrame(sent('phone', link.channelId, isTransport), from, 'the reply');
+    const oldReply = await proxy.nextFrame(sent('phone', link.relayChannel, isTransport), from, 'the reply');
 
     // The relay replays the phone's first handshake message to the extension (and keeps the
     // answer from the phone, so only the relay could use the new session)…
-    proxy.interceptor = (frame) => (sent('ext', link.channelId, isReply)(frame) ? [] : [frame.data]);
-    const extSide = proxy.connections.find((c) => c.label === 'ext' && c.channelId === link.channelId)!;
+    proxy.interceptor = (frame) => (sent('ext', link.relayChannel, isReply)(frame) ? [] : [frame.data]);
+    const extSide = proxy.connections.find((c) => c.label === 'ext' && c.channelId === link.relayChannel)!;
     const answered = link.extension.handshakes;
     extSide.send('to-client', oldInit.data);
     await until(() => link.extension.handshakes > answered, 'the extension to answer the replay');
-    const freshAnswer = await proxy.nextFrame(sent('ext', link.channelId, isReply), from, 'its answer');
+    const freshAnswer = await proxy.nextFrame(sent('ext', link.relayChannel, isReply), from, 'its answer');
     expect(freshAnswer.data.equals(oldAnswer.data)).toBe(false);
 
     // …but cannot speak in it: frames it has seen do not decrypt there.
@@ -386,10 +392,10 @@ describe('hostile relay: key substitution', () => {
   it('session: a handshake from a key the extension did not pair is refused', async () => {
     const link = await linkUp();
     // Make the phone start over, and swap its handshake for one made with the relay's own key.
-    const impostor = new ReconnectInitiator(generateStaticKeyPair(), link.extension.pairing.extensionStatic.publicKey, link.channelId).start();
-    onFirst(sent('phone', link.channelId, isInit), () => [Buffer.from(impostor)]);
+    const impostor = new ReconnectInitiator(generateStaticKeyPair(), link.extension.pairing.extensionStatic.publicKey, link.extension.pairing.pairedChannelId).start();
+    onFirst(sent('phone', link.relayChannel, isInit), () => [Buffer.from(impostor)]);
     const handshakes = link.extension.handshakes;
-    proxy.connections.find((c) => c.label === 'phone' && c.channelId === link.channelId && c.client.readyState === 1)!.kill();
+    proxy.connections.find((c) => c.label === 'phone' && c.channelId === link.relayChannel && c.client.readyState === 1)!.kill();
     await until(() => link.extension.detections.length > 0, 'the extension to refuse the impostor');
     expect(codes(link.extension.detections)).toEqual(['handshake']);
     expect(link.extension.handshakes).toBe(handshakes);
@@ -402,12 +408,12 @@ describe('hostile relay: key substitution', () => {
 describe('hostile relay: control messages', () => {
   it('garbage control text is ignored, and a spurious peer count only restarts the session', async () => {
     const link = await linkUp();
-    for (const connection of proxy.connections.filter((c) => c.channelId === link.channelId && c.client.readyState === 1)) {
+    for (const connection of proxy.connections.filter((c) => c.channelId === link.relayChannel && c.client.readyState === 1)) {
       for (const text of ['', 'null', '{"type":"peers","count":-1}', '{"type":"peers","count":"2"}', '{"type":"dropped"}', '\u0000'.repeat(10)]) {
         connection.send('to-client', Buffer.from(text), false);
       }
     }
-    const phoneSide = proxy.connections.find((c) => c.label === 'phone' && c.channelId === link.channelId && c.client.readyState === 1)!;
+    const phoneSide = proxy.connections.find((c) => c.label === 'phone' && c.channelId === link.relayChannel && c.client.readyState === 1)!;
     const { sessions } = link.phone;
     const { handshakes } = link.extension;
     phoneSide.send('to-client', Buffer.from('{"type":"peers","count":2}'), false);

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { TestBrowser } from '../../harness-server/testing.ts';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
+import { pairingSeat, type RelaySeat } from '../../shared/protocol/relay-seat.ts';
 import { PASSKEY_VERIFY, passkeyAccount, passkeyAssertion } from '../security/support/rp-flows.ts';
 import { ServerProcess } from '../faults/support/server-process.ts';
 
@@ -60,9 +61,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Opens one socket on a channel; resolves when the relay says both peers are there. */
-function joinChannel(base: string, channelId: string): Promise<WebSocket> {
+function joinChannel(base: string, seat: RelaySeat): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${base}/relay/${channelId}`);
+    const socket = new WebSocket(`${base}/relay/${seat.channel}`);
+    socket.once('open', () => socket.send(JSON.stringify(seat.join)));
     socket.binaryType = 'nodebuffer';
     // Also after opening: a reset socket must end in a lost frame, not an unhandled error.
     socket.on('error', reject);
@@ -80,8 +82,8 @@ function joinChannel(base: string, channelId: string): Promise<WebSocket> {
 /** One channel pair bouncing frames until the deadline, reopening its channel now and then. */
 async function relayPair(base: string, options: SoakOptions, deadline: number, report: SoakReport): Promise<void> {
   while (Date.now() < deadline) {
-    const channelId = randomBytes(32).toString('base64url');
-    const [a, b] = await Promise.all([joinChannel(base, channelId), joinChannel(base, channelId)]);
+    const secret = randomBytes(32);
+    const [a, b] = await Promise.all([joinChannel(base, pairingSeat(secret, 'extension')), joinChannel(base, pairingSeat(secret, 'phone'))]);
     report.channelsOpened += 1;
     // B is the echo side: every binary frame goes straight back.
     b.on('message', (data, binary) => {
@@ -110,7 +112,7 @@ async function relayPair(base: string, options: SoakOptions, deadline: number, r
         report.framesSent += 1;
         const back = await echoed;
         if (typeof back === 'string' || !back.equals(frame)) {
-          report.lostFrames.push(`channel ${channelId.slice(0, 8)} frame ${seq}: ${typeof back === 'string' ? back : 'came back different'}`);
+          report.lostFrames.push(`channel ${pairingSeat(secret, 'phone').channel.slice(0, 8)} frame ${seq}: ${typeof back === 'string' ? back : 'came back different'}`);
           break;
         }
         report.framesEchoed += 1;

@@ -15,7 +15,6 @@ import {
   generateStaticKeyPair,
   PairingInitiator,
   PairingResponder,
-  pairingChannelId,
   parsePairingLink,
   ProtocolError,
   ReconnectInitiator,
@@ -26,7 +25,7 @@ import {
   type SessionResult,
   type StaticKeyPair,
 } from '../../../shared/protocol/index.ts';
-import { RelaySocket, relaySocketUrl, type WebSocketFactory, type WebSocketLike } from '../../../shared/relay-socket.ts';
+import { pairedRelayTarget, pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../../shared/relay-socket.ts';
 import { notifyChange, until } from './until.ts';
 
 const nodeSockets: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
@@ -86,7 +85,7 @@ export class PairingOfferEndpoint {
     const offer = createPairingOffer(relayUrl, extensionStatic.publicKey, 5 * 60_000);
     const responder = new PairingResponder(extensionStatic, offer.secret);
     let endpoint: PairingOfferEndpoint | null = null;
-    const socket = await RelaySocket.connect(nodeSockets, relaySocketUrl(relayUrl, pairingChannelId(offer.secret)), {
+    const socket = await RelaySocket.connect(nodeSockets, pairingRelayTarget(relayUrl, offer.secret, 'extension'), {
       onFrame: (frame, relay) => {
         if (endpoint?.result && !options.keepListening) return;
         try {
@@ -128,7 +127,7 @@ export async function pairPhone(link: string, options: { relayUrl?: string; phon
   let outcome: { result: SessionResult } | { error: unknown } | null = null;
   let started = false;
   let closed = false;
-  const socket = await RelaySocket.connect(nodeSockets, relaySocketUrl(options.relayUrl ?? offer.relayUrl, pairingChannelId(offer.secret)), {
+  const socket = await RelaySocket.connect(nodeSockets, pairingRelayTarget(options.relayUrl ?? offer.relayUrl, offer.secret, 'phone'), {
     onPeers: (count, relay) => {
       if (count === 2 && !started) {
         started = true;
@@ -192,7 +191,7 @@ export class ExtensionEndpoint {
 
   async connect(): Promise<void> {
     await until(() => !this.closing, 'the previous relay socket to close');
-    const socket = await RelaySocket.connect(nodeSockets, relaySocketUrl(this.relayUrl, this.pairing.pairedChannelId), {
+    const socket = await RelaySocket.connect(nodeSockets, this.target(), {
       onPeers: (count) => {
         if (count < 2 && this.channel) this.dropChannel('Your phone disconnected');
         notifyChange();
@@ -206,6 +205,11 @@ export class ExtensionEndpoint {
       },
     });
     this.socket = socket;
+  }
+
+  private target() {
+    const { extensionStatic, phonePublicKey, pairedChannelId } = this.pairing;
+    return pairedRelayTarget(this.relayUrl, { side: 'extension', staticKey: extensionStatic, peerPublicKey: phonePublicKey, pairedChannelId });
   }
 
   private hangUp(): void {
@@ -309,7 +313,9 @@ export class PhoneEndpoint {
   }
 
   async connect(): Promise<void> {
-    this.socket = await RelaySocket.connect(nodeSockets, relaySocketUrl(this.relayUrl, this.pairing.pairedChannelId), {
+    const { phoneStatic, extensionPublicKey, pairedChannelId } = this.pairing;
+    const target = pairedRelayTarget(this.relayUrl, { side: 'phone', staticKey: phoneStatic, peerPublicKey: extensionPublicKey, pairedChannelId });
+    this.socket = await RelaySocket.connect(nodeSockets, target, {
       onPeers: (count, relay) => {
         this.channel = null;
         this.initiator = null;
