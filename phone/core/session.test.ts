@@ -46,9 +46,10 @@ class TestExtension {
   readonly events = new Condition();
   private constructor(readonly socket: RelaySocket) {}
 
-  static async join(relayUrl: string, key: StaticKeyPair, phone: PairedBrowser, phonePublicKey: Uint8Array): Promise<TestExtension> {
+  /** `seatKey`: whose relay seat to take (a malicious relay can seat anyone: it sees join messages). */
+  static async join(relayUrl: string, key: StaticKeyPair, phone: PairedBrowser, phonePublicKey: Uint8Array, seatKey = key): Promise<TestExtension> {
     let self: TestExtension | null = null;
-    const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: key, peerPublicKey: phonePublicKey, pairedChannelId: phone.pairedChannelId });
+    const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: seatKey, peerPublicKey: phonePublicKey, pairedChannelId: phone.pairedChannelId });
     const socket = await RelaySocket.connect(nodeSocket, target, {
       onFrame: (frame, relay) => {
         const ext = self!;
@@ -292,7 +293,8 @@ describe('PairedSession', () => {
 
   it('an extension with another key cannot open a session', async () => {
     online();
-    const impostor = await TestExtension.join(relayUrl, generateStaticKeyPair(), paired, phoneKey.publicKey);
+    // On the real extension's relay seat (the relay sees join messages, so it can hand it out).
+    const impostor = await TestExtension.join(relayUrl, generateStaticKeyPair(), paired, phoneKey.publicKey, extensionKey);
     // The phone's KK message was made for the paired extension's key: nobody else can read it.
     await impostor.events.until(() => impostor.failures.length > 0);
     expect(impostor.failures[0]).toMatchObject({ code: 'handshake' });
