@@ -29,10 +29,11 @@ describe('buildServers', () => {
       '/': ['home-signup', 'home-signin', 'home-2fa'],
       '/signup': ['signup-username', 'signup-email', 'signup-password', 'signup-submit'],
       '/signin': ['signin-username', 'signin-password', 'signin-submit', 'signin-passkey', 'signin-key', 'signin-use-otp', 'signin-use-backup', 'signin-otp-code', 'signin-backup-code', 'signin-recovery-start', 'signin-recovery-complete'],
-      '/security': ['email-status', 'twofa-status', 'key-list', 'key-add-submit', 'otp-qr', 'otp-secret', 'otp-confirm-code', 'backup-codes', 'backup-download', 'backup-copy', 'backup-print', 'backup-regenerate', 'twofa-disable', 'reauth-dialog', 'audit-log'],
-      '/teams': ['org-name', 'org-create', 'org-list'],
+      '/security': ['email-status', 'twofa-status', 'key-list', 'key-add-submit', 'otp-qr', 'otp-secret', 'otp-confirm-code', 'backup-codes', 'backup-download', 'backup-copy', 'backup-print', 'backup-regenerate', 'twofa-disable', 'reauth-dialog', 'audit-log', 'password-new', 'password-change-submit'],
+      '/teams': ['org-name', 'org-create', 'org-list', 'invitation-list', 'teams-enforcement'],
       '/verify-email': ['verify-result'],
       '/recover': ['recover-result'],
+      '/reset-password': ['reset-account', 'reset-request-submit', 'reset-new-password', 'reset-complete-submit'],
       '/dev/outbox': ['outbox'],
     };
     for (const [path, ids] of Object.entries(pages)) {

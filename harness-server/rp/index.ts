@@ -16,6 +16,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { otpRoutes } from './routes/otp.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { passwordRoutes } from './routes/password.ts';
 import { signinRoutes } from './routes/signin.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { createServices } from './services/index.ts';
@@ -105,6 +106,7 @@ export const rpPlugin: FastifyPluginAsync<RpPluginOptions> = async (app, { setti
   await app.register(otpRoutes);
   await app.register(twoFactorRoutes);
   await app.register(orgRoutes);
+  await app.register(passwordRoutes);
   if (settings.mail.devOutbox) await app.register(devOutboxRoutes);
   await app.register(pageRoutes, { devOutbox: settings.mail.devOutbox });
 };

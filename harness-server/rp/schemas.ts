@@ -133,6 +133,11 @@ export const Proof = Type.Union([
 /** Re-authentication for changes that weaken 2FA. */
 export const ReauthBody = Type.Object({ password: Type.Optional(Password), proof: Type.Optional(Proof) });
 export const PasswordBody = Type.Object({ password: Password });
+/** Changing the password: re-authentication (the current password, a proof when 2FA is on) and the new one. */
+export const PasswordChangeBody = Type.Object({ password: Type.Optional(Password), proof: Type.Optional(Proof), newPassword: Password });
+/** A username or an email address: the answer is the same whether or not it matches an account. */
+export const ResetRequestBody = Type.Object({ account: Type.String({ minLength: 1, maxLength: 254 }) });
+export const ResetCompleteBody = Type.Object({ token: Token, newPassword: Password });
 
 export const KeyKind = Type.Union([Type.Literal('passkey'), Type.Literal('security-key')]);
 export const KeyOptionsBody = Type.Object({ password: Password, kind: KeyKind });
@@ -208,6 +213,16 @@ const Member = Type.Object({
   joinedAt: Iso,
   twoFactor: Type.Object({ enabled: Type.Boolean(), securityKeys: Type.Integer(), otp: Type.Boolean() }),
 });
+/** A pending invitation as its admin sees it: the name they typed, nothing about the account. */
+const SentInvitation = Type.Object({ username: Type.String(), invitedAt: Iso, expiresAt: Iso });
+/** A pending invitation as the invitee sees it, with the rule they would accept. */
+const ReceivedInvitation = Type.Object({
+  orgId: Type.Integer(),
+  org: Type.String(),
+  invitedBy: Type.Union([Type.String(), Type.Null()]),
+  enforce2fa: Type.Boolean(),
+  expiresAt: Iso,
+});
 export const OrgList = Type.Object({
   orgs: Type.Array(
     Type.Object({
@@ -215,11 +230,15 @@ export const OrgList = Type.Object({
       name: Type.String(),
       role: Type.String(),
       enforce2fa: Type.Boolean(),
-      /** Only an admin sees the members and their 2FA status. */
+      /** Only an admin sees the (accepted) members and their 2FA status. */
       members: Type.Union([Type.Array(Member), Type.Null()]),
+      /** Only an admin sees the pending invitations. */
+      invited: Type.Union([Type.Array(SentInvitation), Type.Null()]),
     }),
   ),
+  invitations: Type.Array(ReceivedInvitation),
 });
+export const InvitationParams = Type.Object({ orgId: Type.Integer({ minimum: 1 }) });
 
 // ---- misc ----
 

@@ -23,6 +23,14 @@ export const AUDIT_EVENTS = [
   'org.member-added',
   'org.member-removed',
   'org.enforcement-changed',
+  'org.invited',
+  'org.invitation-accepted',
+  'org.invitation-declined',
+  'org.invitation-cancelled',
+  'org.member-left',
+  'password.changed',
+  'password.reset-requested',
+  'password.reset',
   'signout',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

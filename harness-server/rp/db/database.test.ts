@@ -29,7 +29,10 @@ describe('openDatabase', () => {
       'challenges',
       'credentials',
       'email_tokens',
+      'guess_counters',
+      'known_networks',
       'memberships',
+      'org_invitations',
       'organisations',
       'otp_factors',
       'outbox',
@@ -164,6 +167,29 @@ describe('migration 002', () => {
     const store = openStore(dir);
     expect(store.users.findByUsername('legacy')).toMatchObject({ email: null, passwordHash: null, failedAttempts: 0, lockedUntil: null });
     expect(store.credentials.findById('cred')).toMatchObject({ kind: 'passkey', cloneWarningAt: null });
+    store.close();
+  });
+});
+
+describe('migration 004', () => {
+  it('turns members added without their consent into invitations, and keeps the email links', () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'pairkey.db'));
+    const migrations = loadMigrations();
+    migrate(db, migrations.slice(0, 3));
+    const user = db.prepare('INSERT INTO users (username, user_handle, email, created_at) VALUES (?, ?, ?, 5) RETURNING id').pluck();
+    const admin = user.get('alice', Buffer.alloc(32, 1), 'alice@example.com') as number;
+    const member = user.get('bob', Buffer.alloc(32, 2), 'bob@example.com') as number;
+    db.prepare("INSERT INTO organisations (id, name, created_at) VALUES (1, 'Acme', 5)").run();
+    db.prepare("INSERT INTO memberships (org_id, user_id, role, joined_at) VALUES (1, ?, 'admin', 5), (1, ?, 'member', 6)").run(admin, member);
+    db.prepare("INSERT INTO email_tokens (id, user_id, purpose, email, created_at, expires_at) VALUES (?, ?, 'recovery', 'bob@example.com', 5, 9)").run(Buffer.alloc(32, 3), member);
+    db.close();
+
+    const store = openStore(dir);
+    const now = Date.now();
+    expect(store.orgs.members(1).map((m) => m.username)).toEqual(['alice']);
+    expect(store.orgs.invitationsFor(member, now)).toMatchObject([{ org: { name: 'Acme' }, invitedBy: 'alice' }]);
+    expect(store.db.prepare('SELECT purpose FROM email_tokens').pluck().all()).toEqual(['recovery']);
     store.close();
   });
 });

@@ -1,8 +1,9 @@
-// email_tokens table: single-use links sent by email (address verification, 2FA recovery).
+// email_tokens table: single-use links sent by email (address verification, 2FA recovery,
+// password reset).
 import { issueToken, tokenHash } from '../crypto/tokens.ts';
 import type { Db } from './database.ts';
 
-export type EmailTokenPurpose = 'verify-email' | 'recovery';
+export type EmailTokenPurpose = 'verify-email' | 'recovery' | 'password-reset';
 
 export interface EmailTokenUse {
   userId: number;
@@ -19,6 +20,7 @@ export class EmailTokens {
   readonly #insert;
   readonly #consume;
   readonly #revoke;
+  readonly #find;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[Buffer, number, string, string, number, number]>(
@@ -28,6 +30,16 @@ export class EmailTokens {
       'DELETE FROM email_tokens WHERE id = ? AND purpose = ? RETURNING user_id, email, expires_at',
     );
     this.#revoke = db.prepare<[number, string]>('DELETE FROM email_tokens WHERE user_id = ? AND purpose = ?');
+    this.#find = db.prepare<[Buffer, string, number], Row>(
+      'SELECT user_id, email, expires_at FROM email_tokens WHERE id = ? AND purpose = ? AND expires_at > ?',
+    );
+  }
+
+  /** Looks the token up without using it (e.g. to check a new password before spending the link). */
+  peek(token: string, purpose: EmailTokenPurpose, now: number): EmailTokenUse | undefined {
+    const hash = tokenHash(token);
+    const row = hash && this.#find.get(hash, purpose, now);
+    return row ? { userId: row.user_id, email: row.email } : undefined;
   }
 
   /** A new link token; earlier unused tokens of the same purpose stop working. */
@@ -46,7 +58,8 @@ export class EmailTokens {
     return { userId: row.user_id, email: row.email };
   }
 
-  revoke(userId: number, purpose: EmailTokenPurpose): void {
-    this.#revoke.run(userId, purpose);
+  /** True when an unused token was revoked. */
+  revoke(userId: number, purpose: EmailTokenPurpose): boolean {
+    return this.#revoke.run(userId, purpose).changes > 0;
   }
 }

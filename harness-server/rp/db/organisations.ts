@@ -1,4 +1,5 @@
-// organisations and memberships tables: teams whose admin can require 2FA of every member.
+// organisations, memberships and org_invitations tables: teams whose admin can require 2FA of
+// every member. A membership exists only once the invitee accepted an invitation.
 import type { Db } from './database.ts';
 
 export type Role = 'admin' | 'member';
@@ -22,6 +23,22 @@ export interface Member {
   joinedAt: number;
 }
 
+/** What the admin sees of a pending invitation: only what they typed, existing account or not. */
+export interface SentInvitation {
+  username: string;
+  invitedAt: number;
+  expiresAt: number;
+}
+
+/** What the invitee sees of an invitation addressed to them. */
+export interface ReceivedInvitation {
+  org: Organisation;
+  invitedBy: string | null;
+  expiresAt: number;
+}
+
+export type InviteResult = 'invited' | 'renewed' | 'already-member';
+
 interface OrgRow {
   id: number;
   name: string;
@@ -44,6 +61,13 @@ export class Organisations {
   readonly #members;
   readonly #enforce;
   readonly #enforcingForUser;
+  readonly #isMember;
+  readonly #findInvitation;
+  readonly #upsertInvitation;
+  readonly #takeInvitation;
+  readonly #cancelInvitation;
+  readonly #sent;
+  readonly #received;
 
   constructor(db: Db) {
     this.#create = db.prepare<[string, number], { id: number }>(
@@ -65,6 +89,30 @@ export class Organisations {
       `SELECT o.name FROM memberships m JOIN organisations o ON o.id = m.org_id
        WHERE m.user_id = ? AND o.enforce_2fa = 1 ORDER BY o.name`,
     );
+    this.#isMember = db.prepare<[number, number], { role: Role }>('SELECT role FROM memberships WHERE org_id = ? AND user_id = ?');
+    this.#findInvitation = db.prepare<[number, string, number], { user_id: number | null }>(
+      'SELECT user_id FROM org_invitations WHERE org_id = ? AND username = ? AND expires_at > ?',
+    );
+    this.#upsertInvitation = db.prepare<[number, string, number | null, number, number, number]>(
+      `INSERT INTO org_invitations (org_id, username, user_id, invited_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (org_id, username) DO UPDATE SET user_id = excluded.user_id, invited_by = excluded.invited_by,
+         created_at = excluded.created_at, expires_at = excluded.expires_at`,
+    );
+    // Spent by the answer (accept or decline): DELETE … RETURNING, so two answers cannot both win.
+    this.#takeInvitation = db.prepare<[number, number, number], { org_id: number }>(
+      'DELETE FROM org_invitations WHERE org_id = ? AND user_id = ? AND expires_at > ? RETURNING org_id',
+    );
+    this.#cancelInvitation = db.prepare<[number, string, number]>(
+      'DELETE FROM org_invitations WHERE org_id = ? AND username = ? AND expires_at > ?',
+    );
+    this.#sent = db.prepare<[number, number], { username: string; created_at: number; expires_at: number }>(
+      'SELECT username, created_at, expires_at FROM org_invitations WHERE org_id = ? AND expires_at > ? ORDER BY username',
+    );
+    this.#received = db.prepare<[number, number], OrgRow & { invited_by: string | null; invitation_expires_at: number }>(
+      `SELECT o.*, u.username AS invited_by, i.expires_at AS invitation_expires_at
+       FROM org_invitations i JOIN organisations o ON o.id = i.org_id LEFT JOIN users u ON u.id = i.invited_by
+       WHERE i.user_id = ? AND i.expires_at > ? ORDER BY o.name`,
+    );
   }
 
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the name is taken. The creator becomes its admin. */
@@ -75,12 +123,45 @@ export class Organisations {
     return row.id;
   }
 
-  /** Throws SQLITE_CONSTRAINT_PRIMARYKEY when already a member. */
-  addMember(orgId: number, userId: number, now: number): void {
-    this.#addMember.run(orgId, userId, 'member', now);
+  /**
+   * Invites `username` (`userId` null when no account has that name). An unexpired invitation
+   * is renewed rather than repeated, so the caller mails only on 'invited'. Call in a transaction.
+   */
+  invite(orgId: number, username: string, userId: number | null, invitedBy: number, now: number, ttlMs: number): InviteResult {
+    if (userId !== null && this.#isMember.get(orgId, userId)) return 'already-member';
+    const pending = this.#findInvitation.get(orgId, username, now);
+    this.#upsertInvitation.run(orgId, username, userId, invitedBy, now, now + ttlMs);
+    return pending && pending.user_id === userId ? 'renewed' : 'invited';
   }
 
-  /** Admins cannot be removed (an organisation always keeps its admin). */
+  /** The invitee's yes: the invitation is spent and the membership made. False when none is pending. */
+  accept(orgId: number, userId: number, now: number): boolean {
+    if (!this.#takeInvitation.get(orgId, userId, now)) return false;
+    this.#addMember.run(orgId, userId, 'member', now);
+    return true;
+  }
+
+  /** The invitee's no. False when none is pending. */
+  decline(orgId: number, userId: number, now: number): boolean {
+    return this.#takeInvitation.get(orgId, userId, now) !== undefined;
+  }
+
+  /** The admin withdraws an invitation. False when none is pending. */
+  cancelInvitation(orgId: number, username: string, now: number): boolean {
+    return this.#cancelInvitation.run(orgId, username, now).changes === 1;
+  }
+
+  /** Pending invitations of an organisation, as the admin typed them. */
+  invitationsSent(orgId: number, now: number): SentInvitation[] {
+    return this.#sent.all(orgId, now).map((row) => ({ username: row.username, invitedAt: row.created_at, expiresAt: row.expires_at }));
+  }
+
+  /** Pending invitations addressed to this account. */
+  invitationsFor(userId: number, now: number): ReceivedInvitation[] {
+    return this.#received.all(userId, now).map((row) => ({ org: toOrg(row), invitedBy: row.invited_by, expiresAt: row.invitation_expires_at }));
+  }
+
+  /** Admins cannot be removed, nor leave (an organisation always keeps its admin). */
   removeMember(orgId: number, userId: number): boolean {
     return this.#removeMember.run(orgId, userId).changes === 1;
   }

@@ -50,6 +50,7 @@ export class Users {
   readonly #byUsername;
   readonly #byId;
   readonly #byHandle;
+  readonly #byEmail;
   readonly #insert;
   readonly #verifyEmail;
   readonly #setPassword;
@@ -61,6 +62,7 @@ export class Users {
     this.#byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.#byId = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
     this.#byHandle = db.prepare<[Buffer], UserRow>('SELECT * FROM users WHERE user_handle = ?');
+    this.#byEmail = db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ? ORDER BY id');
     this.#insert = db.prepare<[string, Buffer, string, string, number], { id: number }>(
       'INSERT INTO users (username, user_handle, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
     );
@@ -88,6 +90,11 @@ export class Users {
   findByHandle(handle: Uint8Array): User | undefined {
     const row = this.#byHandle.get(Buffer.from(handle));
     return row && toUser(row);
+  }
+
+  /** Every account with this (lower-cased) address: addresses are not unique. */
+  findByEmail(email: string): User[] {
+    return this.#byEmail.all(email).map(toUser);
   }
 
   /** Throws SQLITE_CONSTRAINT_UNIQUE when the username is taken. */

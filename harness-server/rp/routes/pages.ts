@@ -13,7 +13,7 @@ const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 export const VENDOR_PREFIX = '/vendor/simplewebauthn-browser/';
 
 /** Clean URLs of the pages: `/signin` serves `signin.html`. */
-export const PAGES = ['signup', 'signin', 'security', 'teams', 'verify-email', 'recover'] as const;
+export const PAGES = ['signup', 'signin', 'security', 'teams', 'verify-email', 'recover', 'reset-password'] as const;
 
 /**
  * Directory of @simplewebauthn/browser's ESM build. Its package.json has no `./package.json`

@@ -43,6 +43,46 @@ export const emails = {
       signature(site),
   }),
 
+  invitation: (site: string, username: string, org: string, by: string, enforce2fa: boolean, link: string, expiresAt: number): Email => ({
+    subject: `${by} invited you to join ${org} on ${site}`,
+    body:
+      `Hello ${username},\n\n${by} invited you to join the organisation ${org}. ` +
+      'Nothing changes for your account unless you accept: until then its admin cannot see your account or its settings.\n\n' +
+      (enforce2fa ? `${org} requires two-factor authentication of its members: accepting means you must set it up.\n\n` : '') +
+      `To accept or decline, sign in and open your Teams page (the invitation is valid until ${when(expiresAt)}):\n\n${link}\n\n` +
+      'If you do not know this organisation, decline it or simply ignore this email.' +
+      signature(site),
+  }),
+
+  passwordChanged: (site: string, username: string, at: number, how: 'changed' | 'reset', recoveryCancelled: boolean): Email => ({
+    subject: `Your ${site} password was changed`,
+    body:
+      `Hello ${username},\n\nthe password of your ${site} account was ${how === 'reset' ? 'reset through an emailed link' : 'changed'} at ${when(at)}. ` +
+      'Every other signed-in browser was signed out.' +
+      (recoveryCancelled ? ' A pending two-factor reset was cancelled.' : '') +
+      '\n\nIf this was not you, reset your password now from the sign-in page and review the activity log on the Security page.' +
+      signature(site),
+  }),
+
+  passwordReset: (site: string, username: string, link: string): Email => ({
+    subject: `Reset your ${site} password`,
+    body:
+      `Hello ${username},\n\nsomeone asked to reset the password of your account. To choose a new password, open this link within one hour (it works once):\n\n${link}\n\n` +
+      'Every signed-in browser is signed out when the password changes. If this was not you, ignore this email: your password stays as it is.' +
+      signature(site),
+  }),
+
+  passwordResetNeeds2fa: (site: string, username: string, link: string): Email => ({
+    subject: `About resetting your ${site} password`,
+    body:
+      `Hello ${username},\n\nsomeone asked to reset the password of your account. Your account uses two-factor authentication, ` +
+      'so an email alone cannot reset its password: that would let whoever reads your email past your second factor.\n\n' +
+      'If you know your password, sign in with it and your second factor and change it on the Security page. ' +
+      `If you lost your second factors, sign in with your password and choose "Can't use any of your second factors?" (account recovery):\n\n${link}\n\n` +
+      'If this was not you, ignore this email: nothing has changed.' +
+      signature(site),
+  }),
+
   recoveryScheduled: (site: string, username: string, availableAt: number): Email => ({
     subject: `Two-factor reset scheduled for your ${site} account`,
     body:

@@ -1,4 +1,4 @@
-// The Security page: email verification, two-factor status, security keys and passkeys,
+// The Security page: email verification, changing the password, two-factor status, security keys and passkeys,
 // the authenticator app, backup codes (shown once), turning 2FA off, and the activity log.
 import { startAuthentication, startRegistration } from '/vendor/simplewebauthn-browser/index.js';
 import { $, api, busy, el, formatTime, loadHeader, setStatus, withTestId } from './common.js';
@@ -13,7 +13,7 @@ async function refresh() {
   $('enforcement-banner').hidden = account.mustSetUp2faFor.length === 0;
   $('enforcement-banner').textContent =
     `${account.mustSetUp2faFor.join(', ')} requires two-factor authentication. ` +
-    'Add a security key or an authenticator app to continue using your account.';
+    'Add a security key or an authenticator app to continue using your account, or leave the organisation on the Teams page.';
 
   $('recovery-pending').hidden = account.recovery === null;
   if (account.recovery) {
@@ -248,6 +248,20 @@ $('twofa-disable').addEventListener('click', () => {
     await api.post('/api/2fa/disable', auth);
     await refresh();
     setStatus('Two-factor authentication is off');
+  });
+});
+
+$('password-change-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void busy(async () => {
+    const newPassword = $('password-new').value;
+    // The current password, plus a second factor when 2FA is on (the server insists either way).
+    const auth = await reauthenticate('Change your password', account.twoFactor.enabled);
+    if (!auth) return;
+    await api.post('/api/password/change', { ...auth, newPassword });
+    $('password-new').value = '';
+    await refresh();
+    setStatus('Your password was changed; every other browser was signed out');
   });
 });
 
