@@ -181,7 +181,9 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       // session with it is over) before announcing the newcomer.
       const other = channels.other(channelId, connection);
       if (other) sendControl(other, { type: 'peers', count: 1 });
-      displaced.socket.close(CloseCode.seatTaken, 'seat taken');
+      // One that does not read would hold its buffers until the close handshake timed out.
+      if (displaced.socket.bufferedAmount > maxBuffered) displaced.socket.terminate();
+      else displaced.socket.close(CloseCode.seatTaken, 'seat taken');
     }
     log.debug({ members: channels.members(channelId).length, displaced: displaced !== undefined }, 'relay peer joined a channel');
     announcePeers(channelId);

@@ -225,10 +225,11 @@ describe('relay', () => {
     servers = undefined;
   });
 
-  it('never writes frame content to its logs', async () => {
+  it('never writes frame content or seat tokens to its logs', async () => {
     const logs = captureLogs();
     await start({ LOG_LEVEL: 'trace' }, logs.stream);
-    const [a, b] = await pair();
+    const channel = newChannel();
+    const [a, b] = await pair(channel);
     const secret = Buffer.from('TOP-SECRET-FRAME-CONTENT-4f1c9a');
     a.socket.send(secret);
     expect(Buffer.compare(await b.nextBinary(), secret)).toBe(0);
@@ -246,6 +247,8 @@ describe('relay', () => {
       secret.toString('base64'),
       secret.toString('base64url'),
       'AAAAAAAAAAAAAAAA',
+      channel.extension.join.token,
+      channel.phone.join.token,
     ]) {
       expect(text).not.toContain(needle);
     }
