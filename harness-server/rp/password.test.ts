@@ -122,6 +122,16 @@ describe('changing the password', () => {
   });
 });
 
+describe('with QA_REAUTH_BEFORE_DISABLE off', () => {
+  it('changes the password with a session alone, as docs/rp.md says', async () => {
+    rp = await startRp({ QA_REAUTH_BEFORE_DISABLE: 'off', PAIRKEY_INSECURE_QA: '1' });
+    const bob = await verifiedUser(rp, 'bob');
+    await enrolOtp(rp, bob);
+    expect((await bob.post('/api/password/change', { newPassword: NEW_PASSWORD })).status).toBe(200);
+    expect((await signInPassword(rp.browser(), 'bob', NEW_PASSWORD)).body).toMatchObject({ status: 'second-factor' });
+  });
+});
+
 describe('resetting the password by email', () => {
   it('answers the same for every username or address; only a verified account without 2FA gets a link', async () => {
     rp = await startRp();
