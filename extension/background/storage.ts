@@ -1,6 +1,10 @@
-// Persistent extension state in storage.local. The background is its only writer; extension pages
-// read it through the UI port. Keys are stored as base64url strings.
+// Persistent extension state, in the extension origin's IndexedDB (state-db.ts), where content
+// scripts cannot reach it: storage.local is readable and writable by content scripts (Firefox, and
+// Chrome unless restricted), and a compromised content script must not read the long-term key nor
+// plant a phone or a relay (issue 20). The background is the only reader and writer; extension
+// pages get the state through the UI port. Keys are stored as base64url strings.
 import browser from 'webextension-polyfill';
+import { readState, writeState } from './state-db.ts';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import type { SiteRule } from '../runtime-messages.ts';
@@ -57,18 +61,23 @@ interface StoredState {
 }
 
 const KEYS = ['relayUrl', 'phoneUrl', 'defaultRule', 'proxyEnabled', 'staticPrivateKey', 'phones', 'removedPhones', 'siteRules'];
+/** Set in the database once storage.local's state has been moved there. */
+const MIGRATED = 'migratedFromStorageLocal';
+
+// Chrome: storage.local open to extension pages and the worker only. Nothing of Pairkey's is kept
+// there any more; this keeps content scripts from reading what an older version left behind before
+// the migration below runs, and from filling the area. Firefox has no such switch.
+const chromeLocal = (globalThis as { chrome?: { storage?: { local?: { setAccessLevel?: (o: { accessLevel: string }) => Promise<void> } } } }).chrome?.storage?.local;
+void chromeLocal?.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch(() => undefined);
 
 // The stored state as last read, kept in memory: every ceremony reads the phones, the settings
-// and the site rules, and each storage.local read is a round trip through the browser. Our own
-// writes drop it before and after they land, and storage.onChanged drops it for any other writer.
+// and the site rules, and each database read is a round trip. The background is the only writer:
+// its own writes drop the copy before and after they land.
 let cached: Promise<StoredState> | null = null;
-browser.storage.onChanged.addListener((_changes, area) => {
-  if (area === 'local') cached = null;
-});
 
 function read(): Promise<StoredState> {
   if (cached) return cached;
-  const reading = browser.storage.local.get(KEYS).then((s) => s as StoredState);
+  const reading = migrated().then(() => readState(KEYS) as Promise<StoredState>);
   cached = reading;
   reading.catch(() => {
     if (cached === reading) cached = null;
@@ -76,10 +85,11 @@ function read(): Promise<StoredState> {
   return reading;
 }
 
-async function write(items: Partial<StoredState> & Record<string, unknown>): Promise<void> {
+async function write(items: Partial<StoredState>): Promise<void> {
   cached = null;
   try {
-    await browser.storage.local.set(items);
+    await migrated();
+    await writeState(items);
   } finally {
     cached = null;
   }
@@ -93,19 +103,47 @@ function serialized<T>(change: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** Version 0.1 kept one `pairing`; it becomes the first entry of `phones`. */
+type LegacyPairing = { phonePublicKey: string; pairedChannelId: string; confirmationCode: string; phoneName: string; pairedAt: number; confirmed: boolean };
+
+/**
+ * Moves what versions up to 0.1 kept in storage.local into the database, once, and deletes it
+ * there. Version 0.1's single `pairing` becomes the first entry of `phones`. Once moved, anything
+ * that appears in storage.local again can only come from a content script: it is never read, and
+ * deleted at every start.
+ */
+async function migrate(): Promise<void> {
+  const done = (await readState([MIGRATED]))[MIGRATED] === true;
+  const legacyKeys = [...KEYS, 'pairing'];
+  if (!done) {
+    const legacy = (await browser.storage.local.get(legacyKeys)) as StoredState & { pairing?: LegacyPairing };
+    const { pairing, ...state } = legacy;
+    if (pairing) {
+      const phones = state.phones ?? [];
+      const { phonePublicKey, pairedChannelId, phoneName, ...rest } = pairing;
+      if (!phones.some((p) => p.id === pairedChannelId)) phones.push({ ...rest, id: pairedChannelId, name: phoneName, publicKey: phonePublicKey });
+      state.phones = phones;
+    }
+    await writeState({ ...state, [MIGRATED]: true });
+  }
+  await browser.storage.local.remove(legacyKeys);
+}
+
+let migration: Promise<void> | null = null;
+function migrated(): Promise<void> {
+  if (!migration) {
+    const running = migrate();
+    migration = running;
+    // A failed attempt (database unavailable) is tried again by the next read.
+    running.catch(() => {
+      if (migration === running) migration = null;
+    });
+  }
+  return migration;
+}
+
+/** Runs the one-time move out of storage.local (every read waits for it too). */
 export function migrateStorage(): Promise<void> {
-  return serialized(async () => {
-    const { pairing } = (await browser.storage.local.get('pairing')) as {
-      pairing?: { phonePublicKey: string; pairedChannelId: string; confirmationCode: string; phoneName: string; pairedAt: number; confirmed: boolean };
-    };
-    if (!pairing) return;
-    const phones = (await read()).phones ?? [];
-    const { phonePublicKey, pairedChannelId, phoneName, ...rest } = pairing;
-    if (!phones.some((p) => p.id === pairedChannelId)) phones.push({ ...rest, id: pairedChannelId, name: phoneName, publicKey: phonePublicKey });
-    await write({ phones });
-    await browser.storage.local.remove('pairing');
-  });
+  return serialized(migrated);
 }
 
 const withKey = <T extends { publicKey: Uint8Array }>(s: Stored<T>): T => ({ ...s, publicKey: fromB64url(s.publicKey) }) as unknown as T;

@@ -32,7 +32,7 @@ virtual phone paired with it, and reports what passed, failed or was skipped.
   --relay <url>         the Pairkey relay (default: $PAIRKEY_RELAY_URL or http://localhost:8787)
   --phone-app <url>     the phone web app the pairing link names
                         (default: $PAIRKEY_PHONE_APP_URL or http://localhost:8788/)
-  --extension <dir>     the unpacked extension (default: dist/chrome or dist/firefox,
+  --extension <dir>     the unpacked extension (default: dist/chrome or dist/test/firefox,
                         under $PAIRKEY_DIST_DIR when set)
   --timeout <seconds>   how long a step waits for the site (default: the profile's
                         timeoutSeconds, else ${DEFAULT_TIMEOUT_SECONDS})

@@ -4,16 +4,17 @@ import { test as base, chromium, expect, type BrowserContext, type Locator, type
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
+import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import { PhoneProcess } from '../support/phone-cli.ts';
 import { E2E_PHONE_PORT, E2E_PORT } from '../../playwright.config.ts';
 
 export const RP_URL = `http://localhost:${E2E_PORT}`;
 export const PHONE_URL = `http://localhost:${E2E_PHONE_PORT}/`;
-const EXTENSION_DIR = join(process.env.PAIRKEY_DIST_DIR ?? fileURLToPath(new URL('../../dist', import.meta.url)), 'chrome');
+/** The test build (dist/test/chrome): the same extension as the one people load, plus the test hooks. */
+const EXTENSION_DIR = extensionBuildDir('chrome', 'test');
 
 /** Decode the QR code in an <img> from its pixels, as a phone camera would. */
 export async function readQr(image: Locator): Promise<string> {
@@ -41,7 +42,7 @@ export const test = base.extend<Fixtures>({
     rmSync(dir, { recursive: true, force: true });
   },
   context: async ({ tempDir }, use) => {
-    if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error('dist/chrome is missing: run `npm run build` first');
+    if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) throw new Error(`${EXTENSION_DIR} is missing: run \`npm run build\` first`);
     const context = await chromium.launchPersistentContext(join(tempDir, 'profile'), {
       executablePath: chromiumPath(),
       headless: true,

@@ -8,11 +8,14 @@ import { chromium, type BrowserContext, type CDPSession, type Page, type Worker 
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
+import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
+import { readPairkeyState } from './support/pairkey-state.ts';
 import { expect, test as base } from './support/browser-fixtures.ts';
 import type { PhoneProcess } from '../support/phone-cli.ts';
 import { startHostileSite } from '../support/scenarios/hostile-site.ts';
 
-const PAIRKEY_DIR = join(process.env.PAIRKEY_DIST_DIR ?? fileURLToPath(new URL('../../dist', import.meta.url)), 'chrome');
+/** The build people load: these attacks are on it (no test hooks in it). */
+const PAIRKEY_DIR = extensionBuildDir('chrome', 'loadable');
 const OTHER_EXTENSION_DIR = fileURLToPath(new URL('./support/other-extension', import.meta.url));
 
 const test = base.extend<{ otherExtension: boolean }>({
@@ -46,7 +49,7 @@ const test = base.extend<{ otherExtension: boolean }>({
 
 /** Pairkey's stored state once the paired phone's hello (its extensions) has been recorded. */
 async function settledStorage(worker: Worker): Promise<{ phones: { id: string }[] } & Record<string, unknown>> {
-  const read = async () => (await worker.evaluate('chrome.storage.local.get(null)')) as { phones: { id: string; extensions?: string[] }[] } & Record<string, unknown>;
+  const read = async () => (await readPairkeyState(worker)) as { phones: { id: string; extensions?: string[] }[] } & Record<string, unknown>;
   await expect.poll(async () => (await read()).phones[0]?.extensions).toBeDefined();
   return read();
 }
@@ -162,7 +165,7 @@ test.describe('another extension', () => {
     }
 
     // Nothing changed: the same stored state, the phone still paired and never asked.
-    expect(await pairkeyWorker.evaluate('chrome.storage.local.get(null)')).toEqual(storageBefore);
+    expect(await readPairkeyState(pairkeyWorker)).toEqual(storageBefore);
     await expect(popup.getByTestId('unpair')).toBeVisible();
     expect(phoneRequests(phone)).toEqual([]);
   });
@@ -263,7 +266,7 @@ test('a content script that forges runtime messages (other message kinds, a fals
     expect(phoneRequests(phone)).toHaveLength(1);
 
     // Settings and pairing are as they were.
-    expect(await pairkeyWorker.evaluate('chrome.storage.local.get(null)')).toEqual(storageBefore);
+    expect(await readPairkeyState(pairkeyWorker)).toEqual(storageBefore);
     await expect(popup.getByTestId('unpair')).toBeVisible();
   } finally {
     await site.close();

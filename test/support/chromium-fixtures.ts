@@ -5,16 +5,17 @@ import { test as base, chromium, type BrowserContext, type Page } from '@playwri
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { E2E_PHONE_PORT, E2E_PORT } from '../../playwright.config.ts';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
+import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import type { DriverPage } from '../../qa/browser/driver.ts';
 import { playwrightDriver, rawPage } from '../../qa/browser/driver-playwright.ts';
 import { startPagesServer } from './pages-server.ts';
 import type { PhoneProcess } from './phone-cli.ts';
 import type { NativeAuthenticator, ScenarioContext } from './scenarios/context.ts';
 
-export const EXTENSION_DIR = join(process.env.PAIRKEY_DIST_DIR ?? fileURLToPath(new URL('../../dist', import.meta.url)), 'chrome');
+/** The test build (dist/test/chrome): the scenarios use its hooks (e.g. dropping every ceremony). */
+export const EXTENSION_DIR = extensionBuildDir('chrome', 'test');
 
 /** Chromium's DevTools virtual authenticator, standing in for the browser's own passkeys. */
 function devtoolsAuthenticator(context: BrowserContext): NativeAuthenticator {

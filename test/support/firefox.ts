@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { puppeteerDriver } from '../../qa/browser/driver-puppeteer.ts';
-import { defaultExtensionDir } from '../../qa/fixtures/defaults.ts';
+import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import { FIREFOX_EXTENSION_BASE, launchFirefoxWithExtension } from '../../qa/fixtures/firefox.ts';
 import { HarnessProcess } from './harness-process.ts';
 import { startPagesServer } from './pages-server.ts';
@@ -14,7 +14,7 @@ import type { ScenarioContext } from './scenarios/context.ts';
 export async function firefoxContext(harness: HarnessProcess): Promise<{ ctx: ScenarioContext; dispose: () => Promise<void> }> {
   const tempDir = mkdtempSync(join(tmpdir(), 'pairkey-ff-'));
   const [site, otherSite] = await Promise.all([startPagesServer(), startPagesServer()]);
-  const browser = await launchFirefoxWithExtension(defaultExtensionDir('firefox'));
+  const browser = await launchFirefoxWithExtension(extensionBuildDir('firefox', 'test'));
   const phones: PhoneProcess[] = [];
   const ctx: ScenarioContext = {
     driver: puppeteerDriver(browser, FIREFOX_EXTENSION_BASE, () => site.url('/')),
