@@ -35,7 +35,7 @@ export function loadServerKey(dataDir: string, fromEnv: string | null): Uint8Arr
   return key;
 }
 
-export type KeyPurpose = 'otp-secrets' | 'cookies';
+export type KeyPurpose = 'otp-secrets' | 'cookies' | 'throttle-keys';
 
 export function deriveKey(serverKey: Uint8Array, purpose: KeyPurpose): Uint8Array {
   return hkdf(sha256, serverKey, undefined, utf8Encode(`pairkey rp ${purpose} v1`), 32);

@@ -5,6 +5,7 @@ import { Challenges } from './challenges.ts';
 import { Credentials } from './credentials.ts';
 import { openDatabase, type Db } from './database.ts';
 import { EmailTokens } from './email-tokens.ts';
+import { GuessCounters } from './guess-counters.ts';
 import { Organisations } from './organisations.ts';
 import { OtpFactors } from './otp-factors.ts';
 import { Outbox } from './outbox.ts';
@@ -26,6 +27,7 @@ export interface Store {
   audit: AuditLog;
   outbox: Outbox;
   orgs: Organisations;
+  guesses: GuessCounters;
   /** Runs fn in one SQLite transaction (rolled back if it throws); nests as savepoints. */
   transaction<T>(fn: () => T): T;
   /**
@@ -54,6 +56,7 @@ export function openStore(dataDir: string): Store {
     audit: new AuditLog(db),
     outbox: new Outbox(db),
     orgs: new Organisations(db),
+    guesses: new GuessCounters(db),
     transaction<T>(fn: () => T): T {
       const queued = committed.length;
       depth++;

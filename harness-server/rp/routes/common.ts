@@ -52,7 +52,7 @@ export type SigninMethod = 'password' | 'passkey' | 'security-key' | 'otp' | 'ba
 export function completeSignin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, user: User, method: SigninMethod) {
   app.rp.store.transaction(() => {
     app.sessions.start(request, reply, user.id);
-    app.rp.throttle.succeeded(user);
+    app.rp.throttle.succeeded(user, request);
     app.rp.auditor.record(user.id, 'signin.succeeded', { method }, request);
   });
   return { status: 'signed-in' as const, username: user.username, mustSetUp2fa: app.auth.unmetEnforcement(user).length > 0 };

@@ -31,7 +31,7 @@ export const signinRoutes: FastifyPluginAsync = async (fastify) => {
   const pending = (request: FastifyRequest): User => {
     const user = app.sessions.pendingUser(request);
     if (!user) throw new HttpError(401, 'Your sign-in has expired; enter your password again', { code: 'not-signed-in' });
-    throttle.assertNotLocked(user);
+    throttle.assertOpen(user, request);
     return user;
   };
 
@@ -42,20 +42,26 @@ export const signinRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.post('/api/signin/password', { schema: { body: PasswordSigninBody, response: { 200: SigninResult } }, ...limit }, async (request, reply) => {
     const { password } = request.body;
-    const user = store.users.findByUsername(request.body.username.trim().toLowerCase());
-    if (!user || user.passwordHash === null) {
+    const username = request.body.username.trim().toLowerCase();
+    const found = store.users.findByUsername(username);
+    const user = found?.passwordHash ? { ...found, passwordHash: found.passwordHash } : undefined;
+    // Reserved before scrypt, and keyed by the name as submitted: an unknown username is
+    // throttled, answered and timed (a scrypt on a dummy hash) exactly like a real one.
+    const attempt = throttle.reserve(username, user, request);
+    if (!user) {
       await burnPasswordCheck(password, settings.scrypt);
-      throw refusals.signinPassword();
+      throw attempt.failed('password', 'signin.failed') ?? refusals.signinPassword();
     }
-    throttle.assertNotLocked(user);
     if (!(await verifyPassword(password, user.passwordHash))) {
-      throw throttle.failed(user, 'password', request, 'signin.failed') ?? refusals.signinPassword();
+      throw attempt.failed('password', 'signin.failed') ?? refusals.signinPassword();
     }
     if (needsRehash(user.passwordHash, settings.scrypt)) store.users.setPasswordHash(user.id, await hashPassword(password, settings.scrypt));
 
     const status = twoFactor.status(user.id);
     if (!status.enabled) return completeSignin(app, request, reply, user, 'password');
-    // Failures are not reset yet: knowing the password must not refill the code guesses.
+    // Failures are not reset yet (the guess is only given back): knowing the password must not
+    // refill the code guesses.
+    attempt.passed();
     app.sessions.beginPending(request, reply, user.id);
     return {
       status: 'second-factor' as const,
@@ -70,18 +76,23 @@ export const signinRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.post('/api/signin/otp', { schema: { body: CodeBody, response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
     const user = pending(request);
+    const attempt = throttle.reserve(user.username, user, request);
     const result = twoFactor.useCode(user, request.body.code);
     if (result === 'accepted') return completeSignin(app, request, reply, user, 'otp');
-    if (result === 'not-enrolled') throw conflict('This account has no authenticator app');
-    throw throttle.failed(user, 'otp', request, 'signin.failed') ?? refusals.code(result);
+    if (result === 'not-enrolled') {
+      attempt.passed();
+      throw conflict('This account has no authenticator app');
+    }
+    throw attempt.failed('otp', 'signin.failed') ?? refusals.code(result);
   });
 
   app.post('/api/signin/backup-code', { schema: { body: CodeBody, response: { 200: SignedIn } }, ...limit }, async (request, reply) => {
     const user = pending(request);
+    const attempt = throttle.reserve(user.username, user, request);
     if (twoFactor.useBackupCode(user, request.body.code, request) === 'accepted') {
       return completeSignin(app, request, reply, user, 'backup-code');
     }
-    throw throttle.failed(user, 'backup-code', request, 'signin.failed') ?? refusals.backupCode();
+    throw attempt.failed('backup-code', 'signin.failed') ?? refusals.backupCode();
   });
 
   app.post('/api/signin/key/options', { schema: { response: { 200: RequestOptions } }, ...limit }, async (request, reply) =>
@@ -93,10 +104,11 @@ export const signinRoutes: FastifyPluginAsync = async (fastify) => {
     const challenge = app.ceremonies.take(request, reply, 'second-factor', (reason) =>
       rp.webauthn.refused(request.body.id, 'second-factor', reason, request),
     );
+    const attempt = throttle.reserve(user.username, user, request);
     try {
       await rp.webauthn.verifyKeyOf(user, challenge, request.body, request);
     } catch (error) {
-      throw throttle.failed(user, 'security-key', request, 'signin.failed') ?? error;
+      throw attempt.failed('security-key', 'signin.failed') ?? error;
     }
     return completeSignin(app, request, reply, user, 'security-key');
   });

@@ -33,7 +33,7 @@ export function createServices(app: FastifyInstance, settings: RpSettings): RpSe
   const { store } = app;
   const mailer = new Mailer(store, settings.mail, app.log, settings.now);
   const auditor = new Auditor(store, settings.now);
-  const throttle = new AccountThrottle(store, settings, auditor, mailer);
+  const throttle = new AccountThrottle(store, settings, auditor, mailer, deriveKey(settings.serverKey, 'throttle-keys'));
   const twoFactor = new TwoFactor(store, settings, new SecretBox(deriveKey(settings.serverKey, 'otp-secrets')), auditor, mailer);
   const webauthn = new WebAuthnPolicy(settings, store, auditor);
   const reauth = new Reauth(settings, throttle, twoFactor, webauthn, app.ceremonies);

@@ -1,7 +1,8 @@
 // Re-authentication of a signed-in person before sensitive changes: the password, and for
 // anything that weakens 2FA also a second factor (a current code, a backup code or a key).
-// Failures count towards the account lockout like sign-in failures; only a complete success
-// resets the count, so knowing the password does not buy unlimited code guesses.
+// Each check reserves a guess first (services/throttle.ts), like sign-in: parallel requests
+// cannot slip past the lockout. Only a complete success resets the count, so knowing the
+// password does not buy unlimited code guesses.
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CeremonyCookie } from '../plugins/session.ts';
@@ -9,7 +10,7 @@ import { verifyPassword } from '../crypto/passwords.ts';
 import type { User } from '../db/users.ts';
 import type { RpSettings } from '../settings.ts';
 import { HttpError, messageOf, refusals } from './http-error.ts';
-import type { AccountThrottle, FailedStep } from './throttle.ts';
+import type { AccountThrottle } from './throttle.ts';
 import type { TwoFactor } from './two-factor.ts';
 import type { WebAuthnPolicy } from './webauthn.ts';
 
@@ -34,13 +35,15 @@ export class Reauth {
 
   /** The password alone (adding a factor, regenerating backup codes). */
   async password(user: User, password: string | undefined, request: FastifyRequest): Promise<void> {
-    this.throttle.assertNotLocked(user);
     if (password === undefined || password === '') {
+      this.throttle.assertOpen(user, request);
       throw new HttpError(401, 'Enter your password to confirm', { code: 'reauth-required' });
     }
+    const attempt = this.throttle.reserve(user.username, user, request);
     if (user.passwordHash === null || !(await verifyPassword(password, user.passwordHash))) {
-      throw this.#failed(user, 'password', request, refusals.password());
+      throw attempt.failed('password', 'reauth.failed') ?? refusals.password();
     }
+    attempt.passed();
   }
 
   /**
@@ -51,7 +54,7 @@ export class Reauth {
     if (!this.settings.protections.reauthBeforeDisable) return;
     await this.password(user, auth.password, request);
     if (needsProof) await this.#proof(user, auth.proof, request, reply);
-    this.throttle.succeeded(user);
+    this.throttle.succeeded(user, request);
   }
 
   async #proof(user: User, proof: Proof | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -62,31 +65,32 @@ export class Reauth {
     }
     switch (proof.type) {
       case 'otp': {
+        const attempt = this.throttle.reserve(user.username, user, request);
         const result = this.twoFactor.useCode(user, proof.code);
         if (result === 'accepted') return;
-        if (result === 'not-enrolled') throw new HttpError(409, 'This account has no authenticator app');
-        throw this.#failed(user, 'otp', request, refusals.code(result));
+        if (result === 'not-enrolled') {
+          attempt.passed();
+          throw new HttpError(409, 'This account has no authenticator app');
+        }
+        throw attempt.failed('otp', 'reauth.failed') ?? refusals.code(result);
       }
       case 'backup-code': {
+        const attempt = this.throttle.reserve(user.username, user, request);
         if (this.twoFactor.useBackupCode(user, proof.code, request) === 'accepted') return;
-        throw this.#failed(user, 'backup-code', request, refusals.backupCode());
+        throw attempt.failed('backup-code', 'reauth.failed') ?? refusals.backupCode();
       }
       case 'security-key': {
         const challenge = this.ceremonies.take(request, reply, 'reauth', (reason) =>
           this.webauthn.refused(proof.credential.id, 'reauth', reason, request),
         );
+        const attempt = this.throttle.reserve(user.username, user, request);
         try {
           await this.webauthn.verifyKeyOf(user, challenge, proof.credential, request);
         } catch (error) {
-          throw this.#failed(user, 'security-key', request, new HttpError(401, messageOf(error), { code: 'wrong-code' }));
+          throw attempt.failed('security-key', 'reauth.failed') ?? new HttpError(401, messageOf(error), { code: 'wrong-code' });
         }
         return;
       }
     }
-  }
-
-  /** The lockout when this failure caused one, else the refusal. */
-  #failed(user: User, step: FailedStep, request: FastifyRequest, refusal: HttpError): HttpError {
-    return this.throttle.failed(user, step, request, 'reauth.failed') ?? refusal;
   }
 }
