@@ -68,7 +68,11 @@ export class QaPhone {
    */
   static async pair(link: string, options: QaPhoneOptions = {}): Promise<{ phone: QaPhone; confirmationCode: string }> {
     const phone = new QaPhone(options);
-    const { confirmationCode } = await phone.phone.pair(link);
+    const pending = await phone.phone.pair(link);
+    // The virtual phone never keeps a pairing silently: QA confirms it on the phone here, and the
+    // fixture then checks that the popup shows this same code before confirming it there.
+    pending.confirm();
+    const { confirmationCode } = pending;
     await phone.phone.goOnline();
     return { phone, confirmationCode };
   }

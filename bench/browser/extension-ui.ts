@@ -79,10 +79,12 @@ export class Popup {
     const requestedAt = (await this.page.getByTestId('unpair').isVisible()) ? await this.click('unpair') : null;
     const [, qrShownAt, link] = await this.event('qr', requestedAt ?? 0);
     const phoneStartAt = now();
-    const { confirmationCode } = await withDeadline(phone.pair(link), 'the phone to pair');
+    const pending = await withDeadline(phone.pair(link), 'the phone to pair');
+    const { confirmationCode } = pending;
     const phonePairedAt = now();
     const [, codeShownAt, code] = await this.event('code', phoneStartAt);
     if (code !== confirmationCode) throw new Error(`popup shows ${code}, phone shows ${confirmationCode}`);
+    pending.confirm(); // the codes match: the phone keeps the pairing (never silently)
     const confirmClickAt = await this.click('pairing-confirm');
     const [, pairedShownAt] = await this.event('paired', confirmClickAt);
     return { requestedAt, qrShownAt, phoneStartAt, phonePairedAt, codeShownAt, confirmClickAt, pairedShownAt };

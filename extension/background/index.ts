@@ -17,7 +17,7 @@ import {
 } from '../runtime-messages.ts';
 import { callerOf } from './caller.ts';
 import { checkFramePermission } from './frame-permission.ts';
-import { cancelPairing, onPairingChange, startPairing } from './pairing.ts';
+import { cancelPairing, confirmPhone, onPairingChange, startPairing } from './pairing.ts';
 import { phones } from './phones.ts';
 import { choose, onRequestsChange, requestViews, runCeremony } from './requests.ts';
 import { safeOrigin } from './origins.ts';
@@ -138,7 +138,7 @@ async function runCommand(command: UiCommand): Promise<void> {
       startPairing().catch(() => undefined);
       return;
     case 'confirm-pairing':
-      await updatePhone(command.phoneId, { confirmed: true });
+      await confirmPhone(command.phoneId);
       await phones.sync();
       await updateProxy();
       return;

@@ -10,8 +10,11 @@ import {
   ProtocolError,
 } from '../../shared/protocol/index.ts';
 import { pairingRelayTarget, platformWebSocket, RelaySocket } from '../../shared/relay-socket.ts';
-import { t } from '../messages.ts';
-import { addPhone, getSettings, getStaticKeyPair } from './storage.ts';
+import { displayText } from '../../shared/display-text.ts';
+import { t, UserFacingError } from '../messages.ts';
+import { addPhone, getPhones, getSettings, getStaticKeyPair, removePhone, updatePhone } from './storage.ts';
+import { isExpiredUnconfirmed } from './unconfirmed.ts';
+import { phones } from './phones.ts';
 
 export const OFFER_TTL_MS = 2 * 60_000;
 /** Failed handshakes tolerated on one offer before it is withdrawn (someone is guessing). */
@@ -71,6 +74,21 @@ export function cancelPairing(): void {
   onChange();
 }
 
+/**
+ * The person says the phone shows the same code. Refused (and forgotten) once the pairing is past
+ * the confirmation limit: by then the phone has forgotten its side.
+ */
+export async function confirmPhone(phoneId: string, now = Date.now()): Promise<void> {
+  const phone = (await getPhones()).find((p) => p.id === phoneId);
+  if (!phone) throw new UserFacingError(t('pairingExpired'));
+  if (phone.confirmed) return;
+  if (isExpiredUnconfirmed(phone, now)) {
+    await removePhone(phoneId);
+    throw new UserFacingError(t('pairingExpired'));
+  }
+  await updatePhone(phoneId, { confirmed: true });
+}
+
 /** Start (or keep showing) an offer. Resolves with the link once the relay accepted us. */
 export function startPairing(): Promise<PendingPairing> {
   if (active && active.socket.isOpen && active.expiresAt > Date.now() + Math.min(MIN_REMAINING_MS, offerTtlMs / 2)) return Promise.resolve(currentPairing()!);
@@ -104,12 +122,16 @@ async function openOffer(mine: number): Promise<PendingPairing> {
           cancelPairing();
           void addPhone({
             id: result.pairedChannelId,
-            name: result.peerName ?? 'Phone',
+            // The phone chose this name: keep it display-safe (bidi and invisible characters out).
+            name: displayText(result.peerName ?? '') || 'Phone',
             publicKey: result.peerPublicKey,
             confirmationCode: result.confirmationCode,
             pairedAt: Date.now(),
             confirmed: false,
-          }).then(onChange);
+          })
+            // A link to the unconfirmed phone, so that its "No, it differs" (`unpair`) is heard.
+            .then(() => phones.sync())
+            .then(onChange);
         } catch (error) {
           failures += 1;
           if (failures >= MAX_FAILED_HANDSHAKES) {

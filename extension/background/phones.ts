@@ -5,7 +5,8 @@
 import { WebAuthnError } from '../../shared/errors.ts';
 import { platformWebSocket } from '../../shared/relay-socket.ts';
 import { DEFAULT_RETRY, PhoneLink, type LinkStatus, type PhoneReply, type PhoneRequest } from './phone-link.ts';
-import { getConfirmedPhones, getRemovedPhones, getSettings, getStaticKeyPair, updatePhone, updateRemovedPhones } from './storage.ts';
+import { getPhones, getRemovedPhones, getSettings, getStaticKeyPair, removePhone, updatePhone, updateRemovedPhones } from './storage.ts';
+import { isExpiredUnconfirmed, unconfirmedDeadline } from './unconfirmed.ts';
 
 const LINGER_MS = 30_000;
 
@@ -23,6 +24,12 @@ const linkKeys = new WeakMap<PhoneLink, string>();
 
 class Phones {
   private links = new Map<string, PhoneLink>();
+  /**
+   * Phones the person confirmed: the only ones ever asked anything. Unconfirmed phones get a link
+   * too, but only so that a phone whose person said "No, it differs" can deliver `unpair`.
+   */
+  private confirmed = new Set<string>();
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private leases = 0;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<Listener>();
@@ -50,7 +57,16 @@ class Phones {
   }
 
   private async rebuild(): Promise<void> {
-    const [phones, removed, { relayUrl }, staticKey] = await Promise.all([getConfirmedPhones(), getRemovedPhones(), getSettings(), getStaticKeyPair()]);
+    const [stored, removed, { relayUrl }, staticKey] = await Promise.all([getPhones(), getRemovedPhones(), getSettings(), getStaticKeyPair()]);
+    // An unconfirmed pairing past its limit is forgotten (the phone forgets its side by then too).
+    const now = Date.now();
+    const phones = [];
+    for (const p of stored) {
+      if (isExpiredUnconfirmed(p, now)) await removePhone(p.id);
+      else phones.push(p);
+    }
+    this.confirmed = new Set(phones.filter((p) => p.confirmed).map((p) => p.id));
+    this.scheduleExpiry(phones.map(unconfirmedDeadline).filter((d): d is number => d !== null));
     const wanted = new Map<string, { publicKey: Uint8Array; removed: boolean; extensions: string[] }>();
     for (const p of phones) wanted.set(p.id, { publicKey: p.publicKey, removed: false, extensions: p.extensions ?? [] });
     for (const p of removed) if (!wanted.has(p.id)) wanted.set(p.id, { publicKey: p.publicKey, removed: true, extensions: [] });
@@ -85,6 +101,14 @@ class Phones {
     for (const [id, link] of this.links) if (!next.has(id)) link.release();
     this.links = next;
     this.changed();
+  }
+
+  /** Rebuild again when the next unconfirmed pairing runs out (a worker restart rebuilds anyway). */
+  private scheduleExpiry(deadlines: number[]): void {
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (deadlines.length === 0) return;
+    this.expiryTimer = setTimeout(() => void this.sync(), Math.max(0, Math.min(...deadlines) - Date.now()));
   }
 
   private async unpaired(phoneId: string, wasRemoved: boolean): Promise<void> {
@@ -135,7 +159,7 @@ class Phones {
   /** The links of confirmed phones online by `reachBy` (at least one), else PhoneUnreachableError. */
   async reachable(reachBy: number): Promise<PhoneLink[]> {
     await this.syncing;
-    const candidates = [...this.links.values()].filter((l) => !l.removed);
+    const candidates = [...this.links].filter(([id, l]) => !l.removed && this.confirmed.has(id)).map(([, l]) => l);
     if (candidates.length === 0) throw new PhoneUnreachableError();
     const online = () => candidates.filter((l) => l.status === 'online');
     if (online().length === 0) await Promise.race(candidates.map((l) => l.waitOnline(reachBy)));

@@ -3,6 +3,7 @@
 import QRCode from 'qrcode';
 import type { PhoneView, RequestView, UiState } from '../runtime-messages.ts';
 import type { Send } from './client.ts';
+import { displayText } from '../../shared/display-text.ts';
 import { button, el, t } from './i18n.ts';
 
 const STATUS_KEYS: Record<PhoneView['status'], string> = {
@@ -15,8 +16,11 @@ const STATUS_KEYS: Record<PhoneView['status'], string> = {
 function phoneItem(phone: PhoneView, send: Send, options: { rename: boolean }): HTMLElement {
   const item = el('li', { testid: 'phone-item', className: 'phone', attrs: { 'data-phone-id': phone.id, 'data-phone-name': phone.name } });
   const title = el('div', { className: 'phone-title' });
+  // The name came from the phone (its handshake) or a rename: shown display-safe and isolated
+  // (`dir` isolates), so it cannot reorder the status or code beside it (issue 11.7).
+  const shownName = displayText(phone.name) || 'Phone';
   title.append(
-    el('strong', { text: phone.name, testid: 'paired-phone' }),
+    el('strong', { text: shownName, testid: 'paired-phone', attrs: { dir: 'auto' } }),
     el('span', { text: t(STATUS_KEYS[phone.status]), testid: 'phone-status', className: `status status-${phone.status}` }),
   );
   item.append(title);
@@ -35,7 +39,7 @@ function phoneItem(phone: PhoneView, send: Send, options: { rename: boolean }): 
   }
   const actions = el('div', { className: 'actions' });
   if (options.rename) {
-    const input = el('input', { testid: 'phone-rename', attrs: { type: 'text', maxlength: '64', 'aria-label': t('renameLabel', phone.name) } });
+    const input = el('input', { testid: 'phone-rename', attrs: { type: 'text', maxlength: '64', 'aria-label': t('renameLabel', shownName) } });
     input.value = phone.name;
     actions.append(input, button(t('rename'), 'phone-rename-save', () => send({ type: 'rename-phone', phoneId: phone.id, name: input.value || phone.name })));
   }

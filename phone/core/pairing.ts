@@ -1,18 +1,66 @@
 // First pairing, phone side: read the QR link, meet the extension on the offer's pairing channel
 // and run the IKpsk2 handshake. DOM-free (the socket comes from a factory), so the phone web app
 // and Node tests run exactly this code.
-import { PairingInitiator, pairingChannelId, parsePairingLink, ProtocolError } from '../../shared/protocol/index.ts';
+//
+// A finished handshake is only an *unconfirmed* pairing: whoever made the link (anyone can run an
+// extension end and send a link) completed it too. It becomes a PairedBrowser, the only thing a
+// phone may store or answer requests for, when the person says the code on the phone matches the
+// one their own browser shows (`confirmPairing`), before it expires.
+import { WebAuthnError } from '../../shared/errors.ts';
+import { parsePairingLink, ProtocolError, PairingInitiator } from '../../shared/protocol/index.ts';
+import { UNCONFIRMED_PAIRING_TTL_MS } from '../../shared/protocol/pairing.ts';
 import { pairingRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import type { StaticKeyPair } from '../../shared/protocol/index.ts';
 
-/** What the phone keeps about a paired browser (the extension's key and where to meet it). */
-export interface PairedBrowser {
+export { UNCONFIRMED_PAIRING_TTL_MS };
+
+/** What a pairing handshake gives the phone: the extension's key and where to meet it. */
+export interface PairingDetails {
   extensionPublicKey: Uint8Array;
   pairedChannelId: string;
   relayUrl: string;
   /** Six digits the person compares with the extension's popup. */
   confirmationCode: string;
   pairedAt: number;
+}
+
+/** A finished handshake the person has not confirmed yet: kept in memory only, never stored. */
+export interface UnconfirmedPairing extends PairingDetails {
+  readonly confirmed: false;
+  /** After this the person can no longer confirm it (the extension forgets it too). */
+  readonly expiresAt: number;
+}
+
+/** A pairing the person confirmed on the phone: the only kind that may be stored or asked. */
+export interface PairedBrowser extends PairingDetails {
+  confirmedAt: number;
+}
+
+/** The unconfirmed pairing is past its time: pair again. */
+export class PairingExpiredError extends Error {
+  override name = 'PairingExpiredError';
+  constructor() {
+    super('This pairing was not confirmed in time. Show a new code on the browser and pair again.');
+  }
+}
+
+/** The person said the codes match: turn the handshake into a pairing that may be kept. */
+export function confirmPairing(pairing: UnconfirmedPairing, now = Date.now()): PairedBrowser {
+  if (now >= pairing.expiresAt) throw new PairingExpiredError();
+  const { confirmed: _confirmed, expiresAt: _expiresAt, ...details } = pairing;
+  return { ...details, confirmedAt: now };
+}
+
+export function isConfirmed(pairing: PairingDetails & { confirmedAt?: number }): pairing is PairedBrowser {
+  return typeof pairing.confirmedAt === 'number' && pairing.confirmedAt >= pairing.pairedAt;
+}
+
+/**
+ * The rule every phone (app and virtual) applies before showing or answering a request: only for
+ * a pairing the person confirmed. Throws NotAllowedError otherwise.
+ */
+export function assertConfirmed(pairing: PairingDetails & { confirmedAt?: number }): asserts pairing is PairedBrowser {
+  if (!isConfirmed(pairing)) throw new WebAuthnError('NotAllowedError', 'This browser’s pairing was never confirmed on the phone');
 }
 
 export interface PairOptions {
@@ -26,15 +74,16 @@ export interface PairOptions {
 }
 
 /**
- * Pair with the extension that shows `link`. Resolves once the handshake succeeded; the caller
- * stores the result and shows the confirmation code. Throws ProtocolError for a bad or expired
- * link and Error when the relay or the extension fails.
+ * Pair with the extension that shows `link`. Resolves once the handshake succeeded, with an
+ * unconfirmed pairing: the caller shows its code and keeps it only through `confirmPairing`.
+ * Throws ProtocolError for a bad or expired link and Error when the relay or the extension fails.
+ * Call it only after the person asked to pair (it speaks to whoever made the link).
  */
-export async function pairWithLink(link: string, options: PairOptions): Promise<PairedBrowser> {
+export async function pairWithLink(link: string, options: PairOptions): Promise<UnconfirmedPairing> {
   const now = options.now ?? Date.now;
   const offer = parsePairingLink(link, now());
   const initiator = new PairingInitiator(offer, options.staticKey, options.name === undefined ? {} : { name: options.name });
-  const url = pairingRelayTarget(offer.relayUrl, offer.secret, 'phone');
+  const target = pairingRelayTarget(offer.relayUrl, offer.secret, 'phone');
 
   return new Promise((resolve, reject) => {
     let socket: RelaySocket | null = null;
@@ -58,7 +107,7 @@ export async function pairWithLink(link: string, options: PairOptions): Promise<
     if (options.signal?.aborted) return onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
-    RelaySocket.connect(options.socketFactory, url, {
+    RelaySocket.connect(options.socketFactory, target, {
       onPeers: (count, relay) => {
         socket = relay;
         // The extension waits on the channel; the phone speaks first once both are there.
@@ -72,12 +121,15 @@ export async function pairWithLink(link: string, options: PairOptions): Promise<
         if (settled) return;
         try {
           const result = initiator.finish(frame);
-          const paired: PairedBrowser = {
+          const pairedAt = now();
+          const paired: UnconfirmedPairing = {
             extensionPublicKey: result.peerPublicKey,
             pairedChannelId: result.pairedChannelId,
             relayUrl: offer.relayUrl,
             confirmationCode: result.confirmationCode,
-            pairedAt: now(),
+            pairedAt,
+            confirmed: false,
+            expiresAt: pairedAt + UNCONFIRMED_PAIRING_TTL_MS,
           };
           finish(() => resolve(paired), 'paired');
         } catch (error) {

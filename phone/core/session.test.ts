@@ -19,7 +19,7 @@ import {
 } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
 import { startServers, testConfig, type Started } from '../../harness-server/testing.ts';
-import { pairWithLink, type PairedBrowser } from './pairing.ts';
+import { assertConfirmed, confirmPairing, PairingExpiredError, pairWithLink, type PairedBrowser, type PairingDetails } from './pairing.ts';
 import { PairedSession, type IncomingRequest, type LinkState } from './session.ts';
 import { errorReply } from './requests.ts';
 
@@ -47,7 +47,7 @@ class TestExtension {
   private constructor(readonly socket: RelaySocket) {}
 
   /** `seatKey`: whose relay seat to take (a malicious relay can seat anyone: it sees join messages). */
-  static async join(relayUrl: string, key: StaticKeyPair, phone: PairedBrowser, phonePublicKey: Uint8Array, seatKey = key): Promise<TestExtension> {
+  static async join(relayUrl: string, key: StaticKeyPair, phone: PairingDetails, phonePublicKey: Uint8Array, seatKey = key): Promise<TestExtension> {
     let self: TestExtension | null = null;
     const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: seatKey, peerPublicKey: phonePublicKey, pairedChannelId: phone.pairedChannelId });
     const socket = await RelaySocket.connect(nodeSocket, target, {
@@ -121,9 +121,9 @@ async function pair(phoneKey: StaticKeyPair, extensionKey: StaticKeyPair, ttlMs 
       extensionSide = { code: result.confirmationCode, channelId: result.pairedChannelId, name: result.peerName };
     },
   });
-  const paired = await pairWithLink(encodePairingLink(PHONE_URL, offer), { staticKey: phoneKey, socketFactory: nodeSocket, name: 'Test phone' });
+  const unconfirmed = await pairWithLink(encodePairingLink(PHONE_URL, offer), { staticKey: phoneKey, socketFactory: nodeSocket, name: 'Test phone' });
   waiting.close();
-  return { paired, extensionSide: extensionSide! as { code: string; channelId: string; name: string | undefined } };
+  return { unconfirmed, paired: confirmPairing(unconfirmed), extensionSide: extensionSide! as { code: string; channelId: string; name: string | undefined } };
 }
 
 describe('pairWithLink', () => {
@@ -137,6 +137,33 @@ describe('pairWithLink', () => {
     expect(paired.extensionPublicKey).toEqual(extensionKey.publicKey);
     expect(paired.relayUrl).toBe(relayUrl);
     expect(extensionSide.name).toBe('Test phone');
+  });
+
+  it('gives an unconfirmed pairing that only the person\'s confirmation, in time, turns into one a phone may keep', async () => {
+    const { unconfirmed } = await pair(generateStaticKeyPair(), generateStaticKeyPair());
+    expect(unconfirmed.confirmed).toBe(false);
+    expect(() => assertConfirmed(unconfirmed)).toThrow(WebAuthnError);
+    expect(() => confirmPairing(unconfirmed, unconfirmed.expiresAt)).toThrow(PairingExpiredError);
+    const confirmed = confirmPairing(unconfirmed, unconfirmed.pairedAt + 1000);
+    expect(confirmed.confirmedAt).toBe(unconfirmed.pairedAt + 1000);
+    expect(() => assertConfirmed(confirmed)).not.toThrow();
+  });
+
+  it('a session refuses a pairing the person did not confirm, unless it only tells the browser to forget it', async () => {
+    const phoneKey = generateStaticKeyPair();
+    const extensionKey = generateStaticKeyPair();
+    const { unconfirmed } = await pair(phoneKey, extensionKey);
+    const base = { staticKey: phoneKey, socketFactory: nodeSocket, answer: () => Promise.reject(new Error('never asked')) };
+    // As storage would hand it back (types cannot vouch for stored data): refused at once.
+    expect(() => new PairedSession({ ...base, pairing: unconfirmed as unknown as PairedBrowser })).toThrow(/confirmed/);
+    // "No, it differs": a removed session delivers `unpair` and answers nothing.
+    const extension = await TestExtension.join(relayUrl, extensionKey, unconfirmed, phoneKey.publicKey);
+    let forgotten = false;
+    const session = new PairedSession({ ...base, pairing: unconfirmed, removed: true, onUnpaired: () => (forgotten = true) });
+    session.start();
+    await extension.events.until(() => extension.received.some((m) => m.type === 'unpair'));
+    expect(forgotten).toBe(true);
+    extension.socket.close();
   });
 
   it('refuses an expired link before touching the network', async () => {
@@ -188,8 +215,7 @@ describe('PairedSession', () => {
   let unpaired = 0;
   function online(retry = { initialMs: 50, maxMs: 200 }, removed = false): PairedSession {
     session = new PairedSession({
-      pairing: paired,
-      removed,
+      ...(removed ? { pairing: paired, removed: true as const } : { pairing: paired }),
       onUnpaired: () => {
         unpaired++;
         stateChanged.check();

@@ -5,7 +5,7 @@
 import { decodeFrame, ReconnectInitiator, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
-import type { PairedBrowser } from './pairing.ts';
+import { assertConfirmed, isConfirmed, type PairedBrowser, type PairingDetails } from './pairing.ts';
 import { errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from './requests.ts';
 
 /**
@@ -35,13 +35,24 @@ export interface RetryPolicy {
   maxMs: number;
 }
 
-export interface PairedSessionOptions {
-  pairing: PairedBrowser;
-  /**
-   * The person removed this browser while it was unreachable: the session exists only to tell
-   * the extension (`unpair`) at the next handshake, and answers no request.
-   */
-  removed?: boolean;
+/**
+ * A session answers requests only for a pairing the person confirmed; a removed one (the person
+ * removed the browser, or said its code differs) exists only to tell the extension `unpair`, and
+ * may therefore be unconfirmed.
+ */
+export type SessionPairing =
+  | { pairing: PairedBrowser; removed?: false }
+  | {
+      pairing: PairingDetails;
+      /**
+       * The person removed this browser while it was unreachable (or rejected its code): the
+       * session exists only to tell the extension (`unpair`) at the next handshake, and answers no
+       * request.
+       */
+      removed: true;
+    };
+
+export type PairedSessionOptions = SessionPairing & {
   staticKey: StaticKeyPair;
   socketFactory: WebSocketFactory;
   /**
@@ -55,7 +66,7 @@ export interface PairedSessionOptions {
   log?: (line: string) => void;
   retry?: RetryPolicy;
   now?: () => number;
-}
+};
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 250, maxMs: 15_000 };
 
@@ -72,6 +83,8 @@ export class PairedSession {
   private readonly now: () => number;
 
   constructor(private readonly options: PairedSessionOptions) {
+    // The types already say so; this holds for callers that built the pairing from storage.
+    if (!options.removed && !isConfirmed(options.pairing)) throw new Error('A session needs a pairing the person confirmed');
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.retryMs = this.retry.initialMs;
     this.now = options.now ?? Date.now;
@@ -138,8 +151,9 @@ export class PairedSession {
     this.connecting = true;
     this.setState('connecting');
     try {
-      const url = pairedRelayTarget(this.options.pairing.relayUrl, { side: 'phone', staticKey: this.options.staticKey, peerPublicKey: this.options.pairing.extensionPublicKey, pairedChannelId: this.pairedChannelId });
-      const socket = await RelaySocket.connect(this.options.socketFactory, url, {
+      const { pairing, staticKey } = this.options;
+      const target = pairedRelayTarget(pairing.relayUrl, { side: 'phone', staticKey, peerPublicKey: pairing.extensionPublicKey, pairedChannelId: this.pairedChannelId });
+      const socket = await RelaySocket.connect(this.options.socketFactory, target, {
         onPeers: (count, relay) => this.onPeers(count, relay),
         onFrame: (frame, relay) => this.onFrame(frame, relay),
         onClose: () => this.onClose(),
@@ -220,6 +234,7 @@ export class PairedSession {
     let reply: PhoneReply;
     try {
       if (this.options.removed) throw new WebAuthnError('NotAllowedError', 'This browser was removed from the phone');
+      assertConfirmed(this.options.pairing);
       const view = inspectRequest(request);
       reply = await this.options.answer({ request, view, receivedAt, expiresAt: receivedAt + request.timeout, signal: controller.signal });
     } catch (error) {

@@ -1,20 +1,36 @@
 // pairkey-phone: the virtual phone on the command line.
-//   pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv] [--misbehave MODE]…
+//   pairkey-phone pair <link> [--confirm] [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv] [--misbehave MODE]…
 //   pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv] [--misbehave MODE]…
 //   pairkey-phone forget --store FILE [--wait MS]
-// Prints `paired <code>` once paired, then `online` while it answers requests. `forget` tells every
+// Prints `paired <code>` once the handshake ran. Nothing is kept until the code is confirmed:
+// with `--confirm` (the caller vouches that the browser shows the same code) at once, otherwise
+// the CLI asks on stdin (`yes` keeps it, anything else rejects it and tells the browser). It then
+// prints `confirmed` and `online` while it answers requests (or `rejected` and exits). `forget` tells every
 // paired browser to forget this phone (waiting up to --wait for each to be there), then prints
 // `forgot <n>` with how many browsers received it. `--misbehave` makes every answer wrong in
 // that way (see misbehaviour.ts), for negative tests of a relying party.
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MISBEHAVIOUR_MODES, type MisbehaviourMode } from './misbehaviour.ts';
 import { VirtualPhone } from './phone.ts';
 
 const USAGE = `usage:
-  pairkey-phone pair <link> [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv] [--misbehave MODE]...
+  pairkey-phone pair <link> [--confirm] [--store FILE] [--name NAME] [--deny] [--delay MS] [--no-uv] [--misbehave MODE]...
   pairkey-phone serve --store FILE [--deny] [--delay MS] [--no-uv] [--misbehave MODE]...
   pairkey-phone forget --store FILE [--wait MS]
 modes: ${MISBEHAVIOUR_MODES.join(', ')}`;
+
+/** One line from stdin (the person's answer), trimmed and lower-cased; '' at end of input. */
+async function askLine(question: string): Promise<string> {
+  process.stderr.write(question);
+  const lines = createInterface({ input: process.stdin });
+  try {
+    for await (const line of lines) return line.trim().toLowerCase();
+    return '';
+  } finally {
+    lines.close();
+  }
+}
 
 function fail(message: string): never {
   process.stderr.write(`pairkey-phone: ${message}\n${USAGE}\n`);
@@ -30,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
       options: {
         store: { type: 'string' },
         name: { type: 'string' },
+        confirm: { type: 'boolean', default: false },
         deny: { type: 'boolean', default: false },
         delay: { type: 'string', default: '0' },
         wait: { type: 'string', default: '30000' },
@@ -70,8 +87,16 @@ async function main(argv: string[]): Promise<void> {
     process.exit(0);
   }
   if (command === 'pair') {
-    const { confirmationCode } = await phone.pair(link!);
-    process.stdout.write(`paired ${confirmationCode}\n`);
+    const pending = await phone.pair(link!);
+    process.stdout.write(`paired ${pending.confirmationCode}\n`);
+    const matches = values.confirm || (await askLine(`Does the browser show the code ${pending.confirmationCode}? Type yes to pair, anything else to refuse: `)) === 'yes';
+    if (!matches) {
+      const told = await pending.reject();
+      process.stdout.write(`rejected${told ? '' : ' (the browser was not reachable to be told)'}\n`);
+      process.exit(0);
+    }
+    pending.confirm();
+    process.stdout.write('confirmed\n');
   }
   if (phone.store.pairings().length === 0) fail('this store has no pairings; run `pairkey-phone pair <link>` first');
   await phone.goOnline();

@@ -3,17 +3,11 @@
 // answers requests according to its policy.
 import WebSocket from 'ws';
 import { Authenticator, generateNobleP256Key } from '../../shared/authenticator/index.ts';
-import {
-  decodeFrame,
-  PairingInitiator,
-  pairingChannelId,
-  parsePairingLink,
-  ReconnectInitiator,
-  type SecureChannel,
-} from '../../shared/protocol/index.ts';
-import { pairedRelayTarget, pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
+import { decodeFrame, ReconnectInitiator, type SecureChannel } from '../../shared/protocol/index.ts';
+import { pairedRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from '../core/requests.ts';
+import { assertConfirmed, confirmPairing, pairWithLink, type PairingDetails, type UnconfirmedPairing } from '../core/pairing.ts';
 import { PhoneStore, type PhonePairing } from './store.ts';
 import { prfResults } from './prf.ts';
 import { fromB64url } from '../../shared/bytes.ts';
@@ -41,6 +35,19 @@ export interface VirtualPhoneOptions {
   /** Replaces the policy's decision and delay (a QA test answering each request itself). */
   decider?: Decider;
   log?: (line: string) => void;
+}
+
+/**
+ * A finished pairing handshake waiting for its caller to say whether the codes match: nothing is
+ * stored and no request is answered before `confirm()`.
+ */
+export interface PendingPairing {
+  confirmationCode: string;
+  pairing: UnconfirmedPairing;
+  /** The codes match: store the pairing (it can then go online). Throws once it expired. */
+  confirm(): PhonePairing;
+  /** The codes differ: tell the browser to forget this phone (waits until `deadline` for it). */
+  reject(deadline?: number): Promise<boolean>;
 }
 
 export interface RequestOutcome {
@@ -147,6 +154,7 @@ class PairedSession {
     let reply: PhoneReply;
     let misbehaved: MisbehaviourMode[] = [];
     try {
+      assertConfirmed(this.pairing);
       view = inspectRequest(request);
       const decision = await this.phone.decide(view, controller.signal);
       if (decision === 'deny') reply = errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
@@ -185,7 +193,7 @@ class PairedSession {
   }
 
   /** Connect once, run the handshake when the browser is there, send `unpair`, disconnect. */
-  static deliverUnpair(phone: VirtualPhone, pairing: PhonePairing, deadline: number): Promise<boolean> {
+  static deliverUnpair(phone: VirtualPhone, pairing: PairingDetails, deadline: number): Promise<boolean> {
     return new Promise((resolve) => {
       let socket: RelaySocket | null = null;
       let initiator: ReconnectInitiator | null = null;
@@ -265,55 +273,22 @@ export class VirtualPhone {
     this.logLine(line);
   }
 
-  /** Pair from a QR link: runs the IKpsk2 handshake on the offer's pairing channel. */
-  async pair(link: string): Promise<{ confirmationCode: string; pairing: PhonePairing }> {
-    const offer = parsePairingLink(link);
-    const initiator = new PairingInitiator(offer, this.store.staticKey, { name: this.name });
-    const url = pairingRelayTarget(offer.relayUrl, offer.secret, 'phone');
-    return new Promise((resolve, reject) => {
-      let started = false;
-      let socket: RelaySocket | null = null;
-      const expiry = setTimeout(() => {
-        socket?.close(1000, 'expired');
-        reject(new Error('The pairing code expired before the extension answered'));
-      }, Math.max(0, offer.expiresAt - Date.now()));
-      const fail = (error: unknown) => {
-        clearTimeout(expiry);
-        socket?.close(1000, 'pairing failed');
-        reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      RelaySocket.connect(nodeWebSocket, url, {
-        onPeers: (count, relay) => {
-          socket = relay;
-          if (count === 2 && !started) {
-            started = true;
-            relay.send(initiator.start());
-          }
-        },
-        onFrame: (frame, relay) => {
-          socket = relay;
-          try {
-            const result = initiator.finish(frame);
-            const pairing: PhonePairing = {
-              extensionPublicKey: result.peerPublicKey,
-              pairedChannelId: result.pairedChannelId,
-              relayUrl: offer.relayUrl,
-              confirmationCode: result.confirmationCode,
-              pairedAt: Date.now(),
-            };
-            this.store.addPairing(pairing);
-            clearTimeout(expiry);
-            socket?.close(1000, 'paired');
-            resolve({ confirmationCode: result.confirmationCode, pairing });
-          } catch (error) {
-            fail(error);
-          }
-        },
-        onClose: (code, reason) => fail(new Error(`The relay closed the pairing channel (${code} ${reason})`)),
-      }).then((s) => {
-        socket = s;
-      }, fail);
-    });
+  /**
+   * Pair from a QR link: runs the IKpsk2 handshake on the offer's pairing channel (phone/core).
+   * The result is kept only once the caller confirms it (`confirm()`), never silently.
+   */
+  async pair(link: string): Promise<PendingPairing> {
+    const pairing = await pairWithLink(link, { staticKey: this.store.staticKey, socketFactory: nodeWebSocket, name: this.name });
+    return {
+      confirmationCode: pairing.confirmationCode,
+      pairing,
+      confirm: () => {
+        const paired = confirmPairing(pairing);
+        this.store.addPairing(paired);
+        return paired;
+      },
+      reject: (deadline = pairing.expiresAt) => PairedSession.deliverUnpair(this, pairing, deadline),
+    };
   }
 
   /** Stay connected on every stored pairing, answering requests until `close()`. */

@@ -7,14 +7,10 @@ import { dirname } from 'node:path';
 import { fromB64url, equalBytes, toB64url } from '../../shared/bytes.ts';
 import { nobleP256KeyFromPrivate, type CredentialStore, type StoredCredential } from '../../shared/authenticator/index.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
+import { isConfirmed, type PairedBrowser } from '../core/pairing.ts';
 
-export interface PhonePairing {
-  extensionPublicKey: Uint8Array;
-  pairedChannelId: string;
-  relayUrl: string;
-  confirmationCode: string;
-  pairedAt: number;
-}
+/** A stored pairing: only ever one the person (the CLI's caller) confirmed. */
+export type PhonePairing = PairedBrowser;
 
 interface CredentialRecord {
   id: string;
@@ -34,7 +30,8 @@ interface CredentialRecord {
 interface PhoneFile {
   version: 1;
   staticPrivateKey: string;
-  pairings: { extensionPublicKey: string; pairedChannelId: string; relayUrl: string; confirmationCode: string; pairedAt: number }[];
+  /** `confirmedAt` is missing in files written before pairings needed confirming: those are dropped. */
+  pairings: { extensionPublicKey: string; pairedChannelId: string; relayUrl: string; confirmationCode: string; pairedAt: number; confirmedAt?: number }[];
   credentials: CredentialRecord[];
 }
 
@@ -64,7 +61,7 @@ export class PhoneStore implements CredentialStore {
       ? new PhoneStore(
           path,
           staticKeyPairFromPrivate(fromB64url(file.staticPrivateKey)),
-          file.pairings.map((p) => ({ ...p, extensionPublicKey: fromB64url(p.extensionPublicKey) })),
+          file.pairings.map((p) => ({ ...p, extensionPublicKey: fromB64url(p.extensionPublicKey) })).filter(isConfirmed),
           file.credentials.map((c) => {
             const privateKey = fromB64url(c.privateKey);
             return { ...c, id: fromB64url(c.id), userHandle: fromB64url(c.userHandle), privateKey, key: nobleP256KeyFromPrivate(privateKey) };

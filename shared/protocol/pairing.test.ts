@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { toB64url } from '../bytes.ts';
 import { pairingPrologue, pairingPsk } from './derive.ts';
 import { decodeFrame, encodeFrame } from './frames.ts';
-import { encodeJsonPayload } from './handshake-payloads.ts';
+import { decodeJsonPayload, encodeJsonPayload, HANDSHAKE_PAYLOAD_BYTES } from './handshake-payloads.ts';
+import { ReconnectInitiator } from './reconnect.ts';
 import { generateStaticKeyPair } from './keys.ts';
 import { HandshakeState } from './noise.ts';
 import { PairingInitiator, PairingResponder, pairingChannelId } from './pairing.ts';
@@ -52,6 +53,34 @@ describe('pairing (Noise_IKpsk2)', () => {
     expect(phone.channel.open(ext.channel.seal(request))).toEqual(request);
     const response = sampleCredentialCreated();
     expect(ext.channel.open(phone.channel.seal(response))).toEqual(response);
+  });
+
+  it('pads the phone name: the relay sees the same frame size for every name (issue 20.6)', () => {
+    const sizes = new Set<number>();
+    for (const name of [undefined, 'A', 'Pixel 9', 'x'.repeat(64), '\uD800'.repeat(64), '"'.repeat(64), '😀'.repeat(32)]) {
+      const { phoneStatic, offer, responder } = setup();
+      const init = new PairingInitiator(offer, phoneStatic, name === undefined ? {} : { name }).start();
+      sizes.add(init.length);
+      expect(responder.respond(init).result.peerName).toBe(name);
+    }
+    expect([...sizes]).toEqual([1 + 32 + 48 + HANDSHAKE_PAYLOAD_BYTES + 16]);
+    // A session handshake that carries a name is padded the same way.
+    const { extensionStatic, phoneStatic } = setup();
+    const kkSizes = ['A', 'x'.repeat(64)].map((name) => new ReconnectInitiator(phoneStatic, extensionStatic.publicKey, 'channel', { name }).start().length);
+    expect(kkSizes[0]).toBe(kkSizes[1]);
+  });
+
+  it('refuses a handshake payload that is not padded exactly', () => {
+    const json = new TextEncoder().encode('{"name":"x"}');
+    expect(() => decodeJsonPayload(json, 'payload')).toThrow(code('malformed'));
+    const padded = encodeJsonPayload({ name: 'x' });
+    expect(decodeJsonPayload(padded, 'payload')).toEqual({ name: 'x' });
+    const dirty = Uint8Array.from(padded);
+    dirty[HANDSHAKE_PAYLOAD_BYTES - 1] = 1;
+    expect(() => decodeJsonPayload(dirty, 'payload')).toThrow(code('malformed'));
+    const lying = Uint8Array.from(padded);
+    new DataView(lying.buffer).setUint32(0, HANDSHAKE_PAYLOAD_BYTES, false);
+    expect(() => decodeJsonPayload(lying, 'payload')).toThrow(code('malformed'));
   });
 
   it('leaves the device name optional', () => {

@@ -35,6 +35,13 @@ export interface PairingResponderOptions {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * How long a finished pairing handshake may wait for the person to confirm the code, on both
+ * sides. Past it the phone and the extension forget it: an unconfirmed pairing is exactly what a
+ * stranger who sent a link (or photographed a QR code) would hold.
+ */
+export const UNCONFIRMED_PAIRING_TTL_MS = 5 * 60_000;
+
 /** Phone side. */
 export class PairingInitiator {
   readonly #offer: PairingOffer;

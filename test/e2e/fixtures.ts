@@ -72,7 +72,7 @@ export const test = base.extend<Fixtures>({
       const link = await readQr(popup.getByTestId('pairing-qr'));
       expect(link).toBe(await popup.getByTestId('pairing-link').textContent());
       const storePath = join(tempDir, `phone-${phones.length}.json`);
-      const phone = PhoneProcess.start(['pair', link, '--store', storePath, ...flags]);
+      const phone = PhoneProcess.start(['pair', link, '--confirm', '--store', storePath, ...flags]);
       phones.push(phone);
       const [, code] = await phone.waitFor(/paired (\d{6})/);
       await phone.waitFor(/^online$/m);

@@ -16,6 +16,9 @@ test('pairs from a pasted link, names the browser, and removing it unpairs the e
 
   await app.getByTestId('paste-link').fill((await popup.getByTestId('pairing-link').textContent())!);
   await app.getByTestId('paste-submit').tap();
+  // A pasted link asks first too (it may have come from anyone).
+  await expect(app.getByTestId('pairing-consent')).toContainText('Browser 1');
+  await app.getByTestId('pairing-continue').tap();
   await confirmPairing(app, popup);
   await expect(app.getByTestId('pairing-error')).toBeHidden();
 

@@ -40,11 +40,12 @@ async function signIn(rp: Page, credential: WebAuthnCredential, approve: () => P
   return verification.authenticationInfo;
 }
 
-test('a pairing link opens the app and pairs; the PIN sets UV; an aborted request leaves the phone; keys survive a reload until deleted', async ({ context, popup, phone }) => {
-  // Opening the link (as a phone's camera app would) pairs at once, and the secret leaves the URL.
+test('a pairing link opens the app and pairs once the person agrees; the PIN sets UV; an aborted request leaves the phone; keys survive a reload until deleted', async ({ context, popup, phone }) => {
+  // Opening the link (as a phone's camera app would) asks first; the secret leaves the URL.
   const link = (await popup.getByTestId('pairing-link').textContent())!;
   expect(link.startsWith(`${PHONE_URL}#pk1.`)).toBe(true);
   const app = await phone.open(link);
+  await app.getByTestId('pairing-continue').tap();
   await confirmPairing(app, popup);
   expect(app.url()).toBe(PHONE_URL);
 

@@ -23,9 +23,11 @@ test('pairs by camera, then approves a new passkey and a sign-in with the PIN an
   const request = app.getByTestId('request');
   await expect(request).toHaveAttribute('data-kind', 'registration');
   await expect(request.getByTestId('request-origin')).toHaveText(RP_URL);
-  await expect(request.getByTestId('request-rp')).toHaveText('Pairkey Demo (localhost)');
+  await expect(request.getByTestId('request-rp')).toHaveText('localhost');
+  await expect(request.getByTestId('request-rp-name')).toHaveText('Pairkey Demo');
   await expect(request.getByTestId('request-account')).toHaveText('pia');
   await expect(request.getByTestId('request-browser')).toHaveText('Browser 1');
+  await expect(request.getByTestId('request-browser-paired')).toContainText('paired');
   await expect(request.getByTestId('request-countdown')).toHaveText(/\d+ s left/);
   await request.getByTestId('request-pin').fill(PIN);
   await request.getByTestId('request-approve').tap();

@@ -114,11 +114,12 @@ async function main(): Promise<void> {
     void codes.tick();
   }, 1000);
 
-  // Open through a pairing link (or a new link arrived while open): pair right away.
-  if (pendingLink) void browsers.pair(pendingLink);
+  // Opened through a pairing link (or a new link arrived while open): anyone can send such a
+  // link, so it only asks the person whether to pair; nothing is sent before they agree.
+  if (pendingLink) browsers.offer(pendingLink, 'opened');
   window.addEventListener('hashchange', () => {
     const link = takePairingLink();
-    if (link) void browsers.pair(link);
+    if (link) browsers.offer(link, 'opened');
   });
 
   await holdOnlineLock(() => banner('Pairkey is open in another tab or window. This one will take over when that one closes.'));

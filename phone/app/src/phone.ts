@@ -6,7 +6,7 @@ import { Authenticator, generateWebCryptoP256Key } from '../../../shared/authent
 import { equalBytes } from '../../../shared/bytes.ts';
 import type { StaticKeyPair } from '../../../shared/protocol/index.ts';
 import { platformWebSocket, type WebSocketFactory } from '../../../shared/relay-socket.ts';
-import { pairWithLink } from '../../core/pairing.ts';
+import { confirmPairing, isConfirmed, pairWithLink, type UnconfirmedPairing } from '../../core/pairing.ts';
 import { answerRequest, errorReply, signInAccounts, type AccountChoice, type PhoneReply } from '../../core/requests.ts';
 import { PairedSession, type IncomingRequest, type LinkState, type RequestEnd } from '../../core/session.ts';
 import { OtpVault } from './otp-vault.ts';
@@ -16,7 +16,14 @@ import { getMeta, openPhoneDatabase, phoneIdentity, putMeta, type PairingRecord,
 import type { CredentialRecord } from './store/credential-records.ts';
 
 /** What changed; `pin` covers the PIN being set or removed and the codes being (un)locked. */
-export type Topic = 'requests' | 'history' | 'pairings' | 'links' | 'passkeys' | 'otp' | 'pin';
+export type Topic = 'requests' | 'history' | 'pairings' | 'pending-pairing' | 'links' | 'passkeys' | 'otp' | 'pin';
+
+/** A finished pairing handshake waiting for the person to compare codes (memory only). */
+export interface PendingPairing {
+  readonly pairing: UnconfirmedPairing;
+  /** The name it will get once confirmed ("Browser 2", or the old name of a re-paired browser). */
+  readonly label: string;
+}
 
 export class Emitter<T> {
   private readonly listeners = new Set<(value: T) => void>();
@@ -73,6 +80,9 @@ export class Phone {
   readonly history: HistoryEntry[] = [];
   readonly otp: OtpVault;
   private readonly sessions = new Map<string, PairedSession>();
+  /** Sessions that only tell a rejected pairing's browser to forget it; never stored. */
+  private readonly rejections = new Map<string, PairedSession>();
+  private pending: { entry: PendingPairing; timer: ReturnType<typeof setTimeout> } | null = null;
   private readonly waiting = new Map<string, Waiting>();
   private readonly authenticator: Authenticator;
 
@@ -94,6 +104,9 @@ export class Phone {
     const changed = new Emitter<Topic>();
     const pin = await PinGuard.open(db, () => changed.emit('pin'));
     const name = (await getMeta(db, 'device-name'))?.name ?? defaultDeviceName(navigator.userAgent);
+    // Older versions stored a pairing before the person compared codes: such a record may belong
+    // to a stranger's browser, so it is not trusted (the person pairs that browser again).
+    for (const record of await db.getAll('pairings')) if (!record.removed && !isConfirmed(record)) await db.delete('pairings', record.pairedChannelId);
     return new Phone(db, await phoneIdentity(db), changed, pin, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined));
   }
 
@@ -115,20 +128,91 @@ export class Phone {
 
   /** Skip the reconnect backoff (the app came back to the foreground, the network returned). */
   reconnectNow(): void {
-    for (const session of this.sessions.values()) session.reconnectNow();
+    for (const session of [...this.sessions.values(), ...this.rejections.values()]) session.reconnectNow();
   }
 
-  async pair(link: string, signal?: AbortSignal): Promise<PairingRecord> {
-    const paired = await pairWithLink(link, { staticKey: this.identity, socketFactory: this.socketFactory, name: this.name, ...(signal ? { signal } : {}) });
+  /** The name the next paired browser gets ("Browser 2"). */
+  async nextBrowserLabel(): Promise<string> {
+    return `Browser ${(await this.pairings()).length + 1}`;
+  }
+
+  /**
+   * Run the pairing handshake for `link`. Call only after the person asked for it. The result is
+   * held in memory until `confirmPendingPairing` (the person saw the same code on their browser),
+   * `rejectPendingPairing`, or its expiry: nothing is stored and no request is taken before.
+   */
+  async pair(link: string, signal?: AbortSignal): Promise<PendingPairing> {
+    const pairing = await pairWithLink(link, { staticKey: this.identity, socketFactory: this.socketFactory, name: this.name, ...(signal ? { signal } : {}) });
     const existing = await this.pairings();
+    const replaced = existing.find((p) => equalBytes(p.extensionPublicKey, pairing.extensionPublicKey));
+    const entry: PendingPairing = { pairing, label: replaced?.label ?? `Browser ${existing.length + 1}` };
+    this.dropPending();
+    const timer = setTimeout(() => {
+      if (this.pending?.entry !== entry) return;
+      this.pending = null;
+      this.notices.emit('The pairing was not confirmed in time and was forgotten.');
+      this.changed.emit('pending-pairing');
+    }, Math.max(0, pairing.expiresAt - Date.now()));
+    this.pending = { entry, timer };
+    this.changed.emit('pending-pairing');
+    return entry;
+  }
+
+  get pendingPairing(): PendingPairing | null {
+    return this.pending?.entry ?? null;
+  }
+
+  private dropPending(): PendingPairing | null {
+    const current = this.pending;
+    if (!current) return null;
+    clearTimeout(current.timer);
+    this.pending = null;
+    return current.entry;
+  }
+
+  /** "Yes, it matches": store the pairing and go online for it. */
+  async confirmPendingPairing(): Promise<PairingRecord> {
+    const entry = this.dropPending();
+    if (!entry) throw new Error('There is no pairing waiting for confirmation.');
+    this.changed.emit('pending-pairing');
+    const paired = confirmPairing(entry.pairing);
     // The same browser paired again: its old pairing is void on its side already.
-    const replaced = existing.find((p) => equalBytes(p.extensionPublicKey, paired.extensionPublicKey));
+    const replaced = (await this.pairings()).find((p) => equalBytes(p.extensionPublicKey, paired.extensionPublicKey));
     if (replaced) await this.forget(replaced.pairedChannelId);
-    const record: PairingRecord = { ...paired, label: replaced?.label ?? `Browser ${existing.length + 1}` };
+    const record: PairingRecord = { ...paired, label: entry.label };
     await this.db.put('pairings', record);
     this.startSession(record);
     this.changed.emit('pairings');
     return record;
+  }
+
+  /**
+   * "No, it differs" (or cancelled): forget it, and tell that browser so it forgets this phone
+   * too. The telling runs in memory, for as long as the browser would keep the unconfirmed pairing.
+   */
+  rejectPendingPairing(): void {
+    const entry = this.dropPending();
+    if (!entry) return;
+    this.changed.emit('pending-pairing');
+    const { pairing } = entry;
+    const session = new PairedSession({
+      pairing,
+      removed: true,
+      staticKey: this.identity,
+      socketFactory: this.socketFactory,
+      answer: () => Promise.reject(new Error('never asked')),
+      onUnpaired: () => stop(),
+      log: this.log,
+    });
+    const stop = (): void => {
+      clearTimeout(timer);
+      session.stop();
+      this.rejections.delete(pairing.pairedChannelId);
+    };
+    const timer = setTimeout(stop, Math.max(0, pairing.expiresAt - Date.now()));
+    this.rejections.get(pairing.pairedChannelId)?.stop();
+    this.rejections.set(pairing.pairedChannelId, session);
+    session.start();
   }
 
   async renamePairing(pairedChannelId: string, label: string): Promise<void> {
@@ -164,9 +248,10 @@ export class Phone {
 
   private startSession(pairing: PairingRecord): void {
     if (this.sessions.has(pairing.pairedChannelId)) return;
+    const kind = pairing.removed ? ({ pairing, removed: true } as const) : isConfirmed(pairing) ? { pairing } : null;
+    if (!kind) return; // never stored by this version (see open)
     const session = new PairedSession({
-      pairing,
-      removed: pairing.removed === true,
+      ...kind,
       staticKey: this.identity,
       socketFactory: this.socketFactory,
       answer: (incoming) => this.ask(incoming, pairing),

@@ -78,7 +78,7 @@ export async function pairPhone(ctx: ScenarioContext, page: DriverPage, flags: s
   const shown = await page.waitForText(tid('pairing-link'), /./);
   if (shown !== link) throw new Error(`The QR code (${link}) and the link (${shown}) differ`);
   const storePath = join(ctx.tempDir, `phone-${ctx.phones.length}.json`);
-  const phone = startPhone(ctx, ['pair', link, '--store', storePath, ...flags]);
+  const phone = startPhone(ctx, ['pair', link, '--confirm', '--store', storePath, ...flags]);
   const [, code] = await phone.waitFor(/paired (\d{6})/);
   await phone.waitFor(/^online$/m);
   const item = `[data-testid="phone-item"]:has(${tid('pairing-confirm')})`;

@@ -92,7 +92,7 @@ export const pairing: Scenario[] = [
       const popup = await openPopup(ctx);
       await popup.waitForText(tid('pairing-link'), /#pk1\./);
       const link = decodeQr(await popup.screenshot(tid('pairing-qr')));
-      const phone = startPhone(ctx, ['pair', link, '--store', `${ctx.tempDir}/rejected.json`]);
+      const phone = startPhone(ctx, ['pair', link, '--confirm', '--store', `${ctx.tempDir}/rejected.json`]);
       const [, code] = await phone.waitFor(/paired (\d{6})/);
       await popup.waitForText(tid('pairing-code'), new RegExp(`^${code}$`));
       await popup.click(tid('pairing-reject'));
@@ -109,7 +109,7 @@ export const pairing: Scenario[] = [
       const popup = await openPopup(ctx);
       // Used once: a second phone with the same link gets nowhere, and only one phone is paired.
       const first = await pairPhone(ctx, popup);
-      const second = startPhone(ctx, ['pair', first.link, '--store', `${ctx.tempDir}/second.json`]);
+      const second = startPhone(ctx, ['pair', first.link, '--confirm', '--store', `${ctx.tempDir}/second.json`]);
       assert.notEqual(await second.exitCode(), 0);
       assert.equal(await popup.count(tid('phone-item')), 1);
 
@@ -118,7 +118,7 @@ export const pairing: Scenario[] = [
       await popup.click(tid('add-phone'));
       const link = decodeQr(await popup.screenshot(tid('pairing-qr')));
       await popup.waitForText(tid('pairing-expires'), /expired/);
-      const late = startPhone(ctx, ['pair', link, '--store', `${ctx.tempDir}/late.json`]);
+      const late = startPhone(ctx, ['pair', link, '--confirm', '--store', `${ctx.tempDir}/late.json`]);
       assert.notEqual(await late.exitCode(), 0);
       assert.ok(late.stderrLines.some((l) => /expired/.test(l)), late.stderrLines.join('\n'));
       await setup.eval('pk.setOfferTtl(120000)');

@@ -3,14 +3,21 @@
 // phone app must never share its origin with anything else.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../../../shared/protocol/index.ts';
-import type { PairedBrowser } from '../../../core/pairing.ts';
+import type { PairingDetails } from '../../../core/pairing.ts';
 import type { OtpAccount } from '../otp.ts';
 import type { PinFailures, PinHash } from '../pin.ts';
 import type { CredentialRecord } from './credential-records.ts';
 
-export interface PairingRecord extends PairedBrowser {
+/**
+ * A stored pairing. Only confirmed pairings are stored (`confirmedAt`); a record without it was
+ * written by an older app that stored pairings before the person compared codes, and is dropped
+ * when the app opens (phone.ts).
+ */
+export interface PairingRecord extends PairingDetails {
   /** The person's name for this browser ("Work laptop"); shown with each request. */
   label: string;
+  /** When the person confirmed the code on the phone. */
+  confirmedAt?: number;
   /** Removed on the phone while the browser was unreachable: kept only to tell it (`unpair`). */
   removed?: true;
 }

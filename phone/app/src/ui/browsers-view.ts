@@ -1,5 +1,11 @@
 // Pairing (camera, pasted link or a link that opened the app) and the list of paired browsers:
 // rename, see whether each is reachable, remove.
+//
+// Pairing takes the person twice: a link (opened, arriving while open, or pasted) first asks
+// "Pair with a browser?" and nothing goes on the network before they tap Continue (scanning the
+// code is itself that tap); then the code must be confirmed on the phone before anything is kept.
+import { parsePairingLink } from '../../../../shared/protocol/index.ts';
+import { PairingExpiredError } from '../../../core/pairing.ts';
 import type { LinkState } from '../../../core/session.ts';
 import type { Phone } from '../phone.ts';
 import type { PairingRecord } from '../store/db.ts';
@@ -18,9 +24,13 @@ export function isPairingLink(text: string): boolean {
   return /#?pk\d+\./.test(text) && !text.startsWith('otpauth:');
 }
 
+/** Where a pairing link came from: a scan is the person's own act, the others are asked first. */
+export type LinkSource = 'opened' | 'pasted' | 'scanned';
+
 export class BrowsersView {
   private pairingInProgress: AbortController | null = null;
-  private justPaired: PairingRecord | null = null;
+  /** The link waiting behind "Pair with a browser?". */
+  private offered: string | null = null;
   private readonly statuses = new Map<string, HTMLElement>();
 
   constructor(
@@ -31,17 +41,23 @@ export class BrowsersView {
     byId('paste-form').addEventListener('submit', (event) => {
       event.preventDefault();
       const input = byId<HTMLInputElement>('paste-link');
-      void this.pair(input.value).then((ok) => {
-        if (ok) input.value = '';
-      });
+      if (this.offer(input.value, 'pasted')) input.value = '';
     });
-    byId('pairing-match').addEventListener('click', () => this.closeResult());
-    byId('pairing-mismatch').addEventListener('click', () => {
-      const paired = this.justPaired;
-      this.closeResult();
-      if (paired) void phone.removePairing(paired.pairedChannelId);
+    byId('pairing-continue').addEventListener('click', () => {
+      const link = this.offered;
+      this.closeConsent();
+      if (link) void this.pair(link);
     });
+    byId('pairing-decline').addEventListener('click', () => this.closeConsent());
+    byId('pairing-match').addEventListener('click', () => {
+      phone.confirmPendingPairing().then(
+        () => void navigator.storage?.persist?.(), // keys must survive storage pressure once something is paired
+        (error: unknown) => this.showError(error instanceof PairingExpiredError ? error.message : `Pairing failed: ${messageOf(error)}`),
+      );
+    });
+    byId('pairing-mismatch').addEventListener('click', () => phone.rejectPendingPairing());
     phone.changed.on((topic) => {
+      if (topic === 'pending-pairing' && !phone.pendingPairing) this.closeResult();
       if (topic === 'pairings') void this.render();
       if (topic === 'links') this.renderStatuses();
     });
@@ -60,28 +76,64 @@ export class BrowsersView {
       this.showError(text.startsWith('otpauth:') ? 'That is a one-time code QR code: add it under Codes.' : 'That QR code is not a Pairkey pairing code.');
       return;
     }
-    await this.pair(text);
+    this.offer(text, 'scanned');
   }
 
-  /** Pair with a link from any source; resolves false when it failed (the error is shown). */
-  async pair(link: string): Promise<boolean> {
+  /**
+   * A pairing link arrived. A scanned one starts at once (the person just pointed the camera at
+   * their browser); an opened or pasted one asks first. False when the link is not valid.
+   */
+  offer(link: string, source: LinkSource): boolean {
+    this.show();
+    this.showError(null);
+    this.closeConsent();
+    let relayHost: string;
+    try {
+      const offer = parsePairingLink(link.trim());
+      relayHost = new URL(offer.relayUrl).host;
+    } catch (error) {
+      this.showError(`Pairing failed: ${messageOf(error)}`);
+      return false;
+    }
+    if (source === 'scanned') {
+      void this.pair(link);
+      return true;
+    }
+    this.offered = link.trim();
+    void this.phone.nextBrowserLabel().then((label) => {
+      if (this.offered !== link.trim()) return;
+      byId('pairing-consent-text').textContent =
+        `${source === 'opened' ? 'A pairing link opened this app.' : 'You pasted a pairing link.'} Continuing connects this phone, through the relay ${relayHost}, ` +
+        `with the browser that made the link; it would be called “${label}”.`;
+      byId('pairing-consent').hidden = false;
+    });
+    return true;
+  }
+
+  private closeConsent(): void {
+    this.offered = null;
+    byId('pairing-consent').hidden = true;
+  }
+
+  /** Run the handshake (the person agreed); resolves false when it failed (the error is shown). */
+  private async pair(link: string): Promise<boolean> {
     this.show();
     this.pairingInProgress?.abort();
     const controller = new AbortController();
     this.pairingInProgress = controller;
     this.showError(null);
     this.closeResult();
+    this.phone.rejectPendingPairing();
     const status = byId('pairing-status');
     status.textContent = 'Pairing… keep the extension’s popup open.';
     status.hidden = false;
     try {
-      const record = await this.phone.pair(link.trim(), controller.signal);
+      const pending = await this.phone.pair(link.trim(), controller.signal);
       if (controller.signal.aborted) return false;
-      this.justPaired = record;
-      byId('pairing-code').textContent = record.confirmationCode;
+      byId('pairing-code').textContent = pending.pairing.confirmationCode;
+      byId('pairing-result-text').textContent =
+        `Once confirmed it is called “${pending.label}”. Confirm by ${new Date(pending.pairing.expiresAt).toLocaleTimeString()}, or it is forgotten.`;
       byId('pairing-result').hidden = false;
-      // Keys must survive storage pressure: ask for persistent storage once something is paired.
-      void navigator.storage?.persist?.();
       return true;
     } catch (error) {
       if (!controller.signal.aborted) this.showError(`Pairing failed: ${messageOf(error)}`);
@@ -95,7 +147,6 @@ export class BrowsersView {
   }
 
   private closeResult(): void {
-    this.justPaired = null;
     byId('pairing-result').hidden = true;
   }
 

@@ -1,4 +1,5 @@
 // The passkeys this phone holds: site, account, when made, when last used; delete one.
+import { displayText } from '../../../../shared/display-text.ts';
 import type { PasskeyInfo, Phone } from '../phone.ts';
 import { byId, confirmAction, formatTime, h } from './dom.ts';
 
@@ -19,12 +20,15 @@ export class PasskeysView {
   private item(passkey: PasskeyInfo): HTMLLIElement {
     const remove = h('button', { type: 'button', class: 'danger', testid: 'passkey-delete' }, 'Delete');
     remove.addEventListener('click', () => {
-      const question = `Delete the passkey for ${passkey.userName} on ${passkey.rpId}? You will no longer be able to sign in there with it.`;
+      const question = `Delete the passkey for ${displayText(passkey.userName)} on ${passkey.rpId}? You will no longer be able to sign in there with it.`;
       void confirmAction(question, 'Delete').then((yes) => {
         if (yes) void this.phone.deletePasskey(passkey.id);
       });
     });
-    const account = passkey.userDisplayName && passkey.userDisplayName !== passkey.userName ? `${passkey.userName} (${passkey.userDisplayName})` : passkey.userName;
+    // Names the site chose: made display-safe (issue 11.7), the rpId beside them is verified.
+    const name = displayText(passkey.userName);
+    const shownDisplayName = displayText(passkey.userDisplayName ?? '');
+    const account = shownDisplayName && shownDisplayName !== name ? `${name} (${shownDisplayName})` : name;
     return h(
       'li',
       { testid: 'passkey', class: 'card' },
@@ -33,7 +37,7 @@ export class PasskeysView {
         'dl',
         {},
         h('dt', {}, 'Account'),
-        h('dd', { testid: 'passkey-account' }, account),
+        h('dd', { testid: 'passkey-account' }, h('bdi', { dir: 'auto' }, account)),
         h('dt', {}, 'Created'),
         h('dd', { testid: 'passkey-created' }, formatTime(passkey.createdAt)),
         h('dt', {}, 'Last used'),

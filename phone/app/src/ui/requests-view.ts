@@ -2,9 +2,10 @@
 // for which site, which account, from which browser, until when; Approve (with the PIN when one
 // is set) or Deny. Cards are kept by key across updates, so a half-typed PIN survives.
 import { toB64url, fromB64url } from '../../../../shared/bytes.ts';
+import { displayText } from '../../../../shared/display-text.ts';
 import type { HistoryEntry, Outcome, PendingRequest, Phone } from '../phone.ts';
 import { PinError } from '../pin-guard.ts';
-import { byId, h, messageOf } from './dom.ts';
+import { byId, formatTime, h, messageOf } from './dom.ts';
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
   approved: 'approved',
@@ -19,16 +20,25 @@ function secondsLeft(request: PendingRequest): number {
   return Math.max(0, Math.ceil((request.incoming.expiresAt - Date.now()) / 1000));
 }
 
-function accountText(request: PendingRequest): string {
+/**
+ * Text the page chose (names) goes through displayText and into an isolating <bdi>: bidi
+ * overrides and invisible characters cannot make it, or the verified text beside it, read as
+ * something else (issue 11.7).
+ */
+function pageText(value: string, testid?: string): HTMLElement {
+  return h('bdi', { dir: 'auto', ...(testid ? { testid } : {}) }, displayText(value));
+}
+
+function accountText(request: PendingRequest): (string | HTMLElement)[] {
   const { request: message } = request.incoming;
   if (message.type === 'make-credential') {
     const { name, displayName } = message.user;
-    return displayName && displayName !== name ? `${name} (${displayName})` : name;
+    return displayName && displayName !== name ? [pageText(name), ' (', pageText(displayName), ')'] : [pageText(name)];
   }
   const [only, ...others] = request.accounts ?? [];
-  if (!only) return 'No passkey for this site on this phone';
-  if (others.length === 0) return only.userName;
-  return `${(request.accounts ?? []).length} accounts`;
+  if (!only) return ['No passkey for this site on this phone'];
+  if (others.length === 0) return [pageText(only.userName)];
+  return [`${(request.accounts ?? []).length} accounts`];
 }
 
 export class RequestsView {
@@ -89,7 +99,7 @@ export class RequestsView {
     const accounts = request.accounts ?? [];
     const picker =
       accounts.length > 1
-        ? h('select', { testid: 'request-account-select', 'aria-label': 'Account' }, ...accounts.map((a) => h('option', { value: toB64url(a.credentialId) }, a.userName)))
+        ? h('select', { testid: 'request-account-select', 'aria-label': 'Account' }, ...accounts.map((a) => h('option', { value: toB64url(a.credentialId) }, displayText(a.userName))))
         : null;
     const cannotApprove = (!registration && accounts.length === 0) || request.needsPinSetup;
     const approve = h('button', { type: 'button', class: 'primary', testid: 'request-approve', disabled: cannotApprove }, registration ? 'Create passkey' : 'Sign in');
@@ -122,14 +132,26 @@ export class RequestsView {
       h(
         'dl',
         {},
+        // Verified first: the origin the phone signs over, and the rpId checked against it.
         h('dt', {}, 'Site'),
         h('dd', { testid: 'request-origin', class: 'origin' }, view.origin),
-        h('dt', {}, registration ? 'Relying party' : 'Passkey for'),
-        h('dd', { testid: 'request-rp' }, view.rpName ? `${view.rpName} (${view.rpId})` : view.rpId),
+        h('dt', {}, 'Passkey for'),
+        h(
+          'dd',
+          {},
+          h('span', { testid: 'request-rp' }, view.rpId),
+          // What the page calls itself: its own words, secondary.
+          view.rpName ? h('span', { class: 'hint' }, ' · the site calls itself ', pageText(view.rpName, 'request-rp-name')) : null,
+        ),
         h('dt', {}, 'Account'),
-        h('dd', { testid: 'request-account' }, accountText(request)),
+        h('dd', { testid: 'request-account' }, ...accountText(request)),
         h('dt', {}, 'From'),
-        h('dd', { testid: 'request-browser' }, request.browser.label),
+        h(
+          'dd',
+          {},
+          h('span', { testid: 'request-browser' }, request.browser.label),
+          h('span', { class: 'hint', testid: 'request-browser-paired' }, ` · paired ${formatTime(request.browser.pairedAt)}`),
+        ),
       ),
       picker,
       request.needsPinSetup ? h('p', { class: 'hint', testid: 'request-needs-pin' }, 'This site requires user verification: set an app PIN in Settings first.') : null,
