@@ -23,6 +23,11 @@ const byteEdit: fc.Arbitrary<ByteEdit> = fc.oneof(
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 64 }) }),
 );
 
+/**
+ * One edit, never in place. Copies are made with `new Uint8Array(…)`, not `slice()`: a Node
+ * Buffer (what the CBOR encoder returns) answers `slice()` with a view of the same memory, and
+ * editing that view rewrote the template, so each target's inputs depended on what ran before.
+ */
 function applyByteEdit(bytes: Uint8Array, edit: ByteEdit): Uint8Array {
   const n = bytes.length;
   const within = (raw: number, span: number) => (span === 0 ? 0 : raw % span);
@@ -30,7 +35,7 @@ function applyByteEdit(bytes: Uint8Array, edit: ByteEdit): Uint8Array {
     case 'flip':
     case 'set': {
       if (n === 0) return bytes;
-      const out = bytes.slice();
+      const out = new Uint8Array(bytes);
       const at = within(edit.at, n);
       out[at] = edit.kind === 'flip' ? out[at]! ^ (1 << edit.bit) : edit.value;
       return out;
@@ -44,7 +49,7 @@ function applyByteEdit(bytes: Uint8Array, edit: ByteEdit): Uint8Array {
       return concat(bytes.subarray(0, at), bytes.subarray(at + edit.count));
     }
     case 'truncate':
-      return bytes.slice(0, within(edit.keep, n));
+      return new Uint8Array(bytes.subarray(0, within(edit.keep, n)));
     case 'duplicate': {
       const at = within(edit.at, n);
       return concat(bytes.subarray(0, at + edit.count), bytes.subarray(at));
@@ -70,7 +75,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function mutatedBytes(base: Uint8Array): fc.Arbitrary<Uint8Array> {
   return fc
     .array(byteEdit, { minLength: 1, maxLength: 4 })
-    .map((edits) => edits.reduce(applyByteEdit, base))
+    // Edits start from a private copy: what they return is never the template itself.
+    .map((edits) => edits.reduce(applyByteEdit, new Uint8Array(base)))
     .filter((bytes) => !sameBytes(bytes, base));
 }
 
@@ -99,40 +105,63 @@ export const anyText = (constraints: { minLength?: number; maxLength?: number } 
 
 // ---- JSON-like values -------------------------------------------------------------------------
 
+/**
+ * Mutable nasty values, made anew for every sample. A shared `[]` or `{}` handed out by
+ * `fc.constantFrom` was edited in place by later edits and by the code under test, so the
+ * "nasty" inputs drifted from target to target and failures depended on which targets ran
+ * before (issue 21). Only immutable values (primitives) may be constants.
+ */
+const NASTY_SHAPES: readonly (() => unknown)[] = [
+  () => [],
+  () => ({}),
+  () => nestedArray(10),
+  () => new Uint8Array(0),
+  () => new Uint8Array(65),
+];
+
+/** `[[[…[]…]]]`, `depth` arrays deep. */
+function nestedArray(depth: number): unknown[] {
+  let out: unknown[] = [];
+  for (let i = 1; i < depth; i++) out = [out];
+  return out;
+}
+
+/** Immutable values that break naive code: wrong types, extremes, prototype names, odd strings. */
+const nastyPrimitive = fc.constantFrom<unknown>(
+  null,
+  undefined,
+  true,
+  false,
+  0,
+  -0,
+  -1,
+  1.5,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 53,
+  Number.MAX_VALUE,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '',
+  ' ',
+  '0',
+  '-7',
+  '__proto__',
+  'constructor',
+  'public-key',
+  '\u0000',
+  '\ud800',
+  'é'.normalize('NFD'),
+  'A'.repeat(70_000),
+);
+
+/** A fresh copy of one of NASTY_SHAPES. */
+const nastyShape = fc.integer({ min: 0, max: NASTY_SHAPES.length - 1 }).map((i) => NASTY_SHAPES[i]!());
+
 /** Values that break naive code: wrong types, extremes, prototype names, huge and odd strings. */
 export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom<unknown>(
-    null,
-    undefined,
-    true,
-    false,
-    0,
-    -0,
-    -1,
-    1.5,
-    2 ** 31,
-    -(2 ** 31) - 1,
-    2 ** 53,
-    Number.MAX_VALUE,
-    Number.NaN,
-    Number.POSITIVE_INFINITY,
-    '',
-    ' ',
-    '0',
-    '-7',
-    '__proto__',
-    'constructor',
-    'public-key',
-    '\u0000',
-    '\ud800',
-    'é'.normalize('NFD'),
-    'A'.repeat(70_000),
-    [],
-    {},
-    [[[[[[[[[[]]]]]]]]]],
-    new Uint8Array(0),
-    new Uint8Array(65),
-  ),
+  // Weighted as when all were one constantFrom: each named value equally likely.
+  fc.oneof({ arbitrary: nastyPrimitive, weight: 25 }, { arbitrary: nastyShape, weight: NASTY_SHAPES.length }),
   fc.string(),
   fc.string({ unit: 'binary' }),
   fc.integer(),
@@ -143,12 +172,18 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 
 type Path = (string | number)[];
 
-function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
+/**
+ * Every path in a document. Generated documents are trees; a cycle would mean a value was shared
+ * and edited in place (issue 21), so it is reported as such, not followed until the stack ends.
+ */
+function pathsOf(value: unknown, prefix: Path = [], out: Path[] = [], ancestors = new Set<object>()): Path[] {
   out.push(prefix);
-  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
-    for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
-  }
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return out;
+  if (ancestors.has(value)) throw new Error(`The generated document holds a cycle at ${JSON.stringify(prefix)}: a generator shared a value`);
+  ancestors.add(value);
+  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...prefix, i], out, ancestors));
+  else for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out, ancestors);
+  ancestors.delete(value);
   return out;
 }
 
@@ -158,9 +193,13 @@ type JsonEdit =
   | { kind: 'add'; path: number; key: string; value: unknown }
   | { kind: 'wrap'; path: number };
 
-/** Deep copy of a document (objects, arrays, byte arrays), so edits never touch the template. */
-function clone(value: unknown): unknown {
-  if (ArrayBuffer.isView(value)) return (value as Uint8Array).slice();
+/**
+ * Deep copy of a document (objects, arrays, byte arrays), so edits never touch the template nor
+ * a value fast-check keeps for shrinking and replay.
+ */
+export function clone(value: unknown): unknown {
+  // Not slice(): on a Node Buffer that is a view of the same memory.
+  if (ArrayBuffer.isView(value)) return value instanceof Uint8Array ? new Uint8Array(value) : structuredClone(value);
   if (Array.isArray(value)) return value.map(clone);
   // fromEntries defines members: a "__proto__" member stays a member, as JSON.parse makes it.
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, clone(v)]));
@@ -176,10 +215,14 @@ function valueAt(root: unknown, path: Path): unknown {
   return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], root);
 }
 
+/**
+ * Applies one edit in place. What it inserts is a copy: the edit's value belongs to fast-check
+ * (it is reused when shrinking and replaying), and a later edit may change the inserted value.
+ */
 function applyJsonEdit(root: unknown, paths: Path[], edit: JsonEdit): unknown {
   const path = paths[edit.path % paths.length]!;
   if (path.length === 0) {
-    if (edit.kind === 'replace') return edit.value;
+    if (edit.kind === 'replace') return clone(edit.value);
     if (edit.kind === 'wrap') return [root];
     return root;
   }
@@ -189,7 +232,7 @@ function applyJsonEdit(root: unknown, paths: Path[], edit: JsonEdit): unknown {
   const last = path[path.length - 1]!;
   switch (edit.kind) {
     case 'replace':
-      setMember(container, last, edit.value);
+      setMember(container, last, clone(edit.value));
       break;
     case 'delete':
       if (Array.isArray(container)) container.splice(Number(last), 1);
@@ -197,8 +240,8 @@ function applyJsonEdit(root: unknown, paths: Path[], edit: JsonEdit): unknown {
       break;
     case 'add': {
       const target = container[last];
-      if (Array.isArray(target)) target.push(edit.value);
-      else if (target !== null && typeof target === 'object' && !ArrayBuffer.isView(target)) setMember(target as Record<string, unknown>, edit.key, edit.value);
+      if (Array.isArray(target)) target.push(clone(edit.value));
+      else if (target !== null && typeof target === 'object' && !ArrayBuffer.isView(target)) setMember(target as Record<string, unknown>, edit.key, clone(edit.value));
       break;
     }
     case 'wrap':
@@ -225,6 +268,22 @@ export function mutatedValue(base: unknown, replacement: fc.Arbitrary<unknown> =
   return fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
     let doc = clone(base);
     for (const e of edits) doc = applyJsonEdit(doc, pathsOf(doc), e);
+    return doc;
+  });
+}
+
+/**
+ * `base` with an own member `name` added to one of its objects, defined rather than assigned, so a
+ * "__proto__" member stays a member (as JSON.parse and structured cloning make it).
+ */
+export function withOwnMember(base: unknown, name: string, value: fc.Arbitrary<unknown> = nastyValue): fc.Arbitrary<unknown> {
+  const objects = pathsOf(base).filter((path) => {
+    const v = valueAt(base, path);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v);
+  });
+  return fc.tuple(fc.constantFrom(...objects), value).map(([path, v]) => {
+    const doc = clone(base);
+    setMember(valueAt(doc, path) as Record<string, unknown>, name, clone(v));
     return doc;
   });
 }

@@ -1,6 +1,6 @@
 // Registers fuzz groups as Vitest suites: one test per target, CI-sized run counts.
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { ciRuns, ciSeed, type RunnableGroup } from './registry.ts';
+import { ciRuns, ciSeed, FuzzFailure, type RunnableGroup } from './registry.ts';
 
 export function registerFuzzGroup(group: RunnableGroup): void {
   describe(group.name, () => {
@@ -14,7 +14,12 @@ export function registerFuzzGroup(group: RunnableGroup): void {
     for (const target of group.targets) {
       it(target.name, async () => {
         const seed = ciSeed();
-        await session!.run(target.name, { numRuns: ciRuns(target.cost), ...(seed === undefined ? {} : { seed }) });
+        try {
+          await session!.run(target.name, { numRuns: ciRuns(target.cost), ...(seed === undefined ? {} : { seed }) });
+        } catch (error) {
+          if (!(error instanceof FuzzFailure)) throw error;
+          throw new Error(`${error.message}\n\nReplay this target alone: ${error.replay(Number(process.env.PAIRKEY_FUZZ_SCALE ?? 1))}`, { cause: error });
+        }
       });
     }
   });
