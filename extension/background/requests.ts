@@ -12,7 +12,7 @@ import { PhoneUnreachableError, phones } from './phones.ts';
 import { closePrompt, openPrompt } from './prompt.ts';
 import { getConfirmedPhones, getSettings, getSiteRules, setSiteRule } from './storage.ts';
 import { PrfSyntaxError } from './prf.ts';
-import { RequestLimits, type Slot } from './request-limits.ts';
+import { chargeOf, RequestLimits, type Slot } from './request-limits.ts';
 import { prepare } from './webauthn-client.ts';
 
 /** How long a ceremony waits for a phone to come online before the browser takes over. */
@@ -150,7 +150,7 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
       deadline = startClock(Date.now());
     } else if (rule === 'browser' && canUseBrowser) {
       return { status: 'passthrough' };
-    } else if (!limits.take(input.caller.origin)) {
+    } else if (!limits.take(chargeOf(input.caller))) {
       // Past here the phone (or the prompt) would be bothered: a flooding page is refused first.
       return toPageResult(notAllowed('Too many requests from this site; try again shortly'));
     } else if (rule === 'ask') {
@@ -175,7 +175,7 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
     }
     setStage(p, 'on-phone');
     const reply = await phones.ask(links, ceremony.request, p.stop.signal);
-    limits.refund(input.caller.origin);
+    limits.refund(chargeOf(input.caller));
     return { status: 'ok', credential: ceremony.finish(reply) };
   } catch (error) {
     const reason: unknown = p.stop.signal.reason;

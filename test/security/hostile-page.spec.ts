@@ -272,3 +272,114 @@ test('a content script that forges runtime messages (other message kinds, a fals
     await site.close();
   }
 });
+
+// ---- the prompt budget (issue 11, item 4) ----------------------------------------------------------
+
+/** A frame that, told `{ go: n }` by its parent, makes n get() calls one after another and reports their outcomes. */
+const BUDGET_FRAME = `<!doctype html><html><head><script>
+  addEventListener('message', async (e) => {
+    if (!e.data || typeof e.data.go !== 'number') return;
+    const names = [];
+    for (let i = 0; i < e.data.go; i++) {
+      try {
+        await navigator.credentials.get({ publicKey: { challenge: crypto.getRandomValues(new Uint8Array(32)), timeout: 10000 } });
+        names.push('ok');
+      } catch (err) {
+        names.push(err.name);
+      }
+    }
+    parent.postMessage({ frameDone: location.origin, names }, '*');
+  });
+  parent.postMessage({ frameReady: location.origin }, '*');
+</script></head><body>frame</body></html>`;
+
+/** A top page framing `frames` (each allowed to call get()); `flood(n)` has every frame make n calls at once. */
+const budgetPage = (frames: string[]) => `<!doctype html><html><head><script>
+  const expected = ${frames.length};
+  const ready = new Set();
+  const done = [];
+  let finish = null;
+  window.allReady = new Promise((resolve) => addEventListener('message', (e) => {
+    if (e.data && e.data.frameReady) { ready.add(e.data.frameReady); if (ready.size === expected) resolve(true); }
+    if (e.data && e.data.frameDone) { done.push(e.data); if (done.length === expected && finish) finish(done); }
+  }));
+  window.flood = (n) => new Promise((resolve) => {
+    finish = resolve;
+    for (const frame of document.querySelectorAll('iframe')) frame.contentWindow.postMessage({ go: n }, '*');
+  });
+</script></head><body>${frames.map((src) => `<iframe src="${src}/frame.html" allow="publickey-credentials-get *"></iframe>`).join('')}</body></html>`;
+
+/** Serves `budgetPage(frames)` at `top` and BUDGET_FRAME at every frame origin; the page is loaded once every frame is ready. */
+async function framedPage(context: BrowserContext, top: string, frames: string[]): Promise<Page> {
+  const frameOrigins = new Set(frames);
+  await context.route(
+    (url) => frameOrigins.has(url.origin) && url.pathname === '/frame.html',
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: BUDGET_FRAME }),
+  );
+  await context.route(
+    (url) => url.origin === top && url.pathname === '/',
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: budgetPage(frames) }),
+  );
+  const page = await context.newPage();
+  await page.goto(`${top}/`);
+  await page.evaluate('window.allReady');
+  return page;
+}
+
+const flood = (page: Page, calls: number) => page.evaluate(`window.flood(${calls})`) as Promise<{ frameDone: string; names: string[] }[]>;
+
+test('the prompt budget is per site: 8 frames of the page’s own subdomains and ports reach a refusing phone at most 5 times, and another site still gets through', async ({ mitm, context, pairPhone }) => {
+  void mitm;
+  const { phone } = await pairPhone(['--deny']);
+  const frames = [
+    'https://a.hostile.example',
+    'https://b.hostile.example',
+    'https://c.hostile.example:8443',
+    'https://d.hostile.example:444',
+    'https://e.f.hostile.example',
+    'https://hostile.example:8443',
+    'https://www.hostile.example:9443',
+    'https://login.hostile.example',
+  ];
+  const page = await framedPage(context, 'https://hostile.example', frames);
+  // Six calls from each frame, all at once: 48 calls of one site from one tab.
+  const outcomes = await flood(page, 6);
+  expect(outcomes.map((o) => o.frameDone).sort()).toEqual([...frames].sort());
+  expect(outcomes.flatMap((o) => o.names).every((name) => name === 'NotAllowedError')).toBe(true);
+  expect(phoneRequests(phone).length).toBeGreaterThan(0);
+  expect(phoneRequests(phone).length).toBeLessThanOrEqual(5);
+
+  // The top page is the same site: out of budget too, refused before the phone.
+  const asked = phoneRequests(phone).length;
+  const top = await page.evaluate(`navigator.credentials.get({ publicKey: { challenge: new Uint8Array(32), timeout: 10000 } }).then(() => 'ok', (e) => e.name)`);
+  expect(top).toBe('NotAllowedError');
+  expect(phoneRequests(phone)).toHaveLength(asked);
+
+  // Another site (another tab) is not affected by this one's flood.
+  const other = await httpsPage(context, 'https://other.example');
+  expect(await other.evaluate(() => (window as unknown as { call: (k: string, r: string) => Promise<unknown> }).call('get', 'other.example'))).toEqual({ ok: false, name: 'NotAllowedError' });
+  expect(phoneRequests(phone)).toHaveLength(asked + 1);
+  expect(phoneRequests(phone).at(-1)).toContain('other.example');
+});
+
+test('the prompt budget is per tab and per browser: frames of 8 sites in one tab reach a refusing phone at most 5 times, and with 8 more tabs of 8 more sites at most 10 times in all', async ({ mitm, context, pairPhone }) => {
+  void mitm;
+  // Nine pages with frames: more than the default time on a busy machine.
+  test.setTimeout(180_000);
+  const { phone } = await pairPhone(['--deny']);
+  const sites = Array.from({ length: 8 }, (_, i) => `https://site${i}.example`);
+  // Every page is loaded first and all flood at once: the budgets refill with time, and the
+  // flood should not leave them time to.
+  const [framer, ...tabs] = await Promise.all([
+    framedPage(context, 'https://framer.example', sites),
+    // Each of these tabs is its own site, with its own fresh site and tab budget: only the
+    // browser's budget (10) is left to stop them.
+    ...Array.from({ length: 8 }, (_, i) => framedPage(context, `https://tab${i}.example`, [`https://www.tab${i}.example`])),
+  ]);
+  const outcomes = await Promise.all([flood(framer!, 6), ...tabs.map((tab) => flood(tab, 6))]);
+  expect(outcomes.flat()).toHaveLength(16);
+  expect(outcomes.flat().flatMap((o) => o.names).every((name) => name === 'NotAllowedError')).toBe(true);
+  const fromFramer = phoneRequests(phone).filter((line) => sites.some((site) => line.includes(site)));
+  expect(fromFramer.length).toBeLessThanOrEqual(5);
+  expect(phoneRequests(phone).length).toBeLessThanOrEqual(10);
+});

@@ -192,7 +192,7 @@ export const hostilePages: Scenario[] = [
     },
   },
   {
-    name: 'hostile page: a flood of requests is limited: one pending call per frame (OperationError, as Chrome), and at most 5 unanswered prompts per site',
+    name: 'hostile page: a flood of requests is limited: one pending call per frame (OperationError, as Chrome), and at most 5 unanswered prompts per site, whatever the port',
     run: async (ctx) => {
       // A phone that refuses everything: the requests a flooding page makes are ones nobody wants.
       const { phone } = await withPairedPhone(ctx, ['--deny', '--delay', '1500']);
@@ -205,19 +205,23 @@ export const hostilePages: Scenario[] = [
       assert.equal(names.filter((n) => n === 'OperationError').length, 19, names.join());
       assert.equal(names.filter((n) => n === 'NotAllowedError').length, 1, names.join());
       assert.equal(phoneRequests(phone), 1);
-      // Forty calls one after another: the phone hears at most the bucket's worth, the rest fail fast.
+      // Forty calls one after another, at the same time from the same site on another port (in
+      // another tab): the phone hears at most the site's bucket's worth, the rest fail fast. The
+      // budget is per site (registrable domain), not per origin, so ports do not multiply it.
+      // (That another site is not affected is in test/security/hostile-page.spec.ts, which can
+      // serve https origins of any name.)
+      const otherPort = await sitePage(ctx, '/', ctx.otherSite);
       const started = Date.now();
-      const loop = await page.eval<{ name: string; ms: number }[]>(
-        `(async () => { const out = []; for (let i = 0; i < 40; i++) out.push(await pk.run('get', ${JSON.stringify(requestJson())})); return out; })()`,
+      const loops = await Promise.all(
+        [page, otherPort].map((p) =>
+          p.eval<{ name: string; ms: number }[]>(
+            `(async () => { const out = []; for (let i = 0; i < 40; i++) out.push(await pk.run('get', ${JSON.stringify(requestJson())})); return out; })()`,
+          ),
+        ),
       );
-      assert.ok(loop.every((r) => r.name === 'NotAllowedError'), loop.map((r) => r.name).join());
+      assert.ok(loops.flat().every((r) => r.name === 'NotAllowedError'), loops.flat().map((r) => r.name).join());
       assert.ok(phoneRequests(phone) <= 5, `the phone saw ${phoneRequests(phone)} requests`);
-      assert.ok(Date.now() - started < 20_000, `the loop took ${Date.now() - started} ms`);
-      // Another site is not affected by this one's flood.
-      const other = await sitePage(ctx, '/', ctx.otherSite);
-      const fresh = await other.eval<{ name: string }>(`pk.run('get', ${JSON.stringify(requestJson())})`);
-      assert.equal(fresh.name, 'NotAllowedError');
-      assert.equal(phone.stderrLines.filter((l) => l.startsWith('request ') && l.includes(ctx.otherSite.origin)).length, 1);
+      assert.ok(Date.now() - started < 20_000, `the loops took ${Date.now() - started} ms`);
     },
   },
   {
@@ -291,9 +295,11 @@ function fuzzCase(): fc.Arbitrary<{ kind: 'create' | 'get'; options: Record<stri
     for (const [op, pick, key, value] of edits) {
       const paths = objectPaths(options);
       const [target, member] = paths[pick % paths.length]!;
-      if (op === 'add') target[key || 'extra'] = value;
+      // A copy: fc.constantFrom hands out the same [] and {} every time, and a later edit may
+      // land inside what this one inserts (test/fuzz/fresh-inputs.test.ts, issue 21).
+      if (op === 'add') target[key || 'extra'] = structuredClone(value);
       else if (op === 'delete') delete target[member];
-      else target[member] = value;
+      else target[member] = structuredClone(value);
     }
     return { kind, options };
   });
