@@ -34,3 +34,11 @@ test('hostile names in a request are neutralised on the phone; the verified site
   await request.getByTestId('request-deny').tap();
   expect(await registration).toEqual({ ok: false, error: 'NotAllowedError' });
 });
+
+test('a phone name with bidi and invisible characters is shown neutralised in the extension popup', async ({ popup, pairPhone }) => {
+  // The protocol allows any name without C0 controls; the phone chooses it, so the popup must not trust it.
+  await pairPhone(['--name', 'Pixel\u200B \u202Eenohp live\u202C']);
+  const shown = popup.getByTestId('paired-phone');
+  await expect(shown).toHaveText('Pixel \uFFFDenohp live\uFFFD');
+  await expect(shown).toHaveAttribute('dir', 'auto');
+});
