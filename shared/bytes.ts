@@ -37,6 +37,15 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A copy of `bytes` in memory of its own, as a plain Uint8Array. Not `bytes.slice()`: on a Node
+ * Buffer (what Node's APIs and some CBOR paths hand over) slice() is a view of the same memory,
+ * so a "copy" made that way changes when the caller wipes or reuses theirs.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 /** Constant-time equality for secrets: runtime depends only on the lengths. */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -12,6 +12,7 @@
 // enforces size, depth and item limits before cborg builds any value. Any failure surfaces as a
 // CborError with a message, never as a raw RangeError/TypeError from deep inside a library.
 import { decode, encode, Tokenizer, Type, type DecodeOptions } from 'cborg';
+import { copyBytes } from '../bytes.ts';
 
 export class CborError extends Error {
   constructor(message: string) {
@@ -133,7 +134,7 @@ export function asCborMap(value: unknown, what: string): Map<unknown, unknown> {
 export function mapBytes(map: Map<unknown, unknown>, key: string | number, what: string): Uint8Array {
   const v = map.get(key);
   if (!(v instanceof Uint8Array)) throw new CborError(`${what}: member ${String(key)} must be a byte string`);
-  return v.slice();
+  return copyBytes(v);
 }
 
 export function mapInt(map: Map<unknown, unknown>, key: string | number, what: string): number {

@@ -9,7 +9,7 @@
 // long-lived secret whose leak exposes every credential ever issued; and with random IDs,
 // deleting a credential on the phone really revokes it, and the ID reveals nothing.
 import { randomBytes } from '@noble/hashes/utils.js';
-import { equalBytes } from '../bytes.ts';
+import { copyBytes, equalBytes } from '../bytes.ts';
 import { WebAuthnError } from '../errors.ts';
 import { buildAttestationObject, type AttestationConveyance } from './attestation.ts';
 import { encodeAuthenticatorData, PAIRKEY_AAGUID, rpIdHash } from './auth-data.ts';
@@ -194,7 +194,7 @@ export class Authenticator {
     await this.store.put({
       id: credentialId,
       rpId: input.rp.id,
-      userHandle: input.user.id.slice(),
+      userHandle: copyBytes(input.user.id),
       userName: input.user.name,
       userDisplayName: input.user.displayName,
       discoverable,

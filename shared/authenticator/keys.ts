@@ -3,6 +3,7 @@
 // WebCrypto keys that never leave the browser's key store.
 import { p256 } from '@noble/curves/nist.js';
 import { assertP256Point } from './cose.ts';
+import { copyBytes } from '../bytes.ts';
 
 export interface SigningKey {
   readonly alg: -7;
@@ -20,7 +21,7 @@ export function generateNobleP256Key(): { key: SigningKey; privateKey: Uint8Arra
 
 export function nobleP256KeyFromPrivate(privateKey: Uint8Array): SigningKey {
   if (!p256.utils.isValidSecretKey(privateKey)) throw new Error('invalid P-256 private key');
-  const secret = privateKey.slice(); // our own copy: the caller may wipe or reuse theirs
+  const secret = copyBytes(privateKey); // our own copy: the caller may wipe or reuse theirs
   const publicKey = p256.getPublicKey(secret, false);
   return {
     alg: -7,

@@ -1,7 +1,7 @@
 // Credential storage for the authenticator. The interface is async so the phone web app can back
 // it with IndexedDB (which can also hold non-extractable CryptoKeys); MemoryCredentialStore is
 // for the virtual phone and tests.
-import { equalBytes } from '../bytes.ts';
+import { copyBytes, equalBytes } from '../bytes.ts';
 import type { SigningKey } from './keys.ts';
 
 export interface StoredCredential {
@@ -79,5 +79,5 @@ export class MemoryCredentialStore implements CredentialStore {
 }
 
 function copy(c: StoredCredential): StoredCredential {
-  return { ...c, id: c.id.slice(), userHandle: c.userHandle.slice() };
+  return { ...c, id: copyBytes(c.id), userHandle: copyBytes(c.userHandle) };
 }

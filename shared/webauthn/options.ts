@@ -16,6 +16,7 @@
 // before calling us), and sizes are capped (OPTION_LIMITS) so a page cannot make the extension
 // and the phone shuffle megabytes around.
 import { WebAuthnError } from '../errors.ts';
+import { copyBytes } from '../bytes.ts';
 
 export type UserVerificationRequirement = 'discouraged' | 'preferred' | 'required';
 export type ResidentKeyRequirement = 'discouraged' | 'preferred' | 'required';
@@ -280,7 +281,7 @@ function requiredString(value: unknown, path: string): string {
 function bytes(value: unknown, path: string): Uint8Array {
   if (value === undefined) fail(`${path} is required`);
   if (!(value instanceof Uint8Array)) fail(`${path} must be a Uint8Array`);
-  return value.slice();
+  return copyBytes(value);
 }
 
 /** A number, or a string holding one (WebIDL ToNumber on a DOMString). */
