@@ -230,7 +230,8 @@ export const hostilePages: Scenario[] = [
       const { phone } = await withPairedPhone(ctx, ['--deny']);
       const page = await sitePage(ctx);
       await page.eval(FUZZ_HELPERS);
-      const seed = Number(process.env.PAIRKEY_FUZZ_SEED ?? Date.now() % 1_000_000);
+      const seedText = process.env.PAIRKEY_FUZZ_SEED;
+      const seed = seedText && seedText !== 'random' ? Number(seedText) : Date.now() % 1_000_000;
       const cases = fc.sample(fuzzCase(), { numRuns: Number(process.env.PAIRKEY_FUZZ_RUNS ?? 60), seed });
       for (const [i, c] of cases.entries()) {
         const before = phoneRequests(phone);
