@@ -2,7 +2,7 @@
 // lists as "Pairkey's own content script, compromised") must not read the extension's long-term
 // key, nor plant a phone or a relay the background then uses. Driven in the real build people
 // load (dist/chrome), in Chromium, with the attacker's code run in that world through DevTools.
-import { chromium } from '@playwright/test';
+import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { toB64url } from '../../shared/bytes.ts';
@@ -11,6 +11,7 @@ import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import { expect, test as base } from './support/browser-fixtures.ts';
 import { pairkeyContentWorld } from './support/content-world.ts';
 import { readPairkeyState } from './support/pairkey-state.ts';
+import { STATE_DB_NAME } from '../../extension/background/state-db.ts';
 import { startHostileSite } from '../support/scenarios/hostile-site.ts';
 
 const LOADABLE_DIR = extensionBuildDir('chrome', 'loadable');
@@ -104,5 +105,77 @@ test('Pairkey\'s own content-script world can neither read the long-term key nor
   } finally {
     await site.close();
     await new Promise((resolve) => attackerRelay.close(resolve));
+  }
+});
+
+/** The build people load in a browser on `profile`; closing it and launching again is a browser restart. */
+async function launch(profile: string): Promise<{ context: BrowserContext; worker: Worker; popup: () => Promise<Page> }> {
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [...CHROMIUM_QUIET_FLAGS, `--disable-extensions-except=${LOADABLE_DIR}`, `--load-extension=${LOADABLE_DIR}`],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const popup = async () => {
+    const page = await context.newPage();
+    await page.goto(`chrome-extension://${new URL(worker.url()).host}/extension/ui/popup.html`);
+    return page;
+  };
+  return { context, worker, popup };
+}
+
+test('an update moves what storage.local held into the database once and deletes it there; what appears there later is never read', async ({ tempDir }) => {
+  const profile = join(tempDir, 'profile');
+  // The state an older version kept in storage.local (0.1's single `pairing` included), and a
+  // background that never ran this version: its database deleted. Then the browser restarts.
+  const legacy = {
+    relayUrl: 'http://localhost:1',
+    staticPrivateKey: toB64url(new Uint8Array(32).fill(3)),
+    siteRules: { 'https://bank.example': 'browser' },
+    pairing: { phonePublicKey: toB64url(new Uint8Array(32).fill(5)), pairedChannelId: 'legacy-channel-000000000000000000', confirmationCode: '123456', phoneName: 'Old phone', pairedAt: 1, confirmed: true },
+  };
+  const before = await launch(profile);
+  await before.worker.evaluate(
+    async ([items, name]) => {
+      await chrome.storage.local.clear();
+      await chrome.storage.local.set(items);
+      await new Promise((resolve, reject) => {
+        const deleting = indexedDB.deleteDatabase(name);
+        deleting.onsuccess = resolve;
+        deleting.onerror = () => reject(deleting.error);
+      });
+    },
+    [legacy, STATE_DB_NAME] as const,
+  );
+  await before.context.close();
+
+  const first = await launch(profile);
+  try {
+    const popup = await first.popup();
+    await expect(popup.getByTestId('phone-item')).toHaveCount(1);
+    await expect(popup.getByTestId('phone-item')).toContainText('Old phone');
+    const moved = await readPairkeyState(first.worker);
+    expect(moved).toMatchObject({
+      relayUrl: legacy.relayUrl,
+      staticPrivateKey: legacy.staticPrivateKey,
+      siteRules: legacy.siteRules,
+      phones: [{ id: legacy.pairing.pairedChannelId, name: 'Old phone', confirmed: true }],
+    });
+    expect(await first.worker.evaluate(() => chrome.storage.local.get(null))).toEqual({});
+    // Written there later (in Firefox a content script can): never read, deleted at the next start.
+    await first.worker.evaluate(() => chrome.storage.local.set({ relayUrl: 'http://127.0.0.1:9', phones: [] }));
+    await first.context.close();
+
+    const second = await launch(profile);
+    try {
+      const again = await second.popup();
+      await expect(again.getByTestId('phone-item')).toContainText('Old phone');
+      expect(await readPairkeyState(second.worker)).toEqual(moved);
+      expect(await second.worker.evaluate(() => chrome.storage.local.get(null))).toEqual({});
+    } finally {
+      await second.context.close();
+    }
+  } finally {
+    await first.context.close();
   }
 });
