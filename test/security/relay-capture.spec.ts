@@ -55,10 +55,17 @@ test('the relay sees only ciphertext during pairing, registration and sign-in', 
   ];
   expect(findLeaks(mitm.frames.map((f) => f.data), needles)).toEqual([]);
 
-  // Text frames are the relay's own control messages, never anything from either side.
+  // Text frames are the relay's own control messages, and each socket's first message, its seat's
+  // join proof (docs/protocol.md §5.1): never anything else from either side.
   for (const frame of mitm.frames.filter((f) => !f.binary)) {
-    expect(frame.direction).toBe('to-client');
-    expect(JSON.parse(frame.data.toString('utf8'))).toMatchObject({ type: expect.stringMatching(/^(peers|dropped)$/) });
+    const message = JSON.parse(frame.data.toString('utf8')) as Record<string, unknown>;
+    if (frame.direction === 'to-relay') {
+      expect(Object.keys(message).sort()).toEqual(['peer', 'seat', 'token', 'type']);
+      expect(message.type).toBe('join');
+      expect(mitm.frames.find((f) => f.connection === frame.connection && f.direction === 'to-relay')).toBe(frame);
+    } else {
+      expect(message).toMatchObject({ type: expect.stringMatching(/^(peers|dropped)$/) });
+    }
   }
 });
 
