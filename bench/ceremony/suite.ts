@@ -180,7 +180,7 @@ function report(
         ]),
       },
       {
-        title: 'Storage reads (chrome.storage.local.get) while the background handles one request, before it leaves for the relay',
+        title: 'Stored-state reads (IndexedDB get) while the background handles one request, before it leaves for the relay',
         columns: ['kind', 'reads p50', 'reads max', 'wall time p50 ms', 'background hop p50 ms'],
         rows: KINDS.filter((kind) => samples[kind].storage.length > 0).map((kind) => {
           const reads = samples[kind].storage;

@@ -1,6 +1,6 @@
 // Runs in the extension's service worker (evaluated over DevTools, so the extension's CSP does not
 // apply and the extension's own code is untouched). Records, on the cross-process clock, when a
-// ceremony request reaches the background, each storage read, and when the background sends and
+// ceremony request reaches the background, each stored-state read, and when the background sends and
 // receives relay frames. Installed once per worker lifetime; `__pairkeyBench` holds the log.
 () => {
   if (globalThis.__pairkeyBench) return 'present';
@@ -15,18 +15,14 @@
   chrome.runtime.onConnect.addListener((port) => port.onMessage.addListener((m) => {
     if (isStart(m)) log.push(['bg-in', now()]);
   }));
-  // Every storage read, with when it started and ended: per ceremony, how many and how long.
-  const area = chrome.storage.local;
-  const get = area.get;
-  area.get = function (...args) {
+  // Every read of the extension's stored state (its own IndexedDB, extension/background/state-db.ts),
+  // with when it started and ended: per ceremony, how many and how long.
+  const get = IDBObjectStore.prototype.get;
+  IDBObjectStore.prototype.get = function (...args) {
     const started = now();
-    const callback = typeof args[args.length - 1] === 'function' ? args.pop() : null;
-    const done = (result) => {
-      log.push(['storage-get', started, now()]);
-      return result;
-    };
-    if (callback) return get.call(this, ...args, (result) => callback(done(result)));
-    return get.apply(this, args).then(done);
+    const request = get.apply(this, args);
+    request.addEventListener('success', () => log.push(['storage-get', started, now()]));
+    return request;
   };
   const Native = globalThis.WebSocket;
   const send = Native.prototype.send;
