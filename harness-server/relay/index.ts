@@ -225,8 +225,14 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       connection.alive = true;
     });
     socket.on('message', (data, isBinary) => {
-      if (connection.seat) onFrame(connection, data, isBinary);
-      else onJoin(connection, data, isBinary);
+      // Whatever one client sends must never take the process (the RP and every channel) down.
+      try {
+        if (connection.seat) onFrame(connection, data, isBinary);
+        else onJoin(connection, data, isBinary);
+      } catch (error) {
+        log.error({ err: error }, 'relay message handler failed');
+        socket.close(CloseCode.internalError, 'internal error');
+      }
     });
     socket.once('close', () => {
       clearTimeout(connection.timer);

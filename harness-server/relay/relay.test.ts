@@ -270,6 +270,9 @@ describe('relay seats (issue 20 item 3)', () => {
     ['text that is not JSON', 'hello'],
     ['a join with an extra member', { ...newChannel().extension.join, extra: 1 }],
     ['a made-up token', madeUp('phone')],
+    // 43 characters whose last one has non-zero padding bits: once crashed the whole server.
+    ['a token that is not canonical base64url', { type: 'join', seat: 'phone', token: `${'A'.repeat(42)}B`, peer: 'A'.repeat(43) }],
+    ['a peer verifier that is not canonical base64url', { type: 'join', seat: 'extension', token: 'A'.repeat(43), peer: `${'A'.repeat(42)}_` }],
   ])('closes a socket whose first message is %s with 1008 "invalid join"', async (_label, first) => {
     await start();
     const channel = newChannel();

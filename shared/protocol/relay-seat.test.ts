@@ -1,6 +1,7 @@
 import { createHash, hkdfSync } from 'node:crypto';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { Value } from '@sinclair/typebox/value';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromB64url, toB64url } from '../bytes.ts';
 import { generateStaticKeyPair } from './keys.ts';
@@ -59,6 +60,21 @@ describe('relay seats', () => {
     const flipped = fromB64url(ext.join.token);
     flipped[0]! ^= 1;
     expect(joinProvesSeat(ext.channel, { ...ext.join, token: toB64url(flipped) })).toBe(false);
+  });
+
+  it('the schema admits only strings that decode, and the check never throws on what it admits', () => {
+    const b64char = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+    const text43 = fc.array(b64char, { minLength: 43, maxLength: 43 }).map((chars) => chars.join(''));
+    const join = fc.record({ type: fc.constant('join'), seat: fc.constantFrom('extension', 'phone'), token: text43, peer: text43 });
+    fc.assert(
+      fc.property(join, fc.string(), (candidate, channel) => {
+        if (!Value.Check(RelayJoinSchema, candidate)) return;
+        expect(fromB64url(candidate.token)).toHaveLength(32);
+        expect(fromB64url(candidate.peer)).toHaveLength(32);
+        expect(typeof joinProvesSeat(channel, candidate)).toBe('boolean');
+      }),
+      { numRuns: 2000, seed: 20261207 },
+    );
   });
 
   it('never put a token in the channel name, and the name never reveals the secret', () => {

@@ -17,8 +17,11 @@ import { dh, type StaticKeyPair } from './keys.ts';
 export const SEAT_SIDES = ['extension', 'phone'] as const;
 export type SeatSide = (typeof SEAT_SIDES)[number];
 
-/** 32 bytes as unpadded base64url. */
-const B64_32 = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+/**
+ * 32 bytes as canonical unpadded base64url: the 43rd character carries 2 bits of padding, which
+ * must be zero (a decoder refuses anything else, and a join is read before anything is trusted).
+ */
+const B64_32 = Type.String({ pattern: '^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$' });
 
 /** The first message of every relay socket, client → relay, TEXT. */
 export const RelayJoinSchema = Type.Object(
@@ -94,8 +97,14 @@ export function pairedSeat({ side, staticKey, peerPublicKey, pairedChannelId }: 
  * constant-time although the name is not secret, so no one has to argue that it need not be.
  */
 export function joinProvesSeat(channel: string, join: RelayJoin): boolean {
-  const own = seatVerifier(fromB64url(join.token));
-  const peer = fromB64url(join.peer);
+  let own: Uint8Array;
+  let peer: Uint8Array;
+  try {
+    own = seatVerifier(fromB64url(join.token));
+    peer = fromB64url(join.peer);
+  } catch {
+    return false; // not base64url after all: no proof of anything
+  }
   const expected = join.seat === 'extension' ? seatChannelName(own, peer) : seatChannelName(peer, own);
   return equalBytes(utf8Encode(expected), utf8Encode(channel));
 }

@@ -4,11 +4,12 @@
 // test/support/scenarios/hostile-pages.ts; these need what only Chromium's automation gives:
 // https origins of any name (Playwright routes), a second extension, and code run inside Pairkey's
 // own content-script world (DevTools), standing in for a compromised content script.
-import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from '@playwright/test';
+import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
 import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
+import { pairkeyContentWorld } from './support/content-world.ts';
 import { readPairkeyState } from './support/pairkey-state.ts';
 import { expect, test as base } from './support/browser-fixtures.ts';
 import type { PhoneProcess } from '../support/phone-cli.ts';
@@ -170,28 +171,6 @@ test.describe('another extension', () => {
     expect(phoneRequests(phone)).toEqual([]);
   });
 });
-
-/** Pairkey's content-script world in `page`, found through DevTools: code run there is a compromised content script. */
-async function pairkeyContentWorld(context: BrowserContext, page: Page, url: string): Promise<{ session: CDPSession; run: <T>(expression: string) => Promise<T> }> {
-  const session = await context.newCDPSession(page);
-  const worlds: { id: number; name: string; frameId: string }[] = [];
-  session.on('Runtime.executionContextCreated', ({ context: c }) => {
-    const aux = c.auxData as { type?: string; frameId?: string } | undefined;
-    if (aux?.type === 'isolated') worlds.push({ id: c.id, name: c.name, frameId: aux.frameId ?? '' });
-  });
-  await session.send('Runtime.enable');
-  await page.goto(url);
-  await expect.poll(() => worlds.filter((w) => w.name === 'Pairkey').length).toBeGreaterThan(0);
-  const world = worlds.filter((w) => w.name === 'Pairkey').at(-1)!;
-  return {
-    session,
-    run: async <T>(expression: string) => {
-      const { result, exceptionDetails } = await session.send('Runtime.evaluate', { expression, contextId: world.id, awaitPromise: true, returnByValue: true });
-      if (exceptionDetails) throw new Error(`in the content-script world: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
-      return result.value as T;
-    },
-  };
-}
 
 test('a content script that forges runtime messages (other message kinds, a false sender, a false frame, off-schema) gets nothing but its own ceremonies', async ({ mitm, context, extensionId, pairPhone, popup }) => {
   void mitm;

@@ -18,7 +18,8 @@ export async function pairkeyContentWorld(context: BrowserContext, page: Page, u
   });
   await session.send('Runtime.enable');
   await page.goto(url);
-  const ours = () => worlds.filter((w) => w.name === extensionName || w.origin.startsWith('chrome-extension://'));
+  // By name only: another extension's isolated world has a chrome-extension:// origin too.
+  const ours = () => worlds.filter((w) => w.name === extensionName);
   await expect.poll(() => ours().length).toBeGreaterThan(0);
   const world = ours().at(-1)!;
   return {
