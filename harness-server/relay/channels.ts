@@ -1,6 +1,7 @@
 // Rendezvous bookkeeping for the relay: which sockets hold which seat of a channel, and how many
 // sockets each client IP holds. Pure data structures, no I/O, so the rules are easy to test.
 import type { SeatSide } from '../../shared/protocol/relay-seat.ts';
+import { clientNetwork } from '../client-network.ts';
 
 type Seats<Peer> = Partial<Record<SeatSide, Peer>>;
 
@@ -59,15 +60,18 @@ function sideOf<Peer>(seats: Seats<Peer>, peer: Peer): SeatSide | undefined {
   return undefined;
 }
 
-/** Counts concurrent connections per client address. */
+/**
+ * Counts concurrent connections per client network: an IPv4 address or an IPv6 /64 (one subscriber
+ * usually holds a whole /64, so a cap per IPv6 address would be no cap).
+ */
 export class ConnectionLimiter {
   readonly #counts = new Map<string, number>();
 
   constructor(private readonly maxPerAddress: number) {}
 
-  /** Takes a slot for the address, or returns false when it already holds the maximum. */
+  /** Takes a slot for the address's network, or returns false when it already holds the maximum. */
   acquire(address: string): boolean {
-    const key = normalizeAddress(address);
+    const key = clientNetwork(address);
     const count = this.#counts.get(key) ?? 0;
     if (count >= this.maxPerAddress) return false;
     this.#counts.set(key, count + 1);
@@ -75,14 +79,9 @@ export class ConnectionLimiter {
   }
 
   release(address: string): void {
-    const key = normalizeAddress(address);
+    const key = clientNetwork(address);
     const count = this.#counts.get(key) ?? 0;
     if (count <= 1) this.#counts.delete(key);
     else this.#counts.set(key, count - 1);
   }
-}
-
-/** `::ffff:127.0.0.1` and `127.0.0.1` are the same client on a dual-stack socket. */
-function normalizeAddress(address: string): string {
-  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }

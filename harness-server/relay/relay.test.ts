@@ -451,4 +451,14 @@ describe('ConnectionLimiter', () => {
     limiter.release('::ffff:127.0.0.1');
     expect(limiter.acquire('127.0.0.1')).toBe(true);
   });
+
+  it('counts an IPv6 /64 as one client: fresh addresses of one prefix get no fresh slots', () => {
+    const limiter = new ConnectionLimiter(2);
+    expect(limiter.acquire('2001:db8:1:2::1')).toBe(true);
+    expect(limiter.acquire('2001:db8:1:2:ffff:0:0:7')).toBe(true);
+    expect(limiter.acquire('2001:0db8:0001:0002:abcd::9')).toBe(false);
+    expect(limiter.acquire('2001:db8:1:3::1')).toBe(true);
+    limiter.release('2001:db8:1:2::1');
+    expect(limiter.acquire('2001:db8:1:2::42')).toBe(true);
+  });
 });

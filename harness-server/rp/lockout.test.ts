@@ -3,7 +3,7 @@
 // itself rather than the owner, and a many-address attack leaving the owner's known network and
 // passkeys working. The parallel bursts over real sockets are in test/security/rp-attacks.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { clientNetwork } from './services/client-network.ts';
+import { clientNetwork } from '../client-network.ts';
 import { softwareAuthenticator } from './test-client.ts';
 import { addKey, assertWith, codeOf, signInPassword, signUp, startRp, verifiedUser, type TestRp } from './test-flows.ts';
 import type { HttpResult } from '../testing.ts';

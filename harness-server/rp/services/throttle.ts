@@ -27,7 +27,7 @@ import type { Store } from '../db/store.ts';
 import type { User } from '../db/users.ts';
 import type { RpSettings } from '../settings.ts';
 import type { Auditor } from './auditor.ts';
-import { clientNetwork } from './client-network.ts';
+import { clientNetwork } from '../../client-network.ts';
 import { emails } from './emails.ts';
 import { HttpError } from './http-error.ts';
 import type { Mailer } from './mailer.ts';

@@ -1,4 +1,5 @@
-// The client "network" a guess is counted against: the IPv4 address, or the /64 an IPv6 address
+// The client "network" a guess or a relay connection is counted against (the RP's throttle, the
+// relay's connection cap): the IPv4 address, or the /64 an IPv6 address
 // belongs to (one subscriber usually gets a whole /64, so counting single IPv6 addresses would
 // give an attacker 2^64 fresh counters). The address is the TCP peer (`request.ip`: the server
 // does not trust X-Forwarded-For; behind a proxy, set Fastify's trustProxy so it is the client's).
