@@ -14,6 +14,7 @@ import {
 } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, platformWebSocket, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
+import { DEFAULT_RETRY, RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 
 export type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
 export type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
@@ -29,19 +30,12 @@ export interface LinkEvents {
   onUnpaired: () => void;
 }
 
-export interface RetryPolicy {
-  initialMs: number;
-  maxMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = { initialMs: 250, maxMs: 15_000 };
-
 export class PhoneLink {
   private socket: RelaySocket | null = null;
   private channel: SecureChannel | null = null;
   private wanted = false;
   private connecting = false;
-  private retryMs: number;
+  private readonly backoff: RelayBackoff;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pending = new Map<string, { resolve: (reply: PhoneReply) => void; reject: (error: Error) => void }>();
   private readonly onlineWaiters = new Set<() => void>();
@@ -57,11 +51,11 @@ export class PhoneLink {
     /** A removed phone: the link exists only to deliver `unpair`. */
     readonly removed: boolean,
     private readonly events: LinkEvents,
-    private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    retry: RetryPolicy = DEFAULT_RETRY,
     private readonly socketFactory: WebSocketFactory = platformWebSocket,
     knownExtensions: readonly string[] = [],
   ) {
-    this.retryMs = retry.initialMs;
+    this.backoff = new RelayBackoff(retry);
     this.extensions = new Set(knownExtensions);
   }
 
@@ -80,7 +74,7 @@ export class PhoneLink {
   want(): void {
     if (this.wanted) return;
     this.wanted = true;
-    this.retryMs = this.retry.initialMs;
+    this.backoff.reset();
     void this.connect();
   }
 
@@ -161,7 +155,7 @@ export class PhoneLink {
       socket = await RelaySocket.connect(this.socketFactory, pairedRelayTarget(this.relayUrl, { side: 'extension', staticKey: this.staticKey, peerPublicKey: this.phonePublicKey, pairedChannelId: this.phoneId }), {
         onPeers: (count, s) => this.onPeers(count, s),
         onFrame: (frame, s) => this.onFrame(frame, s),
-        onClose: () => this.onClose(socket),
+        onClose: (code) => this.onClose(socket, code),
       });
     } catch {
       this.connecting = false;
@@ -175,16 +169,14 @@ export class PhoneLink {
       return;
     }
     this.socket = socket;
-    this.retryMs = this.retry.initialMs;
+    this.backoff.connected();
     if (this._status === 'offline') this.setStatus('waiting');
   }
 
   private scheduleReconnect(): void {
     if (!this.wanted) return;
     clearTimeout(this.retryTimer);
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, this.retry.maxMs);
-    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer = setTimeout(() => void this.connect(), this.backoff.next());
   }
 
   private onPeers(count: number, socket: RelaySocket): void {
@@ -208,6 +200,7 @@ export class PhoneLink {
         const { reply, result } = responder.respond(frame);
         socket.send(reply);
         this.channel = result.channel;
+        this.backoff.established();
         if (this.removed) {
           this.sendUnpair();
           this.events.onUnpaired();
@@ -242,8 +235,9 @@ export class PhoneLink {
     }
   }
 
-  private onClose(socket: RelaySocket | null): void {
+  private onClose(socket: RelaySocket | null, code: number): void {
     if (socket && this.socket !== socket) return;
+    this.backoff.closed(code);
     this.socket = null;
     this.dropChannel('The connection to the relay was lost');
     this.setStatus('offline');

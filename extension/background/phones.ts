@@ -4,7 +4,8 @@
 // the first to answer wins and the others are told to cancel.
 import { WebAuthnError } from '../../shared/errors.ts';
 import { platformWebSocket } from '../../shared/relay-socket.ts';
-import { DEFAULT_RETRY, PhoneLink, type LinkStatus, type PhoneReply, type PhoneRequest } from './phone-link.ts';
+import { DEFAULT_RETRY } from '../../shared/relay-backoff.ts';
+import { PhoneLink, type LinkStatus, type PhoneReply, type PhoneRequest } from './phone-link.ts';
 import { getPhones, getRemovedPhones, getSettings, getStaticKeyPair, removePhone, updatePhone, updateRemovedPhones } from './storage.ts';
 import { isExpiredUnconfirmed, unconfirmedDeadline } from './unconfirmed.ts';
 

@@ -5,6 +5,7 @@
 import { decodeFrame, ReconnectInitiator, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
+import { RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 import { assertConfirmed, isConfirmed, type PairedBrowser, type PairingDetails } from './pairing.ts';
 import { errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from './requests.ts';
 
@@ -28,11 +29,6 @@ export interface IncomingRequest {
   expiresAt: number;
   /** Aborts with a RequestEnd reason when the browser cancels, time runs out or the session ends. */
   signal: AbortSignal;
-}
-
-export interface RetryPolicy {
-  initialMs: number;
-  maxMs: number;
 }
 
 /**
@@ -68,25 +64,22 @@ export type PairedSessionOptions = SessionPairing & {
   now?: () => number;
 };
 
-const DEFAULT_RETRY: RetryPolicy = { initialMs: 250, maxMs: 15_000 };
 
 export class PairedSession {
   private socket: RelaySocket | null = null;
   private channel: SecureChannel | null = null;
   private initiator: ReconnectInitiator | null = null;
-  private retryMs: number;
+  private readonly backoff: RelayBackoff;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private connecting = false;
   private currentState: LinkState = 'offline';
   private readonly inFlight = new Map<string, AbortController>();
-  private readonly retry: RetryPolicy;
   private readonly now: () => number;
 
   constructor(private readonly options: PairedSessionOptions) {
     // The types already say so; this holds for callers that built the pairing from storage.
     if (!options.removed && !isConfirmed(options.pairing)) throw new Error('A session needs a pairing the person confirmed');
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.retryMs = this.retry.initialMs;
+    this.backoff = new RelayBackoff(options.retry);
     this.now = options.now ?? Date.now;
   }
 
@@ -109,7 +102,7 @@ export class PairedSession {
     if (this.currentState !== 'offline' || this.connecting) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    this.retryMs = this.retry.initialMs;
+    this.backoff.reset();
     void this.connect();
   }
 
@@ -156,14 +149,14 @@ export class PairedSession {
       const socket = await RelaySocket.connect(this.options.socketFactory, target, {
         onPeers: (count, relay) => this.onPeers(count, relay),
         onFrame: (frame, relay) => this.onFrame(frame, relay),
-        onClose: () => this.onClose(),
+        onClose: (code) => this.onClose(code),
       });
       if (this.isStopped()) {
         socket.close(1000, 'phone offline');
         return;
       }
       this.socket = socket;
-      this.retryMs = this.retry.initialMs;
+      this.backoff.connected();
       if (this.currentState === 'connecting') this.setState('waiting');
     } catch (error) {
       this.log(`relay unreachable: ${error instanceof Error ? error.message : String(error)}`);
@@ -192,6 +185,7 @@ export class PairedSession {
       if (kind === 'handshake-reply' && this.initiator) {
         this.channel = this.initiator.finish(frame).channel;
         this.initiator = null;
+        this.backoff.established();
         if (this.options.removed) {
           this.unpair();
           return;
@@ -255,7 +249,8 @@ export class PairedSession {
     this.inFlight.clear();
   }
 
-  private onClose(): void {
+  private onClose(code: number): void {
+    this.backoff.closed(code);
     this.dropChannel();
     this.socket = null;
     this.scheduleReconnect();
@@ -266,8 +261,7 @@ export class PairedSession {
     this.setState('offline');
     if (this.retryTimer) return;
     // Jitter keeps many phones (or many pairings) from hammering a restarted relay in step.
-    const delay = this.retryMs * (0.8 + Math.random() * 0.4);
-    this.retryMs = Math.min(this.retryMs * 2, this.retry.maxMs);
+    const delay = this.backoff.next() * (0.8 + Math.random() * 0.4);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { Authenticator, generateNobleP256Key } from '../../shared/authenticator/index.ts';
 import { decodeFrame, ReconnectInitiator, type SecureChannel } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
+import { RelayBackoff } from '../../shared/relay-backoff.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from '../core/requests.ts';
 import { assertConfirmed, confirmPairing, pairWithLink, type PairingDetails, type UnconfirmedPairing } from '../core/pairing.ts';
@@ -73,7 +74,7 @@ class PairedSession {
   private channel: SecureChannel | null = null;
   private initiator: ReconnectInitiator | null = null;
   private closed = false;
-  private retryMs = 100;
+  private readonly backoff = new RelayBackoff({ initialMs: 100, maxMs: RECONNECT_MAX_MS });
   private readonly inFlight = new Map<string, AbortController>();
 
   constructor(
@@ -86,9 +87,9 @@ class PairedSession {
     this.socket = await RelaySocket.connect(nodeWebSocket, url, {
       onPeers: (count, socket) => this.onPeers(count, socket),
       onFrame: (frame, socket) => void this.onFrame(frame, socket),
-      onClose: () => this.onClose(),
+      onClose: (code) => this.onClose(code),
     });
-    this.retryMs = 100;
+    this.backoff.connected();
   }
 
   private onPeers(count: number, socket: RelaySocket): void {
@@ -113,6 +114,7 @@ class PairedSession {
       const { kind } = decodeFrame(frame);
       if (kind === 'handshake-reply' && this.initiator) {
         this.channel = this.initiator.finish(frame).channel;
+        this.backoff.established();
         this.initiator = null;
         // Tell the browser what this phone serves beyond the basics.
         socket.send(this.channel.seal({ type: 'hello', extensions: ['prf'] }));
@@ -174,16 +176,15 @@ class PairedSession {
     if (channel === this.channel && this.socket?.isOpen) this.socket.send(channel.seal(reply));
   }
 
-  private onClose(): void {
+  private onClose(code = 1006): void {
+    this.backoff.closed(code);
     this.dropChannel();
     this.socket = null;
     if (this.closed) return;
     // The relay restarted or dropped us (idle timeout): come back, with bounded backoff.
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, RECONNECT_MAX_MS);
     setTimeout(() => {
       if (!this.closed) this.connect().catch(() => this.onClose());
-    }, delay);
+    }, this.backoff.next());
   }
 
   close(): void {

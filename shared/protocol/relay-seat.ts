@@ -15,6 +15,9 @@ import { pairedSeatTokens, pairingSeatTokens, PROTOCOL_VERSION_LABEL, type SeatT
 import { dh, type StaticKeyPair } from './keys.ts';
 
 export const SEAT_SIDES = ['extension', 'phone'] as const;
+
+/** The relay closes a seat's previous holder with this code when a newcomer proves the same seat. */
+export const SEAT_TAKEN_CLOSE = 4001;
 export type SeatSide = (typeof SEAT_SIDES)[number];
 
 /**
