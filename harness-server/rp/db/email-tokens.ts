@@ -21,6 +21,7 @@ export class EmailTokens {
   readonly #consume;
   readonly #revoke;
   readonly #find;
+  readonly #latest;
 
   constructor(db: Db) {
     this.#insert = db.prepare<[Buffer, number, string, string, number, number]>(
@@ -33,6 +34,14 @@ export class EmailTokens {
     this.#find = db.prepare<[Buffer, string, number], Row>(
       'SELECT user_id, email, expires_at FROM email_tokens WHERE id = ? AND purpose = ? AND expires_at > ?',
     );
+    this.#latest = db.prepare<[number, string, number], { created_at: number | null }>(
+      'SELECT max(created_at) AS created_at FROM email_tokens WHERE user_id = ? AND purpose = ? AND expires_at > ?',
+    );
+  }
+
+  /** When the account's newest unexpired token of this purpose was issued, if it has one. */
+  liveIssuedAt(userId: number, purpose: EmailTokenPurpose, now: number): number | undefined {
+    return this.#latest.get(userId, purpose, now)?.created_at ?? undefined;
   }
 
   /** Looks the token up without using it (e.g. to check a new password before spending the link). */

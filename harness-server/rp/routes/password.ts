@@ -15,6 +15,12 @@ import { ipLimit } from './common.ts';
 
 /** A reset link works once, for an hour (OWASP Forgot Password Cheat Sheet: short-lived). */
 export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
+/**
+ * A new reset link voids the previous one, and the per-address limit does not stop requests from
+ * many addresses: without a pause per account, anyone could keep cancelling the owner's link and
+ * fill their inbox. Within it, a request sends nothing and the link already sent stays good.
+ */
+export const PASSWORD_RESET_COOLDOWN_MS = 5 * 60 * 1000;
 
 export const passwordRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -76,6 +82,11 @@ export const passwordRoutes: FastifyPluginAsync = async (fastify) => {
           rp.mailer.send(user.id, user.email!, emails.passwordResetNeeds2fa(settings.rpName, user.username, new URL('signin', settings.publicUrl).href));
           return;
         }
+        const lastSent = store.emailTokens.liveIssuedAt(user.id, 'password-reset', now);
+        if (lastSent !== undefined && now - lastSent < PASSWORD_RESET_COOLDOWN_MS) {
+          rp.auditor.record(user.id, 'password.reset-requested', { sent: 'nothing: a link was sent minutes ago' }, request);
+          return;
+        }
         const token = store.emailTokens.issue(user.id, 'password-reset', user.email!, now, PASSWORD_RESET_TTL_MS);
         // In the fragment: never sent to a server, never in a Referer.
         const link = new URL(`reset-password#token=${token}`, settings.publicUrl).href;
@@ -103,6 +114,8 @@ export const passwordRoutes: FastifyPluginAsync = async (fastify) => {
     store.transaction(() => {
       // Spent here, conditionally: of two concurrent uses only one gets past this line.
       if (!store.emailTokens.consume(token, 'password-reset', settings.now())) throw invalid();
+      // 2FA may have been turned on while the new password was hashing.
+      if (twoFactor.isEnabled(user.id)) throw conflict('This account now uses two-factor authentication, so its password cannot be reset by email: sign in and change it on the Security page');
       const recoveryCancelled = replacePassword(user, passwordHash, request);
       rp.auditor.record(user.id, 'password.reset', { sessionsEnded: true, recoveryCancelled }, request);
       rp.mailer.send(user.id, found.email, emails.passwordChanged(settings.rpName, user.username, settings.now(), 'reset', recoveryCancelled));
