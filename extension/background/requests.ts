@@ -12,7 +12,7 @@ import { PhoneUnreachableError, phones } from './phones.ts';
 import { closePrompt, openPrompt } from './prompt.ts';
 import { getConfirmedPhones, getSettings, getSiteRules, setSiteRule } from './storage.ts';
 import { PrfSyntaxError } from './prf.ts';
-import { chargeOf, RequestLimits, type Slot } from './request-limits.ts';
+import { chargeOf, RequestLimits, type Charge, type Slot } from './request-limits.ts';
 import { prepare } from './webauthn-client.ts';
 
 /** How long a ceremony waits for a phone to come online before the browser takes over. */
@@ -117,6 +117,12 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
   input.pageSignal.addEventListener('abort', onPageGone, { once: true });
   let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   let slot: Slot | null = null;
+  // The prompt-budget tokens this request took while no person has seen it yet: a request that ends
+  // before the prompt is shown or before it is sent to the phone (aborted by the page while the
+  // phone is being reached, no phone reachable, handed to the browser) gives them back, or a page
+  // that calls and aborts would drain every site's budget unseen. Once shown or sent, it stays
+  // charged unless approved: abort-and-retry must not be a way to spam the phone.
+  let unseen: Charge | null = null;
   try {
     const ceremony = prepare(input.kind, input.caller, input.parse());
     await input.checkFrame();
@@ -154,11 +160,14 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
       // Past here the phone (or the prompt) would be bothered: a flooding page is refused first.
       return toPageResult(notAllowed('Too many requests from this site; try again shortly'));
     } else if (rule === 'ask') {
+      // The prompt window opens: the person sees the request, it stays charged.
       setStage(p, 'choosing');
       const choice = await ask(p, true);
       if (choice === 'browser' && canUseBrowser) return { status: 'passthrough' };
       if (choice !== 'phone') return cancelled();
       explicit = true;
+    } else {
+      unseen = chargeOf(input.caller);
     }
 
     setStage(p, 'reaching-phone');
@@ -174,6 +183,8 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
       throw error;
     }
     setStage(p, 'on-phone');
+    // Sent to the phone from here on: its person sees a card.
+    unseen = null;
     const reply = await phones.ask(links, ceremony.request, p.stop.signal);
     limits.refund(chargeOf(input.caller));
     return { status: 'ok', credential: ceremony.finish(reply) };
@@ -187,6 +198,7 @@ export async function runCeremony(input: CeremonyInput): Promise<PageResult> {
     }
     return toPageResult(error);
   } finally {
+    if (unseen) limits.refund(unseen);
     slot?.release();
     clearTimeout(deadlineTimer);
     input.pageSignal.removeEventListener('abort', onPageGone);

@@ -362,3 +362,43 @@ test('the prompt budget is per tab and per browser: frames of 8 sites in one tab
   expect(fromFramer.length).toBeLessThanOrEqual(5);
   expect(phoneRequests(phone).length).toBeLessThanOrEqual(10);
 });
+
+test('the prompt budget is not drained by requests no person saw: of 12 get() calls a page aborts while the phone is offline (or that fall back to the browser), none is refused as too many', async ({ mitm, context, pairPhone, popup }) => {
+  void mitm;
+  const { phone } = await pairPhone();
+  await expect(popup.getByTestId('phone-status')).toHaveText('Online');
+  // The phone goes offline: each call waits for it to come online, and the page aborts it then,
+  // before anything is sent to the phone or shown to anyone.
+  await phone.stop();
+  await expect(popup.getByTestId('phone-status')).not.toHaveText('Online');
+  const page = await httpsPage(context, 'https://aborts.example');
+  const names: string[] = [];
+  // More than a site's burst (5): before the fix the 6th call was refused as "too many requests".
+  for (let i = 0; i < 12; i++) {
+    await page.evaluate(() => {
+      const w = window as unknown as { ctl: AbortController; outcome: Promise<string> };
+      w.ctl = new AbortController();
+      w.outcome = navigator.credentials.get({ publicKey: { challenge: new Uint8Array(32), timeout: 10000 }, signal: w.ctl.signal }).then(
+        () => 'ok',
+        (e: Error) => e.name + ': ' + e.message,
+      );
+      void w.outcome.then(() => document.body.setAttribute('data-done', ''));
+    });
+    // The background has the request (the popup lists it), then the page aborts; a call refused at
+    // once ends by itself.
+    await expect.poll(async () => (await popup.getByTestId('request-item').count()) + (await page.locator('body[data-done]').count())).toBe(1);
+    names.push(
+      await page.evaluate(() => {
+        const w = window as unknown as { ctl: AbortController; outcome: Promise<string> };
+        w.ctl.abort();
+        document.body.removeAttribute('data-done');
+        return w.outcome;
+      }),
+    );
+    await expect(popup.getByTestId('request-item')).toHaveCount(0);
+  }
+  // Each ended aborted, or handed to the browser (which refuses this test site's certificate);
+  // none was refused by the budget.
+  expect(names).toHaveLength(12);
+  expect(names.filter((n) => /Too many requests/.test(n))).toEqual([]);
+});
