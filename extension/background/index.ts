@@ -25,7 +25,6 @@ import { isOwnContentScript, isOwnPage } from './senders.ts';
 import {
   getConfirmedPhones,
   migrateStorage,
-  noteInstalled,
   removePhone,
   setDefaultRule,
   setPhoneUrl,
@@ -205,10 +204,6 @@ function serveUi(port: Runtime.Port): void {
 }
 
 // ---- wiring -----------------------------------------------------------------------------------------
-
-// Registered first and synchronously: an update from a version that kept its state in storage.local
-// is the only start that may read it (storage.ts), and the event is dispatched once, right away.
-browser.runtime.onInstalled.addListener((details) => noteInstalled(details.reason));
 
 browser.runtime.onConnect.addListener((port) => {
   if (port.name === CEREMONY_PORT) serveCeremony(port);

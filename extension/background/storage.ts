@@ -106,57 +106,22 @@ function serialized<T>(change: () => Promise<T>): Promise<T> {
 type LegacyPairing = { phonePublicKey: string; pairedChannelId: string; confirmationCode: string; phoneName: string; pairedAt: number; confirmed: boolean };
 
 /**
- * Why the browser started this version, from `runtime.onInstalled` (index.ts registers the listener
- * at the top level, so the event is never missed). Only an 'update' may carry state an older
- * version left in storage.local. Nothing stored can say so instead: a marker or a version kept in
- * the database is lost with the database it describes, and then whatever a content script planted
- * in storage.local (Firefox lets it write there) would be adopted as the extension's own state.
- */
-let installReason: ((reason: string) => void) | null = null;
-const installed = new Promise<string>((resolve) => {
-  installReason = resolve;
-});
-export function noteInstalled(reason: string): void {
-  installReason?.(reason);
-}
-
-/**
- * How long a start whose database has no marker waits for onInstalled before deciding it is not an
- * update. Browsers dispatch onInstalled right after the background's first run, so this is only
- * ever waited for in full once after the database was lost; every later start finds the marker.
- */
-export const INSTALL_EVENT_WAIT_MS = 2_000;
-
-function installedOrNormalStart(): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const fallback = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve('none'), INSTALL_EVENT_WAIT_MS);
-  });
-  return Promise.race([installed, fallback]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Moves what versions up to 0.1 kept in storage.local into the database, and deletes it there:
- * only on an update, and only once (the marker). Version 0.1's single `pairing` becomes the first
- * entry of `phones`. On every other start storage.local is emptied without being read: anything
- * there can only come from a content script. Every read and write waits for this, so no state is
- * read before the move has settled.
+ * Moves what versions up to 0.1 kept in storage.local into the database, once, and deletes it
+ * there. Version 0.1's single `pairing` becomes the first entry of `phones`. Once moved, anything
+ * that appears in storage.local again can only come from a content script: it is never read, and
+ * deleted at every start.
  */
 async function migrate(): Promise<void> {
   const done = (await readState([MIGRATED]))[MIGRATED] === true;
   const legacyKeys = [...KEYS, 'pairing'];
   if (!done) {
-    let state: StoredState = {};
-    if ((await installedOrNormalStart()) === 'update') {
-      const legacy = (await browser.storage.local.get(legacyKeys)) as StoredState & { pairing?: LegacyPairing };
-      const { pairing, ...rest } = legacy;
-      state = rest;
-      if (pairing) {
-        const phones = state.phones ?? [];
-        const { phonePublicKey, pairedChannelId, phoneName, ...fields } = pairing;
-        if (!phones.some((p) => p.id === pairedChannelId)) phones.push({ ...fields, id: pairedChannelId, name: phoneName, publicKey: phonePublicKey });
-        state.phones = phones;
-      }
+    const legacy = (await browser.storage.local.get(legacyKeys)) as StoredState & { pairing?: LegacyPairing };
+    const { pairing, ...state } = legacy;
+    if (pairing) {
+      const phones = state.phones ?? [];
+      const { phonePublicKey, pairedChannelId, phoneName, ...rest } = pairing;
+      if (!phones.some((p) => p.id === pairedChannelId)) phones.push({ ...rest, id: pairedChannelId, name: phoneName, publicKey: phonePublicKey });
+      state.phones = phones;
     }
     await writeState({ ...state, [MIGRATED]: true });
   }

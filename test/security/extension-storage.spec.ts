@@ -11,7 +11,7 @@ import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import { expect, test as base } from './support/browser-fixtures.ts';
 import { pairkeyContentWorld } from './support/content-world.ts';
 import { readPairkeyState } from './support/pairkey-state.ts';
-import { STATE_DB_NAME, STATE_STORE } from '../../extension/background/state-db.ts';
+import { STATE_DB_NAME } from '../../extension/background/state-db.ts';
 import { startHostileSite } from '../support/scenarios/hostile-site.ts';
 
 const LOADABLE_DIR = extensionBuildDir('chrome', 'loadable');
@@ -108,15 +108,12 @@ test('Pairkey\'s own content-script world can neither read the long-term key nor
   }
 });
 
-/**
- * The build people load (a copy of it in `dir`, by default the build itself) in a browser on
- * `profile`; closing it and launching again is a browser restart.
- */
-async function launch(profile: string, dir = LOADABLE_DIR): Promise<{ context: BrowserContext; worker: Worker; popup: () => Promise<Page> }> {
+/** The build people load in a browser on `profile`; closing it and launching again is a browser restart. */
+async function launch(profile: string): Promise<{ context: BrowserContext; worker: Worker; popup: () => Promise<Page> }> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_QUIET_FLAGS, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+    args: [...CHROMIUM_QUIET_FLAGS, `--disable-extensions-except=${LOADABLE_DIR}`, `--load-extension=${LOADABLE_DIR}`],
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const popup = async () => {
@@ -127,113 +124,58 @@ async function launch(profile: string, dir = LOADABLE_DIR): Promise<{ context: B
   return { context, worker, popup };
 }
 
-/**
- * Waits until the background has settled its start (the popup shows the state it read, and every
- * read waits for storage.local's handling), so what a test then puts in storage.local is not
- * removed by that start.
- */
-async function settled(launched: { popup: () => Promise<Page> }): Promise<void> {
-  const popup = await launched.popup();
-  await expect(popup.getByTestId('relay-url')).not.toHaveValue('');
-  await popup.close();
-}
-
-/** Fill storage.local with `items` and delete the extension's database, from its own worker. */
-async function plantAndLoseDatabase(worker: Worker, items: Record<string, unknown>): Promise<void> {
-  await worker.evaluate(
-    async ([planted, name]) => {
+test('an update moves what storage.local held into the database once and deletes it there; what appears there later is never read', async ({ tempDir }) => {
+  const profile = join(tempDir, 'profile');
+  // The state an older version kept in storage.local (0.1's single `pairing` included), and a
+  // background that never ran this version: its database deleted. Then the browser restarts.
+  const legacy = {
+    relayUrl: 'http://localhost:1',
+    staticPrivateKey: toB64url(new Uint8Array(32).fill(3)),
+    siteRules: { 'https://bank.example': 'browser' },
+    pairing: { phonePublicKey: toB64url(new Uint8Array(32).fill(5)), pairedChannelId: 'legacy-channel-000000000000000000', confirmationCode: '123456', phoneName: 'Old phone', pairedAt: 1, confirmed: true },
+  };
+  const before = await launch(profile);
+  await before.worker.evaluate(
+    async ([items, name]) => {
       await chrome.storage.local.clear();
-      await chrome.storage.local.set(planted);
+      await chrome.storage.local.set(items);
       await new Promise((resolve, reject) => {
         const deleting = indexedDB.deleteDatabase(name);
         deleting.onsuccess = resolve;
         deleting.onerror = () => reject(deleting.error);
       });
     },
-    [items, STATE_DB_NAME] as const,
+    [legacy, STATE_DB_NAME] as const,
   );
-}
-
-// An update from a version that kept its state in storage.local (0.1) is the one start that reads
-// it (runtime.onInstalled with reason 'update'). Chrome cannot be made to report one here: an
-// extension loaded with --load-extension is reported as 'install' at every start, its manifest's
-// version changed or not (checked with a probe extension), so that path has no browser test.
-
-test('what appears in storage.local once this version has run is never read, and is deleted at the next start', async ({ tempDir }) => {
-  const profile = join(tempDir, 'profile');
-  const first = await launch(profile);
-  await settled(first);
-  // State of the extension's own, in its database (set through the options, here directly).
-  await first.worker.evaluate(
-    ([name, store]) =>
-      new Promise<void>((resolve, reject) => {
-        const opening = indexedDB.open(name);
-        opening.onerror = () => reject(opening.error);
-        opening.onsuccess = () => {
-          const tx = opening.result.transaction(store, 'readwrite');
-          tx.objectStore(store).put('http://localhost:1', 'relayUrl');
-          tx.objectStore(store).put({ 'https://bank.example': 'browser' }, 'siteRules');
-          tx.oncomplete = () => {
-            opening.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    [STATE_DB_NAME, STATE_STORE] as const,
-  );
-  const own = await readPairkeyState(first.worker);
-  // Written there later (in Firefox a content script can): never read, deleted at the next start.
-  await first.worker.evaluate(() =>
-    chrome.storage.local.set({ relayUrl: 'http://127.0.0.1:9', phones: [{ id: 'attacker-channel-0000000000000000', name: 'Attacker', publicKey: 'AAAA', confirmationCode: '000000', pairedAt: 1, confirmed: true }] }),
-  );
-  expect(await first.worker.evaluate(() => chrome.storage.local.get(null)), 'planted, there at the restart').toMatchObject({ relayUrl: 'http://127.0.0.1:9' });
-  await first.context.close();
-
-  const second = await launch(profile);
-  try {
-    const popup = await second.popup();
-    // The popup shows the background's state once it has it: its own relay, no planted phone.
-    await expect(popup.getByTestId('relay-url')).toHaveValue('http://localhost:1');
-    await expect(popup.getByTestId('phone-item')).toHaveCount(0);
-    expect(await readPairkeyState(second.worker)).toEqual(own);
-    expect(await second.worker.evaluate(() => chrome.storage.local.get(null))).toEqual({});
-  } finally {
-    await second.context.close();
-  }
-});
-
-test('with the database lost, a restart that is not an update adopts nothing from storage.local: no planted phone, relay or key', async ({ tempDir }) => {
-  const profile = join(tempDir, 'profile');
-  // What a compromised content script could leave in storage.local (Firefox lets it write there),
-  // then the extension origin's data is cleared (site-data clearing, browsingData.remove, eviction).
-  const planted = {
-    relayUrl: 'http://127.0.0.1:9',
-    staticPrivateKey: toB64url(new Uint8Array(32).fill(9)),
-    siteRules: { 'https://bank.example': 'browser' },
-    phones: [{ id: 'attacker-channel-0000000000000000', name: 'Attacker', publicKey: toB64url(new Uint8Array(32).fill(7)), confirmationCode: '000000', pairedAt: 1, confirmed: true }],
-    pairing: { phonePublicKey: toB64url(new Uint8Array(32).fill(5)), pairedChannelId: 'attacker-channel-1111111111111111', confirmationCode: '123456', phoneName: 'Attacker 2', pairedAt: 1, confirmed: true },
-  };
-  const before = await launch(profile);
-  await settled(before);
-  await plantAndLoseDatabase(before.worker, planted);
-  expect(await before.worker.evaluate(() => chrome.storage.local.get(null)), 'planted, there at the restart').toEqual(planted);
   await before.context.close();
 
-  const after = await launch(profile);
+  const first = await launch(profile);
   try {
-    const popup = await after.popup();
-    // The popup shows the background's state once it has it: the default relay, no planted phone.
-    await expect(popup.getByTestId('relay-url')).toHaveValue('http://localhost:8787') // storage.ts DEFAULT_RELAY_URL;
-    await expect(popup.getByTestId('phone-item')).toHaveCount(0);
-    const state = await readPairkeyState(after.worker);
-    expect(state.phones ?? []).toEqual([]);
-    expect(state.relayUrl).toBeUndefined();
-    expect(state.siteRules).toBeUndefined();
-    expect(state.staticPrivateKey).not.toBe(planted.staticPrivateKey);
-    // Emptied without being read.
-    expect(await after.worker.evaluate(() => chrome.storage.local.get(null))).toEqual({});
+    const popup = await first.popup();
+    await expect(popup.getByTestId('phone-item')).toHaveCount(1);
+    await expect(popup.getByTestId('phone-item')).toContainText('Old phone');
+    const moved = await readPairkeyState(first.worker);
+    expect(moved).toMatchObject({
+      relayUrl: legacy.relayUrl,
+      staticPrivateKey: legacy.staticPrivateKey,
+      siteRules: legacy.siteRules,
+      phones: [{ id: legacy.pairing.pairedChannelId, name: 'Old phone', confirmed: true }],
+    });
+    expect(await first.worker.evaluate(() => chrome.storage.local.get(null))).toEqual({});
+    // Written there later (in Firefox a content script can): never read, deleted at the next start.
+    await first.worker.evaluate(() => chrome.storage.local.set({ relayUrl: 'http://127.0.0.1:9', phones: [] }));
+    await first.context.close();
+
+    const second = await launch(profile);
+    try {
+      const again = await second.popup();
+      await expect(again.getByTestId('phone-item')).toContainText('Old phone');
+      expect(await readPairkeyState(second.worker)).toEqual(moved);
+      expect(await second.worker.evaluate(() => chrome.storage.local.get(null))).toEqual({});
+    } finally {
+      await second.context.close();
+    }
   } finally {
-    await after.context.close();
+    await first.context.close();
   }
 });
