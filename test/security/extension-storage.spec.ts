@@ -135,6 +135,11 @@ test('an update moves what storage.local held into the database once and deletes
     pairing: { phonePublicKey: toB64url(new Uint8Array(32).fill(5)), pairedChannelId: 'legacy-channel-000000000000000000', confirmationCode: '123456', phoneName: 'Old phone', pairedAt: 1, confirmed: true },
   };
   const before = await launch(profile);
+  // Let that first start settle (its popup shows the state it read, and every read waits for the
+  // move out of storage.local), or the start would delete what is planted next (CI saw it).
+  const settling = await before.popup();
+  await expect(settling.getByTestId('relay-url')).not.toHaveValue('');
+  await settling.close();
   await before.worker.evaluate(
     async ([items, name]) => {
       await chrome.storage.local.clear();
