@@ -3,6 +3,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { assertQaAcknowledged, type Config } from './config.ts';
+import { observabilityPlugin } from './observability/index.ts';
+import { sqliteReadiness } from './observability/sqlite-check.ts';
 import { phoneAppPlugin } from './phone-app/index.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { relayPlugin } from './relay/index.ts';
@@ -23,6 +25,8 @@ export interface BuildOptions {
   logStream?: DestinationStream;
   /** RP knobs tests override: clock, TTLs, scrypt cost. */
   rp?: Partial<RpSettings>;
+  /** Export process metrics (CPU, memory, event loop) on /metrics; main.ts turns it on, tests leave it off. */
+  processMetrics?: boolean;
 }
 
 function serverOptions(config: Config, options: BuildOptions): FastifyServerOptions {
@@ -48,8 +52,11 @@ export async function buildServers(config: Config, options: BuildOptions = {}): 
   const phone = Fastify(serverOptions(config, options));
   try {
     await main.register(securityHeaders, { https: new URL(config.publicUrl).protocol === 'https:' });
+    // First: every later plugin may register metrics and readiness checks on it.
+    await main.register(observabilityPlugin, { processMetrics: options.processMetrics ?? false });
     await main.register(relayPlugin, { limits: config.relay });
     await main.register(storePlugin, { dataDir: config.dataDir }); // main.store
+    main.observability.registerReadinessCheck('database', sqliteReadiness(main.store.db));
     const serverKey = loadServerKey(config.dataDir, config.serverKey);
     await main.register(rpPlugin, { settings: rpSettings(config, serverKey, options.rp) });
 

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   // Printed before anything else, and again once listening, so it cannot scroll out of sight.
   if (banner) console.error(banner);
 
-  const { main: rp, phone } = await buildServers(config);
+  const { main: rp, phone } = await buildServers(config, { processMetrics: true });
   await rp.listen({ port: config.port, host: config.host });
   await phone.listen({ port: config.phonePort, host: config.host });
 
