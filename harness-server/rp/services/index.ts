@@ -6,6 +6,7 @@ import type { Store } from '../db/store.ts';
 import type { RpSettings } from '../settings.ts';
 import { Auditor } from './auditor.ts';
 import { Mailer } from './mailer.ts';
+import { RpMetrics } from './metrics.ts';
 import { Reauth } from './reauth.ts';
 import { AccountThrottle } from './throttle.ts';
 import { TwoFactor } from './two-factor.ts';
@@ -28,11 +29,11 @@ declare module 'fastify' {
   }
 }
 
-/** Needs app.store and app.ceremonies. */
+/** Needs app.store, app.ceremonies and app.observability. */
 export function createServices(app: FastifyInstance, settings: RpSettings): RpServices {
   const { store } = app;
   const mailer = new Mailer(store, settings.mail, app.log, settings.now);
-  const auditor = new Auditor(store, settings.now);
+  const auditor = new Auditor(store, settings.now, new RpMetrics(app.observability.metrics));
   const throttle = new AccountThrottle(store, settings, auditor, mailer, deriveKey(settings.serverKey, 'throttle-keys'));
   const twoFactor = new TwoFactor(store, settings, new SecretBox(deriveKey(settings.serverKey, 'otp-secrets')), auditor, mailer);
   const webauthn = new WebAuthnPolicy(settings, store, auditor);

@@ -144,6 +144,7 @@ export class AccountThrottle {
 
   #audit(user: User | undefined, step: FailedStep, event: FailureEvent, request: FastifyRequest): void {
     if (user) this.auditor.record(user.id, event, { step }, request);
+    else this.auditor.metrics.unattributedFailure(event, step);
   }
 
   #announce(user: User, failures: number, until: number, request: FastifyRequest): void {

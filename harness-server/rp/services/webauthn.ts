@@ -199,9 +199,9 @@ export class WebAuthnPolicy {
    */
   refused(credentialId: string, ceremony: 'authentication' | 'second-factor' | 'reauth', reason: string, request: FastifyRequest): void {
     const credential = this.store.credentials.findById(credentialId);
-    if (!credential) return;
-    request.log.warn({ credentialId, userId: credential.userId, ceremony, reason }, 'WebAuthn assertion refused');
     const step = ceremony === 'authentication' ? 'passkey' : 'security-key';
+    if (!credential) return this.auditor.metrics.unattributedFailure(ceremony === 'reauth' ? 'reauth.failed' : 'signin.failed', step);
+    request.log.warn({ credentialId, userId: credential.userId, ceremony, reason }, 'WebAuthn assertion refused');
     this.auditor.record(credential.userId, ceremony === 'reauth' ? 'reauth.failed' : 'signin.failed', { step, reason }, request);
   }
 
