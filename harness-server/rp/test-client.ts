@@ -17,6 +17,7 @@ import {
   MemoryCredentialStore,
   noneAttestationObject,
   rpIdHash,
+  type Es256Key,
   type SigningKey,
   type Approval,
   type AuthenticatorOptions,
@@ -117,7 +118,7 @@ export async function getAssertion(
  */
 export interface ForgedCredential {
   id: Uint8Array;
-  key: SigningKey;
+  key: Es256Key;
 }
 
 export function forgedCredential(id: Uint8Array = randomBytes(32)): ForgedCredential {

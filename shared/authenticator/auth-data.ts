@@ -4,7 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8Encode } from '../bytes.ts';
 import { asCborMap, CborError, cborDecodeFirst, cborEncode } from './cbor.ts';
-import { coseMapToKey, type CoseEc2Key } from './cose.ts';
+import { coseMapToKey, type CoseKey } from './cose.ts';
 
 export const FLAG_UP = 0x01; // user present
 export const FLAG_UV = 0x04; // user verified
@@ -97,7 +97,7 @@ export interface ParsedAuthenticatorData {
   backupEligible: boolean;
   backupState: boolean;
   signCount: number;
-  attestedCredentialData?: AttestedCredentialData & { publicKey: CoseEc2Key };
+  attestedCredentialData?: AttestedCredentialData & { publicKey: CoseKey };
   extensions?: Map<unknown, unknown>;
 }
 

@@ -21,7 +21,8 @@ import { parseAttestationObject } from './attestation.ts';
 import { FLAG_BE, FLAG_BS, FLAG_UV, PAIRKEY_AAGUID, PAIRKEY_AAGUID_STRING, parseAuthenticatorData } from './auth-data.ts';
 import { coseToSpki } from './cose.ts';
 import { Authenticator, type Approval, type AuthenticatorOptions, type GetAssertionInput, type MakeCredentialInput } from './core.ts';
-import { generateNobleP256Key, generateWebCryptoP256Key } from './keys.ts';
+import { COSE_ALG_EDDSA, COSE_ALG_ES256, COSE_ALG_RS256, SUPPORTED_ALGORITHMS, type CoseAlgorithm } from './algorithms.ts';
+import { generateNobleEd25519Key, generateNobleP256Key, generateWebCryptoKey, generateWebCryptoP256Key, type SigningKey } from './keys.ts';
 import { MemoryCredentialStore } from './store.ts';
 
 const ORIGIN = 'https://login.example.com';
@@ -153,7 +154,8 @@ async function swaAuthenticate(json: AuthenticationResponseJSON, c: Uint8Array, 
 //   the helper below re-encodes the same (r, s) with both integers as 0x00 + 32 bytes, a form the
 //   library reads correctly; every other signature is handed over byte for byte. DER conformance
 //   of our signatures is covered by @simplewebauthn/server and the WebCrypto test below.
-function pwSignature(signature: string): string {
+function pwSignature(signature: string, alg: number = COSE_ALG_ES256): string {
+  if (alg !== COSE_ALG_ES256) return signature; // only ECDSA signatures are DER
   const der = fromB64url(signature);
   const rs = p256.Signature.fromBytes(der, 'der').toBytes('compact');
   if (rs[0] !== 0 && rs[32] !== 0) return signature;
@@ -185,8 +187,9 @@ async function pwAuthenticate(
   counter: number,
   userVerified = false,
 ): Promise<PwAuthenticationInfo> {
+  const alg = { ES256: COSE_ALG_ES256, EdDSA: COSE_ALG_EDDSA, RS256: COSE_ALG_RS256 }[credential.algorithm];
   return passwordlessId.verifyAuthentication(
-    { ...json, response: { ...json.response, signature: pwSignature(json.response.signature) } },
+    { ...json, response: { ...json.response, signature: pwSignature(json.response.signature, alg) } },
     credential,
     { challenge: toB64url(c), origin: ORIGIN, domain: RP_ID, userVerified, counter },
   );
@@ -275,6 +278,77 @@ describe('makeCredential + getAssertion verified by @simplewebauthn/server', () 
       counter: 0,
     });
     expect(result.verified).toBe(true);
+  });
+});
+
+/** Noble keys where @noble has the algorithm, WebCrypto for RSA. */
+async function anyKey(alg: CoseAlgorithm): Promise<SigningKey> {
+  if (alg === COSE_ALG_ES256) return generateNobleP256Key().key;
+  if (alg === COSE_ALG_EDDSA) return generateNobleEd25519Key().key;
+  return generateWebCryptoKey(alg);
+}
+
+const NAMES: Record<CoseAlgorithm, string> = { [COSE_ALG_ES256]: 'ES256', [COSE_ALG_EDDSA]: 'EdDSA', [COSE_ALG_RS256]: 'RS256' };
+
+describe('every algorithm the core creates, verified by both libraries', () => {
+  const makers: [string, CoseAlgorithm, (alg: CoseAlgorithm) => Promise<SigningKey>][] = [
+    ['ES256 (noble)', COSE_ALG_ES256, anyKey],
+    ['EdDSA (noble)', COSE_ALG_EDDSA, anyKey],
+    ['EdDSA (WebCrypto, non-extractable)', COSE_ALG_EDDSA, (alg) => generateWebCryptoKey(alg)],
+    ['RS256 (WebCrypto, non-extractable)', COSE_ALG_RS256, (alg) => generateWebCryptoKey(alg)],
+  ];
+
+  it.each(makers)('%s: packed self attestation and assertions', async (_name, alg, newKey) => {
+    const { authenticator } = setup({ algorithms: SUPPORTED_ALGORITHMS, newKey });
+    const reg = await register(authenticator, { attestation: 'direct', pubKeyCredParams: [{ type: 'public-key', alg }] });
+    expect(reg.result.publicKeyAlgorithm).toBe(alg);
+    expect(parseAttestationObject(reg.result.attestationObject).attStmt.get('alg')).toBe(alg);
+
+    const swa = await swaRegister(reg.json, reg.challenge, true);
+    expect(swa.verified).toBe(true);
+    expect(swa.registrationInfo!.fmt).toBe('packed');
+    // The second verifier: @passwordless-id/webauthn 2.4 knows ES256 and RS256 only, so EdDSA is
+    // checked with WebCrypto (Node's OpenSSL, independent of @noble) from the SPKI the client got.
+    const pw = alg === COSE_ALG_EDDSA ? undefined : await pwRegister(reg.json, reg.challenge, true);
+    if (pw) expect(pw.credential.algorithm).toBe(NAMES[alg]);
+    const spkiKey = await crypto.subtle.importKey('spki', toArrayBuffer(reg.result.publicKeySpki), { name: 'Ed25519' }, false, ['verify']).catch(() => undefined);
+
+    const credential: SwaCredential = { id: swa.registrationInfo!.credential.id, publicKey: swa.registrationInfo!.credential.publicKey as Uint8Array<ArrayBuffer>, counter: 0 };
+    for (const expected of [1, 2]) {
+      const auth = await authenticate(authenticator);
+      const swaResult = await swaAuthenticate(auth.json, auth.challenge, credential, true);
+      expect(swaResult.authenticationInfo.newCounter).toBe(expected);
+      if (pw) {
+        expect((await pwAuthenticate(auth.json, auth.challenge, pw.credential, credential.counter, true)).counter).toBe(expected);
+      } else {
+        const signed = concatBytes(auth.result.authenticatorData, sha256(auth.clientDataJSON));
+        expect(await crypto.subtle.verify({ name: 'Ed25519' }, spkiKey!, toArrayBuffer(auth.result.signature), toArrayBuffer(signed))).toBe(true);
+        expect(await crypto.subtle.verify({ name: 'Ed25519' }, spkiKey!, toArrayBuffer(auth.result.signature), toArrayBuffer(concatBytes(signed, new Uint8Array([0]))))).toBe(false);
+      }
+      credential.counter = expected;
+    }
+    // A signature over other data is refused by both.
+    const auth = await authenticate(authenticator);
+    const tampered = { ...auth.json, response: { ...auth.json.response, clientDataJSON: toB64url(buildClientDataJSON({ type: 'webauthn.get', challenge: auth.challenge, origin: 'https://evil.example', crossOrigin: false })) } };
+    await expect(swaAuthenticate(tampered, auth.challenge, credential, true)).rejects.toThrow();
+  });
+
+  it("takes the first algorithm in the RP's order that it can create", async () => {
+    const { authenticator } = setup({ algorithms: SUPPORTED_ALGORITHMS, newKey: anyKey });
+    const params = (...algs: number[]) => algs.map((alg) => ({ type: 'public-key' as const, alg }));
+    const user = (id: number) => ({ id: new Uint8Array([id]), name: `u${id}`, displayName: `U${id}` });
+    expect((await register(authenticator, { pubKeyCredParams: params(-257, -8, -7), user: user(1) })).result.publicKeyAlgorithm).toBe(-257);
+    expect((await register(authenticator, { pubKeyCredParams: params(-36, -8, -7), user: user(2) })).result.publicKeyAlgorithm).toBe(-8);
+    await expectWebAuthnError(authenticator.makeCredential(makeInput(sha256(new Uint8Array(1)), { pubKeyCredParams: params(-36, -65535) }), UV), 'NotSupportedError');
+    // An authenticator that lists only ES256 never makes another key, whatever the RP prefers.
+    const es256Only = setup({ newKey: anyKey }).authenticator;
+    expect((await register(es256Only, { pubKeyCredParams: params(-8, -257, -7) })).result.publicKeyAlgorithm).toBe(-7);
+    await expectWebAuthnError(es256Only.makeCredential(makeInput(sha256(new Uint8Array(1)), { pubKeyCredParams: params(-8, -257) }), UV), 'NotSupportedError');
+  });
+
+  it('refuses a key maker that returns another algorithm than asked', async () => {
+    const { authenticator } = setup({ algorithms: [COSE_ALG_EDDSA], newKey: async () => generateNobleP256Key().key });
+    await expectWebAuthnError(authenticator.makeCredential(makeInput(sha256(new Uint8Array(1)), { pubKeyCredParams: [{ type: 'public-key', alg: -8 }] }), UV), 'UnknownError');
   });
 });
 

@@ -13,7 +13,8 @@ import { copyBytes, equalBytes } from '../bytes.ts';
 import { WebAuthnError } from '../errors.ts';
 import { buildAttestationObject, type AttestationConveyance } from './attestation.ts';
 import { encodeAuthenticatorData, PAIRKEY_AAGUID, rpIdHash } from './auth-data.ts';
-import { coseKeyFromP256, COSE_ALG_ES256, rawP256ToSpki } from './cose.ts';
+import { coseKeyOf, spkiOf } from './cose.ts';
+import { COSE_ALG_ES256, type CoseAlgorithm } from './algorithms.ts';
 import type { SigningKey } from './keys.ts';
 import type { CredentialStore, StoredCredential } from './store.ts';
 
@@ -21,7 +22,13 @@ export type Requirement = 'discouraged' | 'preferred' | 'required';
 
 export interface AuthenticatorOptions {
   store: CredentialStore;
-  newKey: () => Promise<SigningKey>;
+  /** A new key for `alg`, one of `algorithms`. */
+  newKey: (alg: CoseAlgorithm) => Promise<SigningKey>;
+  /**
+   * The algorithms this authenticator creates keys for. Default ES256 only; a phone that can make
+   * EdDSA and RS256 keys lists them (the first in the RP's pubKeyCredParams order is used).
+   */
+  algorithms?: readonly CoseAlgorithm[];
   aaguid?: Uint8Array;
   /** Default false: phone keys never leave the phone, so they are not backup eligible. */
   backupEligible?: boolean;
@@ -69,7 +76,7 @@ export interface MakeCredentialResult {
   authenticatorData: Uint8Array;
   /** DER SubjectPublicKeyInfo (AuthenticatorAttestationResponse.getPublicKey()). */
   publicKeySpki: Uint8Array;
-  publicKeyAlgorithm: -7;
+  publicKeyAlgorithm: CoseAlgorithm;
   /** Whether the credential is discoverable (credProps.rk). */
   residentKey: boolean;
   transports: string[];
@@ -98,7 +105,8 @@ const CREDENTIAL_ID_LENGTH = 32;
 
 export class Authenticator {
   private readonly store: CredentialStore;
-  private readonly newKey: () => Promise<SigningKey>;
+  private readonly newKey: (alg: CoseAlgorithm) => Promise<SigningKey>;
+  private readonly algorithms: readonly CoseAlgorithm[];
   private readonly aaguid: Uint8Array;
   private readonly backupEligible: boolean;
   private readonly now: () => number;
@@ -109,6 +117,8 @@ export class Authenticator {
   constructor(opts: AuthenticatorOptions) {
     this.store = opts.store;
     this.newKey = opts.newKey;
+    this.algorithms = opts.algorithms ?? [COSE_ALG_ES256];
+    if (this.algorithms.length === 0) throw new Error('an authenticator needs at least one algorithm');
     this.aaguid = opts.aaguid ?? PAIRKEY_AAGUID;
     if (this.aaguid.length !== 16) throw new Error('aaguid must be 16 bytes');
     this.backupEligible = opts.backupEligible ?? false;
@@ -152,9 +162,11 @@ export class Authenticator {
 
   private async doMakeCredential(input: MakeCredentialInput, approval: Approval): Promise<MakeCredentialResult> {
     checkMakeCredentialInput(input);
-    // §6.3.2 step 2 / CTAP §6.1.2 step 3: ES256 is the only algorithm we can create.
-    if (!input.pubKeyCredParams.some((p) => p.type === 'public-key' && p.alg === COSE_ALG_ES256)) {
-      throw new WebAuthnError('NotSupportedError', 'the authenticator supports only ES256 (-7) public-key credentials');
+    // §6.3.2 step 2 / CTAP §6.1.2 step 3: the first parameter, in the RP's order of preference,
+    // that this authenticator can create.
+    const alg = input.pubKeyCredParams.find((p) => p.type === 'public-key' && (this.algorithms as readonly number[]).includes(p.alg))?.alg as CoseAlgorithm | undefined;
+    if (alg === undefined) {
+      throw new WebAuthnError('NotSupportedError', `the authenticator supports only COSE algorithms ${this.algorithms.join(', ')}`);
     }
     // §6.3.2 step 3: an excluded credential is reported only after the user consented, so a page
     // cannot probe for credentials without the user noticing; without consent it is
@@ -165,9 +177,9 @@ export class Authenticator {
     }
     checkApproval(input.userVerification, approval);
 
-    const key = await this.newKey();
-    if (key.alg !== COSE_ALG_ES256) throw new WebAuthnError('UnknownError', 'newKey() returned a non-ES256 key');
-    const credentialPublicKey = coseKeyFromP256(key.publicKey);
+    const key = await this.newKey(alg);
+    if (key.alg !== alg) throw new WebAuthnError('UnknownError', `newKey(${alg}) returned a key for ${key.alg}`);
+    const credentialPublicKey = coseKeyOf(key);
     const credentialId = randomBytes(CREDENTIAL_ID_LENGTH);
     // The phone has storage, so 'preferred' is honoured as well as 'required' (CTAP 2.1 rk).
     const discoverable = input.residentKey !== 'discouraged';
@@ -209,8 +221,8 @@ export class Authenticator {
       credentialId,
       attestationObject,
       authenticatorData,
-      publicKeySpki: rawP256ToSpki(key.publicKey),
-      publicKeyAlgorithm: COSE_ALG_ES256,
+      publicKeySpki: spkiOf(key),
+      publicKeyAlgorithm: alg,
       residentKey: discoverable,
       transports: [...TRANSPORTS],
     };

@@ -1,14 +1,20 @@
 // Public API of the authenticator core (used by the virtual phone and the phone web app).
 export { CborError, cborDecode, cborDecodeFirst, cborEncode, type CborLimits } from './cbor.ts';
 export {
+  assertEd25519Point,
   assertP256Point,
-  COSE_ALG_ES256,
+  assertRsaPublicKey,
   coseKeyFromP256,
+  coseKeyOf,
   coseToRawP256,
   coseToSpki,
   parseCoseKey,
   rawP256ToSpki,
+  spkiOf,
   type CoseEc2Key,
+  type CoseKey,
+  type CoseOkpKey,
+  type CoseRsaKey,
 } from './cose.ts';
 export {
   aaguidFromString,
@@ -38,11 +44,22 @@ export {
   type AttestationFormat,
   type ParsedAttestationObject,
 } from './attestation.ts';
+export { COSE_ALG_EDDSA, COSE_ALG_ES256, COSE_ALG_RS256, isCoseAlgorithm, SUPPORTED_ALGORITHMS, type CoseAlgorithm } from './algorithms.ts';
 export {
+  generateNobleEd25519Key,
   generateNobleP256Key,
+  generateWebCryptoKey,
   generateWebCryptoP256Key,
+  nobleEd25519KeyFromPrivate,
   nobleP256KeyFromPrivate,
+  webCryptoAlgorithmOf,
+  webCryptoAlgorithms,
+  webCryptoKey,
   webCryptoP256Key,
+  type EdDsaKey,
+  type Es256Key,
+  type Rs256Key,
+  type RsaPublicKey,
   type SigningKey,
 } from './keys.ts';
 export { MemoryCredentialStore, type CredentialStore, type StoredCredential } from './store.ts';

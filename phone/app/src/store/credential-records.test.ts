@@ -37,6 +37,7 @@ describe('passkey records', () => {
     const message = new TextEncoder().encode('authenticatorData || clientDataHash');
     const signature = await restored.key.sign(message);
     // lowS: false: WebCrypto does not normalise S, and WebAuthn verifiers accept either form.
+    if (original.key.alg !== -7) throw new Error('credential() makes ES256 keys');
     expect(p256.verify(signature, sha256(message), original.key.publicKey, { prehash: false, format: 'der', lowS: false })).toBe(true);
   });
 

@@ -2,12 +2,12 @@
 // signing key as the WebCrypto CryptoKeyPair itself. IndexedDB stores CryptoKeys by structured
 // clone, so a non-extractable private key is kept without its bytes ever reaching JavaScript.
 import { fromB64url, toB64url } from '../../../../shared/bytes.ts';
-import { webCryptoP256Key, type SigningKey, type StoredCredential } from '../../../../shared/authenticator/index.ts';
+import { webCryptoKey, type SigningKey, type StoredCredential } from '../../../../shared/authenticator/index.ts';
 
 /** The core's record, with the id as base64url (the IndexedDB key) and the key as its CryptoKeyPair. */
 export type CredentialRecord = Omit<StoredCredential, 'id' | 'key'> & { id: string; keyPair: CryptoKeyPair };
 
-/** A SigningKey made by `generateWebCryptoP256Key`, which carries its CryptoKeyPair. */
+/** A SigningKey made by `generateWebCryptoKey`, which carries its CryptoKeyPair. */
 export type WebCryptoSigningKey = SigningKey & { pair: CryptoKeyPair };
 
 export function isWebCryptoKey(key: SigningKey): key is WebCryptoSigningKey {
@@ -24,6 +24,6 @@ export function credentialToRecord(credential: StoredCredential): CredentialReco
 
 export async function credentialFromRecord(record: CredentialRecord): Promise<StoredCredential> {
   const { id, keyPair, userHandle, ...rest } = record;
-  const key: WebCryptoSigningKey = Object.assign(await webCryptoP256Key(keyPair), { pair: keyPair });
+  const key: WebCryptoSigningKey = Object.assign(await webCryptoKey(keyPair), { pair: keyPair });
   return { ...rest, id: fromB64url(id), userHandle: userHandle.slice(), key };
 }
