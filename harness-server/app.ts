@@ -2,6 +2,7 @@
 // (the phone app origin, on PHONE_PORT). Listening is left to the caller.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { proxyTrust, type ProxyTrust } from './client-network.ts';
 import { assertQaAcknowledged, type Config } from './config.ts';
 import { observabilityPlugin } from './observability/index.ts';
 import { sqliteReadiness } from './observability/sqlite-check.ts';
@@ -29,7 +30,7 @@ export interface BuildOptions {
   processMetrics?: boolean;
 }
 
-function serverOptions(config: Config, options: BuildOptions): FastifyServerOptions {
+function serverOptions(config: Config, options: BuildOptions, trust: ProxyTrust | false): FastifyServerOptions {
   const logger = options.logStream
     ? { level: config.logLevel, stream: options.logStream }
     : { level: config.logLevel };
@@ -39,6 +40,8 @@ function serverOptions(config: Config, options: BuildOptions): FastifyServerOpti
     bodyLimit: 64 * 1024,
     // Closing keep-alive connections promptly lets SIGINT finish without waiting for browsers.
     forceCloseConnections: true,
+    // TRUST_PROXY: request.ip is the forwarded client address when the peer is a trusted proxy.
+    trustProxy: trust,
   };
 }
 
@@ -48,13 +51,15 @@ function serverOptions(config: Config, options: BuildOptions): FastifyServerOpti
  */
 export async function buildServers(config: Config, options: BuildOptions = {}): Promise<Servers> {
   assertQaAcknowledged(config);
-  const main = Fastify(serverOptions(config, options));
-  const phone = Fastify(serverOptions(config, options));
+  // One trust function for Fastify and the relay, so both see the same client address.
+  const trust = proxyTrust(config.trustProxy);
+  const main = Fastify(serverOptions(config, options, config.trustProxy.length > 0 ? trust : false));
+  const phone = Fastify(serverOptions(config, options, false));
   try {
     await main.register(securityHeaders, { https: new URL(config.publicUrl).protocol === 'https:' });
     // First: every later plugin may register metrics and readiness checks on it.
     await main.register(observabilityPlugin, { processMetrics: options.processMetrics ?? false });
-    await main.register(relayPlugin, { limits: config.relay });
+    await main.register(relayPlugin, { limits: config.relay, trustProxy: trust });
     await main.register(storePlugin, { dataDir: config.dataDir }); // main.store
     main.observability.registerReadinessCheck('database', sqliteReadiness(main.store.db));
     const serverKey = loadServerKey(config.dataDir, config.serverKey);

@@ -29,7 +29,22 @@ describe('loadConfig', () => {
         originCheck: true,
       },
       insecureQa: false,
+      trustProxy: [],
     });
+  });
+
+  it('reads TRUST_PROXY: addresses, CIDRs and named ranges, and refuses anything else', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.5 ::1,fd00::/8 loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.5',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: ' ' }).trustProxy).toEqual([]);
+    for (const bad of ['10.0.0.0/33', '1.2.3', 'proxy.example.com', '*', 'true', '10.0.0.1/8/8', '300.1.1.1']) {
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(`TRUST_PROXY entries must be IP addresses, CIDRs (10.0.0.0/8) or loopback, linklocal, uniquelocal (got "${bad}")`);
+    }
   });
 
   it('reads the 2FA, mail and lockout settings', () => {

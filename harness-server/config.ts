@@ -1,5 +1,7 @@
 // Server configuration from environment variables. Everything is validated up front so a
 // typo fails at start with a message naming the variable, never later mid-request.
+import { compile as compileProxyTrust } from '@fastify/proxy-addr';
+import { isIP } from 'node:net';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -95,6 +97,43 @@ export interface Config {
   protections: Protections;
   /** PAIRKEY_INSECURE_QA=1: the operator accepts running with protections off. */
   insecureQa: boolean;
+  /**
+   * TRUST_PROXY: addresses, CIDRs or named ranges (loopback, linklocal, uniquelocal) of the
+   * reverse proxies / load balancers in front of this server. Their X-Forwarded-For is believed;
+   * empty: no proxy, the TCP peer is the client.
+   */
+  trustProxy: string[];
+}
+
+/** Names @fastify/proxy-addr (Fastify's trustProxy) accepts for whole ranges. */
+export const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'] as const;
+
+/**
+ * TRUST_PROXY's value: comma- or space-separated IPv4/IPv6 addresses, CIDRs and range names.
+ * Problems go to `problems`. Shared with the relay-only server's config.
+ */
+export function parseTrustProxy(raw: string | undefined, problems: string[]): string[] {
+  const entries = (raw ?? '').split(/[\s,]+/).filter((entry) => entry !== '');
+  const valid: string[] = [];
+  for (const entry of entries) {
+    // Every proxy is named explicitly: "trust everyone" would let any client choose the
+    // address its per-IP limits are counted against.
+    const [address = '', prefix, extra] = entry.split('/');
+    // node:net is strict where proxy-addr is lenient (it takes "1.2.3" for 1.2.0.3).
+    const wellFormed =
+      (PROXY_RANGE_NAMES as readonly string[]).includes(entry) ||
+      (isIP(address) !== 0 && extra === undefined && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
+    try {
+      if (!wellFormed) throw new Error('not an address');
+      compileProxyTrust([entry]);
+      valid.push(entry);
+    } catch {
+      problems.push(
+        `TRUST_PROXY entries must be IP addresses, CIDRs (10.0.0.0/8) or ${PROXY_RANGE_NAMES.join(', ')} (got "${entry}")`,
+      );
+    }
+  }
+  return valid;
 }
 
 export class ConfigError extends Error {
@@ -242,6 +281,7 @@ export function loadConfig(env: Env = process.env): Config {
     PROTECTIONS.map((name) => [name, onOff(QA_SWITCHES[name], true)]),
   ) as Record<Protection, boolean>;
   const insecureQa = read(INSECURE_QA_FLAG) === '1';
+  const trustProxy = parseTrustProxy(read('TRUST_PROXY'), problems);
   const off = PROTECTIONS.filter((name) => !protections[name]);
   if (off.length > 0 && !insecureQa) {
     problems.push(
@@ -272,6 +312,7 @@ export function loadConfig(env: Env = process.env): Config {
     serverKey,
     protections,
     insecureQa,
+    trustProxy,
   };
 }
 

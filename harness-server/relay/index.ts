@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { joinProvesSeat, RelayJoinSchema, type RelayJoin, type SeatSide } from '../../shared/protocol/relay-seat.ts';
+import { clientAddress, TRUST_NO_PROXY, type ProxyTrust } from '../client-network.ts';
 import type { RelayLimits } from '../config.ts';
 import { unencapsulated } from '../plugins/unencapsulated.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
@@ -44,6 +45,8 @@ declare module 'fastify' {
 
 export interface RelayPluginOptions extends Record<string, unknown> {
   limits: RelayLimits;
+  /** TRUST_PROXY: whose X-Forwarded-For names the client its per-IP cap counts (default: nobody's). */
+  trustProxy?: ProxyTrust;
 }
 
 // Checked after the upgrade so a bad id gets a WebSocket close 1008 with a reason instead of
@@ -78,7 +81,7 @@ interface Connection {
   dropNoticeInFlight: boolean;
 }
 
-export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits }) => {
+export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits, trustProxy = TRUST_NO_PROXY }) => {
   const channels = new ChannelRegistry<Connection>();
   const limiter = new ConnectionLimiter(limits.maxConnectionsPerIp);
   const connections = new Set<Connection>();
@@ -254,8 +257,8 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    // The TCP peer, as request.ip is with trustProxy off; read now, the socket may go.
-    const address = request.socket.remoteAddress ?? '';
+    // The client's address as request.ip would give it (TRUST_PROXY); read now, the socket may go.
+    const address = clientAddress(request, trustProxy);
     server.handleUpgrade(request, socket, head, (ws) => {
       server.emit('connection', ws, request);
       accept(ws, match[1] ?? '', address);
