@@ -20,7 +20,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../we
 import { parseAttestationObject } from './attestation.ts';
 import { FLAG_BE, FLAG_BS, FLAG_UV, PAIRKEY_AAGUID, PAIRKEY_AAGUID_STRING, parseAuthenticatorData } from './auth-data.ts';
 import { coseToSpki } from './cose.ts';
-import { Authenticator, type Approval, type AuthenticatorOptions, type GetAssertionInput, type MakeCredentialInput } from './core.ts';
+import { Authenticator, LARGE_BLOB_MAX_BYTES, type Approval, type AuthenticatorOptions, type GetAssertionInput, type MakeCredentialInput } from './core.ts';
 import { COSE_ALG_EDDSA, COSE_ALG_ES256, COSE_ALG_RS256, SUPPORTED_ALGORITHMS, type CoseAlgorithm } from './algorithms.ts';
 import { generateNobleEd25519Key, generateNobleP256Key, generateWebCryptoKey, generateWebCryptoP256Key, type SigningKey } from './keys.ts';
 import { MemoryCredentialStore } from './store.ts';
@@ -579,5 +579,48 @@ describe('authenticator rules', () => {
       authenticator.getAssertion({ rpId: RP_ID, clientDataHash: new Uint8Array(32), allowCredentials: 'x' as never, userVerification: 'preferred' }, UV),
       'TypeError',
     );
+  });
+});
+
+describe('largeBlob (WebAuthn L3 §10.1.5)', () => {
+  const ref = (id: Uint8Array) => [{ type: 'public-key' as const, id }];
+  const input = (over: Partial<GetAssertionInput>): GetAssertionInput => ({ rpId: RP_ID, clientDataHash: sha256(new Uint8Array(1)), allowCredentials: [], userVerification: 'preferred', ...over });
+
+  it('reports support at creation for discoverable credentials only, and only when asked', async () => {
+    const { authenticator } = setup({ largeBlobs: true });
+    expect((await register(authenticator, { extensions: { largeBlob: true } })).result.largeBlobSupported).toBe(true);
+    const serverSide = await register(authenticator, { residentKey: 'discouraged', user: { id: new Uint8Array([7]), name: 'n', displayName: 'N' }, extensions: { largeBlob: true } });
+    expect(serverSide.result.largeBlobSupported).toBe(false);
+    expect((await register(authenticator, { user: { id: new Uint8Array([8]), name: 'm', displayName: 'M' } })).result).not.toHaveProperty('largeBlobSupported');
+    const without = setup().authenticator;
+    expect((await register(without, { extensions: { largeBlob: true } })).result.largeBlobSupported).toBe(false);
+  });
+
+  it('writes a blob with an approved assertion, reads it back, and keeps it per credential', async () => {
+    const { authenticator } = setup({ largeBlobs: true });
+    const a = await register(authenticator, { extensions: { largeBlob: true } });
+    const b = await register(authenticator, { user: { id: new Uint8Array([9]), name: 'bob', displayName: 'Bob' } });
+    expect((await authenticator.getAssertion(input({ allowCredentials: ref(a.credentialId), extensions: { largeBlob: { read: true } } }), UV)).largeBlob).toEqual({ blob: null });
+    const blob = crypto.getRandomValues(new Uint8Array(LARGE_BLOB_MAX_BYTES));
+    const written = await authenticator.getAssertion(input({ allowCredentials: ref(a.credentialId), extensions: { largeBlob: { write: blob } } }), UV);
+    expect(written.largeBlob).toEqual({ written: true });
+    blob[0]! ^= 1; // the authenticator kept its own copy
+    const read = await authenticator.getAssertion(input({ allowCredentials: ref(a.credentialId), extensions: { largeBlob: { read: true } } }), UV);
+    blob[0]! ^= 1;
+    expect(read.largeBlob).toEqual({ blob });
+    // The write went with the counter: the next assertion still counts up from it.
+    expect(parseAuthenticatorData(read.authenticatorData).signCount).toBe(3);
+    expect((await authenticator.getAssertion(input({ allowCredentials: ref(b.credentialId), extensions: { largeBlob: { read: true } } }), UV)).largeBlob).toEqual({ blob: null });
+  });
+
+  it('refuses to write more than the limit, writes nothing without approval, and needs exactly one allowed credential', async () => {
+    const { authenticator, store } = setup({ largeBlobs: true });
+    const a = await register(authenticator);
+    const tooBig = await authenticator.getAssertion(input({ allowCredentials: ref(a.credentialId), extensions: { largeBlob: { write: new Uint8Array(LARGE_BLOB_MAX_BYTES + 1) } } }), UV);
+    expect(tooBig.largeBlob).toEqual({ written: false });
+    await expectWebAuthnError(authenticator.getAssertion(input({ allowCredentials: ref(a.credentialId), extensions: { largeBlob: { write: new Uint8Array(4) } } }), { userPresent: false, userVerified: false }), 'NotAllowedError');
+    expect((await store.list())[0]!.largeBlob).toBeUndefined();
+    await expectWebAuthnError(authenticator.getAssertion(input({ extensions: { largeBlob: { write: new Uint8Array(4) } } }), UV), 'TypeError');
+    await expectWebAuthnError(authenticator.getAssertion(input({ extensions: { largeBlob: { read: true, write: new Uint8Array(1) } as never } }), UV), 'TypeError');
   });
 });

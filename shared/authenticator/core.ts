@@ -35,7 +35,19 @@ export interface AuthenticatorOptions {
   now?: () => number;
   /** 'per-credential' (default): 0 at creation, then 1, 2, … per assertion. 'zero': always 0. */
   counter?: 'per-credential' | 'zero';
+  /**
+   * Whether credentials can hold a large blob (WebAuthn L3 §10.1.5), up to LARGE_BLOB_MAX_BYTES
+   * each. Default false: the store must keep StoredCredential.largeBlob for this to be true.
+   */
+  largeBlobs?: boolean;
 }
+
+/** Per credential; WebAuthn asks an authenticator for at least 1024 bytes in all. */
+export const LARGE_BLOB_MAX_BYTES = 4096;
+
+/** getAssertion's largeBlob input: read the blob, or replace it (the client checked the rest). */
+export type LargeBlobOperation = { read: true } | { write: Uint8Array };
+export type LargeBlobOutcome = { blob: Uint8Array | null } | { written: boolean };
 
 /** What the phone's UI established for this one operation. */
 export interface Approval {
@@ -67,7 +79,7 @@ export interface MakeCredentialInput {
   residentKey: Requirement;
   userVerification: Requirement;
   attestation: AttestationConveyance;
-  extensions?: { credProps?: boolean };
+  extensions?: { credProps?: boolean; largeBlob?: boolean };
 }
 
 export interface MakeCredentialResult {
@@ -80,6 +92,8 @@ export interface MakeCredentialResult {
   /** Whether the credential is discoverable (credProps.rk). */
   residentKey: boolean;
   transports: string[];
+  /** Present when extensions.largeBlob asked: whether this credential can hold a blob. */
+  largeBlobSupported?: boolean;
 }
 
 export interface GetAssertionInput {
@@ -87,6 +101,7 @@ export interface GetAssertionInput {
   clientDataHash: Uint8Array;
   allowCredentials: CredentialRef[];
   userVerification: Requirement;
+  extensions?: { largeBlob?: LargeBlobOperation };
 }
 
 export interface GetAssertionResult {
@@ -97,6 +112,8 @@ export interface GetAssertionResult {
   userHandle: Uint8Array | null;
   /** For the phone UI / logs; a client must not send these to the RP. */
   user: { name: string; displayName: string };
+  /** Present when extensions.largeBlob asked. */
+  largeBlob?: LargeBlobOutcome;
 }
 
 /** Pairkey is reached over the hybrid (caBLE-like) path from the browser's point of view. */
@@ -111,6 +128,7 @@ export class Authenticator {
   private readonly backupEligible: boolean;
   private readonly now: () => number;
   private readonly counter: 'per-credential' | 'zero';
+  private readonly largeBlobs: boolean;
   /** Serialises operations so two concurrent assertions never reuse a signature counter. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -124,6 +142,7 @@ export class Authenticator {
     this.backupEligible = opts.backupEligible ?? false;
     this.now = opts.now ?? Date.now;
     this.counter = opts.counter ?? 'per-credential';
+    this.largeBlobs = opts.largeBlobs ?? false;
   }
 
   /** True when excludeCredentials names a credential this phone holds for the RP. */
@@ -225,6 +244,8 @@ export class Authenticator {
       publicKeyAlgorithm: alg,
       residentKey: discoverable,
       transports: [...TRANSPORTS],
+      // CTAP 2.1 §12.3: only discoverable credentials get a largeBlobKey.
+      ...(input.extensions?.largeBlob ? { largeBlobSupported: this.largeBlobs && discoverable } : {}),
     };
   }
 
@@ -253,15 +274,28 @@ export class Authenticator {
     });
     // Persist the counter before signing: if persisting fails no signature exists with that
     // count, and if signing fails a skipped count is harmless (counters only have to increase).
-    await this.store.updateUsage(credential.id, signCount, this.now());
+    const usedAt = this.now();
+    await this.store.updateUsage(credential.id, signCount, usedAt);
     const signature = await credential.key.sign(concatClientData(authenticatorData, input.clientDataHash));
+    const largeBlob = await this.largeBlob(input.extensions?.largeBlob, { ...credential, signCount, lastUsedAt: usedAt });
     return {
+      ...(largeBlob ? { largeBlob } : {}),
       credentialId: credential.id,
       authenticatorData,
       signature,
       userHandle: credential.discoverable ? credential.userHandle : null,
       user: { name: credential.userName, displayName: credential.userDisplayName },
     };
+  }
+
+  /** Reads or writes the credential's blob, once the assertion is made (the user approved). */
+  private async largeBlob(operation: LargeBlobOperation | undefined, credential: StoredCredential): Promise<LargeBlobOutcome | undefined> {
+    if (!operation) return undefined;
+    const usable = this.largeBlobs && credential.discoverable;
+    if ('read' in operation) return { blob: usable && credential.largeBlob ? copyBytes(credential.largeBlob) : null };
+    if (!usable || operation.write.length > LARGE_BLOB_MAX_BYTES) return { written: false };
+    await this.store.put({ ...credential, largeBlob: copyBytes(operation.write) });
+    return { written: true };
   }
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {
@@ -321,6 +355,14 @@ function checkGetAssertionInput(input: GetAssertionInput): void {
   if (typeof input.rpId !== 'string' || input.rpId === '') fail('rpId must be a non-empty string');
   checkRefs(input.allowCredentials, 'allowCredentials');
   if (!REQUIREMENTS.includes(input.userVerification)) fail('userVerification is not a known requirement');
+  const largeBlob = input.extensions?.largeBlob;
+  if (largeBlob !== undefined) {
+    const read = 'read' in largeBlob && largeBlob.read === true;
+    const write = 'write' in largeBlob && largeBlob.write instanceof Uint8Array;
+    if (read === write) fail('extensions.largeBlob must be { read: true } or { write: bytes }');
+    // WebAuthn §10.1.5: a write names exactly one credential, so no other blob can be replaced.
+    if (write && input.allowCredentials.length !== 1) fail('a largeBlob write needs exactly one allowCredentials entry');
+  }
 }
 
 function checkClientDataHash(hash: unknown): void {

@@ -19,6 +19,8 @@ export interface StoredCredential {
   backupEligible: boolean;
   backupState: boolean;
   key: SigningKey;
+  /** What the RP stored with this credential through the largeBlob extension, if anything. */
+  largeBlob?: Uint8Array;
 }
 
 export interface CredentialStore {
@@ -79,5 +81,5 @@ export class MemoryCredentialStore implements CredentialStore {
 }
 
 function copy(c: StoredCredential): StoredCredential {
-  return { ...c, id: copyBytes(c.id), userHandle: copyBytes(c.userHandle) };
+  return { ...c, id: copyBytes(c.id), userHandle: copyBytes(c.userHandle), ...(c.largeBlob ? { largeBlob: copyBytes(c.largeBlob) } : {}) };
 }
