@@ -3,7 +3,7 @@
 // (background/senders.ts). Content scripts may only run ceremonies and ask for capabilities;
 // only extension pages may change pairing, rules or settings.
 import { Type, type Static } from '@sinclair/typebox';
-import type { PageResult } from './page/messages.ts';
+import type { CeremonyResult } from '../shared/webauthn/ceremony-contract.ts';
 
 const strict = { additionalProperties: false } as const;
 const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -44,7 +44,7 @@ export const CeremonyMessageSchema = Type.Union([
 export type CeremonyMessage = Static<typeof CeremonyMessageSchema>;
 export type CeremonyStart = Extract<CeremonyMessage, { type: 'start' }>;
 
-export type CeremonyReply = { type: 'result'; result: PageResult } | { type: 'start-native' };
+export type CeremonyReply = { type: 'result'; result: CeremonyResult } | { type: 'start-native' };
 
 // ---- one-shot messages from content scripts ------------------------------------------------------
 
@@ -69,6 +69,10 @@ export type FramePolicyQuery = Static<typeof FramePolicyQuerySchema>;
 export const SiteRuleSchema = Type.Union([Type.Literal('phone'), Type.Literal('browser'), Type.Literal('ask')]);
 export type SiteRule = Static<typeof SiteRuleSchema>;
 
+/** The person's answer for a pending request: run it on the phone, in the browser, or not at all. */
+export const ChoiceSchema = Type.Union([Type.Literal('phone'), Type.Literal('browser'), Type.Literal('cancel')]);
+export type Choice = Static<typeof ChoiceSchema>;
+
 export const UiCommandSchema = Type.Union([
   /** An open page keeps the background awake (MV3 suspends a worker idle for 30 s). */
   Type.Object({ type: Type.Literal('keepalive') }, strict),
@@ -82,16 +86,7 @@ export const UiCommandSchema = Type.Union([
   Type.Object({ type: Type.Literal('set-default-rule'), rule: SiteRuleSchema }, strict),
   Type.Object({ type: Type.Literal('set-site-rule'), site: Type.String({ minLength: 1, maxLength: 512 }), rule: Type.Union([SiteRuleSchema, Type.Null()]) }, strict),
   Type.Object({ type: Type.Literal('set-proxy'), enabled: Type.Boolean() }, strict),
-  /** The person's answer for a pending request: run it on the phone, in the browser, or not at all. */
-  Type.Object(
-    {
-      type: Type.Literal('choose'),
-      requestId: Id,
-      choice: Type.Union([Type.Literal('phone'), Type.Literal('browser'), Type.Literal('cancel')]),
-      remember: Type.Optional(Type.Boolean()),
-    },
-    strict,
-  ),
+  Type.Object({ type: Type.Literal('choose'), requestId: Id, choice: ChoiceSchema, remember: Type.Optional(Type.Boolean()) }, strict),
 ]);
 export type UiCommand = Static<typeof UiCommandSchema>;
 

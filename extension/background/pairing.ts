@@ -11,7 +11,8 @@ import {
 } from '../../shared/protocol/index.ts';
 import { pairingRelayTarget, platformWebSocket, RelaySocket } from '../../shared/relay-socket.ts';
 import { displayText } from '../../shared/display-text.ts';
-import { t, UserFacingError } from '../messages.ts';
+import { t } from '../translate.ts';
+import { UserFacingError } from '../user-facing-error.ts';
 import { addPhone, getPhones, getSettings, getStaticKeyPair, removePhone, updatePhone } from './storage.ts';
 import { isExpiredUnconfirmed } from './unconfirmed.ts';
 import { phones } from './phones.ts';

@@ -8,7 +8,8 @@ import { readState, writeState } from './state-db.ts';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import type { SiteRule } from '../runtime-messages.ts';
-import { t, UserFacingError } from '../messages.ts';
+import { t } from '../translate.ts';
+import { UserFacingError } from '../user-facing-error.ts';
 
 export const DEFAULT_RELAY_URL = 'http://localhost:8787';
 export const DEFAULT_PHONE_URL = 'http://localhost:8788/';

@@ -4,6 +4,7 @@
 // only supplies options, so it can never make the phone sign for another site.
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
+import { effectiveTimeout, type CredentialJSON } from '../../shared/webauthn/ceremony-contract.ts';
 import { buildClientDataJSON } from '../../shared/webauthn/client-data.ts';
 import {
   validateCreationOptions,
@@ -13,7 +14,6 @@ import {
   type RequestOptions,
 } from '../../shared/webauthn/options.ts';
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
-import { effectiveTimeout, type CredentialJSON } from '../page/messages.ts';
 import type { Caller } from './caller.ts';
 import type { PhoneReply, PhoneRequest } from './phone-link.ts';
 import { prfCreateInputs, prfGetInputs } from './prf.ts';

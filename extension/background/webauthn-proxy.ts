@@ -15,7 +15,7 @@ import type { Ceremony } from './webauthn-client.ts';
 import { creationOptionsFromJSON, requestOptionsFromJSON } from '../../shared/webauthn/json.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { fromB64url } from '../../shared/bytes.ts';
-import type { PageResult } from '../page/messages.ts';
+import type { CeremonyResult } from '../../shared/webauthn/ceremony-contract.ts';
 import type { Caller } from './caller.ts';
 import { runCeremony } from './requests.ts';
 import { getConfirmedPhones, getSettings } from './storage.ts';
@@ -106,7 +106,7 @@ function prfFromJSON(prf: unknown): unknown {
   };
 }
 
-async function handle(kind: Ceremony['kind'], requestId: number, requestDetailsJson: string): Promise<PageResult> {
+async function handle(kind: Ceremony['kind'], requestId: number, requestDetailsJson: string): Promise<CeremonyResult> {
   const controller = new AbortController();
   inFlight.set(requestId, controller);
   try {
@@ -130,7 +130,7 @@ async function handle(kind: Ceremony['kind'], requestId: number, requestDetailsJ
   }
 }
 
-function responseOf(result: PageResult): { responseJson: string } | { error: { name: string; message: string } } {
+function responseOf(result: CeremonyResult): { responseJson: string } | { error: { name: string; message: string } } {
   if (result.status === 'ok') return { responseJson: JSON.stringify(result.credential) };
   if (result.status === 'error') return { error: { name: result.name, message: result.message } };
   return { error: { name: 'NotAllowedError', message: 'The request could not be completed' } };

@@ -4,7 +4,8 @@
 // never forwarded: the background reads the origin from the port's sender, and what the bridge adds
 // about the frame (ancestors, permissions policy) it reads itself, out of the page's reach.
 import type { Runtime } from 'webextension-polyfill';
-import { PAGE_CHANNEL, type PageResult, type PortReply, type ReadyMessage } from '../page/messages.ts';
+import type { CeremonyResult } from '../../shared/webauthn/ceremony-contract.ts';
+import { PAGE_CHANNEL, type PortReply, type ReadyMessage } from '../page-bridge-wire.ts';
 import { CEREMONY_PORT } from '../port-names.ts';
 import type { CeremonyMessage, CeremonyReply, ContentMessage } from '../runtime-messages.ts';
 import { MAX_PAGE_MESSAGE_CHARS, isOpenMessage, isPortRequest } from './guards.ts';
@@ -39,7 +40,7 @@ function serve(page: MessagePort): void {
   let answered = false;
   let passedThrough = false;
   const reply = (message: PortReply) => page.postMessage(message);
-  const result = (r: PageResult) => {
+  const result = (r: CeremonyResult) => {
     if (answered) return;
     answered = true;
     reply({ type: 'result', result: r });

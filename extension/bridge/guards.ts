@@ -2,8 +2,8 @@
 // page, so it carries no schema library: these guards accept exactly what the TypeBox schemas in
 // page-schema.ts and runtime-messages.ts (FramePolicyQuerySchema) accept, and guards.test.ts
 // checks that they agree on generated and crafted input.
-import type { OpenMessage, PortRequest } from '../page/messages.ts';
-import { PAGE_CHANNEL } from '../page/messages.ts';
+import type { OpenMessage, PortRequest } from '../page-bridge-wire.ts';
+import { PAGE_CHANNEL } from '../page-bridge-wire.ts';
 import type { FramePolicyQuery } from '../runtime-messages.ts';
 
 /** Larger messages are refused before they are copied or forwarded (WebAuthn options are small). */

@@ -2,7 +2,7 @@
 // wire. The bridge itself checks with the hand-written guards in guards.ts (no schema library in a
 // script injected into every frame); guards.test.ts proves the two agree.
 import { Type } from '@sinclair/typebox';
-import { PAGE_CHANNEL } from '../page/messages.ts';
+import { PAGE_CHANNEL } from '../page-bridge-wire.ts';
 
 const strict = { additionalProperties: false } as const;
 

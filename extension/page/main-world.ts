@@ -4,16 +4,8 @@
 // nothing about security: origin, rpId and clientDataJSON are the background's job. Everything
 // else (passwords, federated, no phone paired, the person chose the browser) goes to the browser.
 // Kept small on purpose (it runs in every frame of every secure page): no libraries.
-import {
-  effectiveTimeout,
-  PAGE_CHANNEL,
-  type CredentialJSON,
-  type OpenMessage,
-  type PageResult,
-  type PairkeyCapabilities,
-  type PortReply,
-  type PortRequest,
-} from './messages.ts';
+import { effectiveTimeout, type CeremonyResult, type CredentialJSON, type PairkeyCapabilities } from '../../shared/webauthn/ceremony-contract.ts';
+import { PAGE_CHANNEL, type OpenMessage, type PortReply, type PortRequest } from '../page-bridge-wire.ts';
 
 type Options = CredentialCreationOptions & CredentialRequestOptions;
 type Native = (this: CredentialsContainer, options?: Options) => Promise<Credential | null>;

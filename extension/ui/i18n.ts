@@ -1,7 +1,7 @@
 // Every string the extension shows comes from _locales/<lang>/messages.json. Markup names its
 // strings with data-i18n (text) and data-i18n-<attribute> (attributes); code calls t().
 import browser from 'webextension-polyfill';
-import { t } from '../messages.ts';
+import { t } from '../translate.ts';
 
 export { t };
 

@@ -5,6 +5,3 @@ import browser from 'webextension-polyfill';
 export function t(key: string, ...substitutions: string[]): string {
   return browser.i18n.getMessage(key, substitutions) || key;
 }
-
-/** An error whose message is shown to the person as it is. */
-export class UserFacingError extends Error {}
