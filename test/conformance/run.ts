@@ -1,0 +1,115 @@
+// `npm run conformance`: replay the corpus in native Chromium and in Chromium with Pairkey, write
+// the report (test-results/conformance/), and fail when agreement is below floor.json.
+//   --subset ci        only the cases marked `ci: true` (the part `npm test` runs)
+//   --filter REGEXP    only matching case ids (development)
+//   --headed           show the browsers
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compare, markdownReport, type KnownCause } from './compare.ts';
+import { hostsOf, loadCorpus, type CaseSpec } from './corpus.ts';
+import { replay, type CaseResult } from './replay.ts';
+import { startSites } from './sites.ts';
+import { extensionTarget, nativeTarget, siteFlags, type Target } from './targets.ts';
+import { makeThrowAwayCert } from './tls.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    subset: { type: 'string' },
+    filter: { type: 'string' },
+    headed: { type: 'boolean', default: false },
+    /** Replay in one browser only and save its outcomes to OUT/<target>.json (development). */
+    only: { type: 'string' },
+    /** Compare the saved OUT/native.json and OUT/extension.json instead of replaying. */
+    saved: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'test-results/conformance' },
+  },
+});
+
+interface Floor {
+  outcome: number;
+  shape: number;
+}
+
+async function runAll(target: Target, corpus: ReturnType<typeof loadCorpus>, cases: CaseSpec[], port: number): Promise<Map<string, CaseResult>> {
+  const results = new Map<string, CaseResult>();
+  for (const spec of cases) {
+    const r = await replay(target, corpus, spec, port);
+    results.set(spec.id, r);
+    process.stdout.write(`${target.name.padEnd(9)} ${spec.id.padEnd(60)} ${r.outcome}\n`);
+  }
+  return results;
+}
+
+async function main(): Promise<number> {
+  const corpus = loadCorpus();
+  let cases = corpus.cases;
+  if (args.subset === 'ci') cases = cases.filter((c) => c.ci);
+  if (args.filter) cases = cases.filter((c) => new RegExp(args.filter!).test(c.id));
+  mkdirSync(args.out!, { recursive: true });
+  const saved = (name: string) => new Map(Object.entries(JSON.parse(readFileSync(`${args.out}/${name}.json`, 'utf8')) as Record<string, CaseResult>));
+  const save = (name: string, results: Map<string, CaseResult>) => writeFileSync(`${args.out}/${name}.json`, JSON.stringify(Object.fromEntries(results), null, 1));
+  if (args.saved) return report(cases, saved('native'), saved('extension'), 0);
+  const cert = makeThrowAwayCert(hostsOf(corpus.cases, corpus.wellKnown));
+  const sites = await startSites(cert, corpus.wellKnown);
+  const flags = siteFlags(sites.port, cert.spkiHash);
+  const headless = !args.headed;
+  const started = Date.now();
+  let native: Map<string, CaseResult>;
+  let extension: Map<string, CaseResult>;
+  try {
+    native = new Map();
+    extension = new Map();
+    if (args.only !== 'extension') {
+      const n = await nativeTarget(flags, headless);
+      try {
+        native = await runAll(n, corpus, cases, sites.port);
+      } finally {
+        await n.close();
+      }
+      save('native', native);
+    }
+    if (args.only === 'native') return 0;
+    const e = await extensionTarget(flags, headless);
+    try {
+      extension = await runAll(e, corpus, cases, sites.port);
+    } finally {
+      await e.close();
+    }
+    save('extension', extension);
+    if (args.only === 'extension') return 0;
+  } finally {
+    await sites.close();
+  }
+  return report(cases, native, extension, Date.now() - started);
+}
+
+function report(cases: CaseSpec[], native: Map<string, CaseResult>, extension: Map<string, CaseResult>, elapsedMs: number): number {
+  const causes = JSON.parse(readFileSync(here('./causes.json'), 'utf8')) as KnownCause[];
+  const comparison = compare(cases, native, extension, causes);
+  const floor = JSON.parse(readFileSync(here('./floor.json'), 'utf8')) as Floor;
+  const meta = {
+    cases: `${cases.length}${args.subset ? ` (subset ${args.subset})` : ''}${args.filter ? ` (filter ${args.filter})` : ''}`,
+    'floor (outcome / shape)': `${floor.outcome} / ${floor.shape}`,
+    ...(elapsedMs ? { 'run time': `${Math.round(elapsedMs / 1000)} s` } : {}),
+  };
+  writeFileSync(`${args.out}/report.json`, JSON.stringify({ meta, ...comparison, native: Object.fromEntries(native), extension: Object.fromEntries(extension) }, null, 2));
+  const md = markdownReport(comparison, meta);
+  writeFileSync(`${args.out}/report.md`, md);
+  process.stdout.write(`\n${md}\nreport: ${args.out}/report.md and report.json\n`);
+  // The floor is judged on the whole corpus or the CI subset, not on a development filter.
+  if (!args.filter && (comparison.outcomeRate < floor.outcome || comparison.shapeRate < floor.shape)) {
+    process.stderr.write(`Conformance below the floor: outcome ${comparison.outcomeRate.toFixed(3)} (floor ${floor.outcome}), shape ${comparison.shapeRate.toFixed(3)} (floor ${floor.shape})\n`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,140 @@
+// The two WebAuthn clients the corpus is replayed in: Chromium's own (answered by the DevTools
+// virtual authenticator) and Chromium with the built Pairkey extension (answered by a paired
+// in-process virtual phone). Both browsers reach the conformance sites by real HTTPS host names.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
+import { playwrightDriver } from '../../qa/browser/driver-playwright.ts';
+import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
+import { pairThroughPopup } from '../../qa/fixtures/pairing.ts';
+import type { QaPhone, RequestView } from '../../qa/phone.ts';
+import { HarnessProcess } from '../support/harness-process.ts';
+import type { Answer, CaseSpec } from './corpus.ts';
+
+export type TargetName = 'native' | 'extension';
+
+/** One browser to replay cases in. */
+export interface Target {
+  name: TargetName;
+  /** A fresh page for one case, ready for `answer` (the authenticator set up, or the phone told). */
+  openPage(spec: CaseSpec, answer: Answer): Promise<Page>;
+  /** Change how the authenticator answers from now on (after a setup registration). */
+  setAnswer(page: Page, answer: Answer): Promise<void>;
+  /**
+   * Resolves once the authenticator holds the request (the phone got it), so an abort lands
+   * "while the phone waits". Never resolves when the request does not get that far.
+   */
+  requestHeld(): Promise<void>;
+  closePage(page: Page): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function siteFlags(port: number, spkiHash: string): string[] {
+  return [
+    // Every host name goes to the local sites; localhost stays itself (the relay, the phone app).
+    `--host-resolver-rules=MAP * 127.0.0.1:${port}, EXCLUDE localhost`,
+    `--ignore-certificate-errors-spki-list=${spkiHash}`,
+  ];
+}
+
+export async function nativeTarget(flags: string[], headless = true): Promise<Target> {
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), headless, args: [...CHROMIUM_QUIET_FLAGS, ...flags] });
+  const context: BrowserContext = await browser.newContext();
+  const sessions = new Map<Page, CDPSession>();
+  const authenticators = new Map<Page, string>();
+  return {
+    name: 'native',
+    async openPage(_spec, answer) {
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      sessions.set(page, cdp);
+      await cdp.send('WebAuthn.enable', { enableUI: false });
+      // 'wait': no presence simulated, so the request waits as it would for a phone out of reach.
+      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+          // isUserConsenting is newer than Playwright's copy of the protocol types.
+          options: {
+            protocol: 'ctap2',
+            ctap2Version: 'ctap2_1',
+            transport: 'usb',
+            hasResidentKey: true,
+            hasUserVerification: true,
+            isUserVerified: true,
+            hasLargeBlob: true,
+            hasPrf: true,
+            hasCredBlob: false,
+            automaticPresenceSimulation: answer !== 'wait',
+            isUserConsenting: answer !== 'deny',
+          } as { protocol: 'ctap2'; transport: 'usb' },
+        });
+      authenticators.set(page, authenticatorId);
+      return page;
+    },
+    async setAnswer(page, answer) {
+      const cdp = sessions.get(page)!;
+      const authenticatorId = authenticators.get(page)!;
+      if (answer === 'deny') throw new Error('A setup registration cannot be followed by a denial (not in the corpus)');
+      await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: answer !== 'wait' });
+    },
+    // Chromium tells DevTools nothing when a request reaches a virtual authenticator; a request
+    // with no authenticator to answer it is held from the moment the call returned.
+    requestHeld: () => new Promise((resolve) => setTimeout(resolve, 300)),
+    async closePage(page) {
+      await sessions.get(page)?.detach().catch(() => undefined);
+      sessions.delete(page);
+      authenticators.delete(page);
+      await page.close();
+    },
+    close: () => browser.close(),
+  };
+}
+
+export async function extensionTarget(flags: string[], headless = true): Promise<Target> {
+  const harness = await HarnessProcess.start();
+  const dir = extensionBuildDir('chrome', 'loadable');
+  const profile = mkdtempSync(join(tmpdir(), 'pairkey-conformance-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless,
+    args: [...CHROMIUM_QUIET_FLAGS, ...flags, `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const driver = playwrightDriver(context, new URL(worker.url()).host);
+  const phone: QaPhone = await pairThroughPopup(driver, { relayUrl: harness.url, phoneAppUrl: `http://localhost:${harness.phonePort}/` }, { policy: 'wait' });
+
+  // One loop hands every request the phone receives to the case that is running.
+  let answer: Answer = 'approve';
+  let heldWaiters: (() => void)[] = [];
+  let running = true;
+  void (async () => {
+    while (running) {
+      const view: RequestView = await phone.nextRequest();
+      if (!running) return;
+      void view;
+      if (answer === 'approve') phone.approveNext();
+      else if (answer === 'deny') phone.denyNext();
+      for (const wake of heldWaiters.splice(0)) wake();
+    }
+  })();
+  return {
+    name: 'extension',
+    async openPage(_spec, a) {
+      answer = a;
+      heldWaiters = [];
+      return context.newPage();
+    },
+    async setAnswer(_page, a) {
+      answer = a;
+    },
+    requestHeld: () => new Promise<void>((resolve) => heldWaiters.push(resolve)),
+    closePage: (page) => page.close(),
+    async close() {
+      running = false;
+      phone.close();
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+      await harness.stop();
+    },
+  };
+}
