@@ -2,6 +2,7 @@
 // records what it receives (so tests await events instead of sleeping), and an inject-based
 // browser for the RP's API.
 import type { FastifyInstance } from 'fastify';
+import { Agent, request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { buildServers, type BuildOptions, type Servers } from './app.ts';
@@ -125,7 +126,9 @@ export interface HttpResult<T = unknown> {
  * A browser for the RP's JSON API, over `fastify.inject` (an app: no socket) or fetch (a base
  * URL: a server in another process): a cookie jar (names only; paths and expiry are the
  * server's business) and the CSRF header a page would send, fetched from /api/csrf before the
- * first state-changing request.
+ * first state-changing request. `remoteAddress` is the client's address: passed to inject, and
+ * for a server in another process the loopback address the requests leave from (any 127.x.y.z,
+ * so a load test can be many clients, each under the RP's per-address limits).
  */
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
@@ -175,10 +178,35 @@ export class TestBrowser {
     return { status: response.statusCode, body: parsed as T, headers: response.headers, setCookies };
   }
 
+  #agent: Agent | undefined;
+
   async #fetch(method: string, path: string, headers: Record<string, string>, body: string | undefined) {
+    if (this.remoteAddress !== '127.0.0.1') return this.#fromAddress(method, path, headers, body);
     const response = await fetch(new URL(path, this.target as string), { method, headers, ...(body === undefined ? {} : { body }) });
     const all: Record<string, string | string[]> = Object.fromEntries(response.headers);
     all['set-cookie'] = response.headers.getSetCookie();
     return { statusCode: response.status, headers: all, body: await response.text() };
+  }
+
+  /** One keep-alive connection from `remoteAddress` to the server on 127.0.0.1 (Host: the URL's). */
+  #fromAddress(method: string, path: string, headers: Record<string, string>, body: string | undefined) {
+    const url = new URL(path, this.target as string);
+    this.#agent ??= new Agent({ keepAlive: true, maxSockets: 1, localAddress: this.remoteAddress });
+    const all = { ...headers, host: url.host, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) };
+    return new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: url.port, path: url.pathname + url.search, method, headers: all, agent: this.#agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  /** Closes the keep-alive connection, if any. */
+  close(): void {
+    this.#agent?.destroy();
   }
 }

@@ -2,9 +2,18 @@
 // child process on a file-backed data directory so its memory can be sampled from outside:
 //   - relay: channel pairs that bounce sequence-numbered binary frames back and forth, with
 //     channels closed and reopened as they go (rendezvous bookkeeping must not leak);
-//   - RP: accounts signing in with their passkeys in a loop (options, verify, /api/me), at a
-//     per-IP limit raised for the one load-generating address.
-// Every frame must come back and every request must get a 200: a lost one is a failure.
+//   - RP: three kinds of sign-in, each simulated user on its own loopback address (127.0.x.y,
+//     as the RP benchmark does) so the per-address limits see many clients, not one:
+//       passkey  — passkey options, verify, /api/me, in a loop;
+//       password — password sign-in of an account without 2FA, /api/me, sign out;
+//       totp     — password, then the authenticator-app code of a time step not yet spent (a
+//                  code is good once, so each account signs in once per 30 s step, at its own
+//                  offset into the step so the kind's rate is even);
+//     the per-address limit is raised (RATE_LIMIT_PER_MINUTE, LOAD_ENV) because one simulated
+//     user signs in far faster than a person; the guess throttle and lockout stay as they are.
+// Every frame must come back and every request must get a 200: a lost one is a failure. Each
+// kind's sign-ins per interval are counted: a kind that completes none for two intervals in a
+// row has stalled, and the run fails.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +22,16 @@ import WebSocket from 'ws';
 import { TestBrowser } from '../../harness-server/testing.ts';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
 import { pairingSeat, type RelaySeat } from '../../shared/protocol/relay-seat.ts';
-import { PASSKEY_VERIFY, passkeyAccount, passkeyAssertion } from '../security/support/rp-flows.ts';
+import { PASSKEY_VERIFY, passkeyAccount, passkeyAssertion, TEST_PASSWORD, totpAccount, totpCode, verifiedAccount, type TotpAccount } from '../security/support/rp-flows.ts';
 import { ServerProcess } from '../faults/support/server-process.ts';
+
+export const SIGN_IN_KINDS = ['passkey', 'password', 'totp'] as const;
+export type SignInKind = (typeof SIGN_IN_KINDS)[number];
 
 export interface SoakOptions {
   durationMs: number;
-  /** Accounts signing in concurrently. */
-  users: number;
+  /** Simulated users per kind of sign-in, each from its own address. */
+  users: Record<SignInKind, number>;
   /** Relay channel pairs exchanging frames concurrently. */
   channelPairs: number;
   /** Round trips on one channel before it is closed and a new one opened. */
@@ -33,12 +45,28 @@ export interface RssSample {
   rssMb: number;
 }
 
+/** One kind's sign-ins within one interval (or the whole run). */
+export interface KindFigures {
+  signIns: number;
+  failures: number;
+  /** Milliseconds for a whole sign-in (every request of it). */
+  p99: number;
+}
+
+export interface Interval {
+  endMs: number;
+  kinds: Record<SignInKind, KindFigures>;
+  frames: number;
+}
+
 export interface SoakReport {
   durationMs: number;
   requests: number;
   failedRequests: string[];
   /** Milliseconds per RP request. */
   latency: { p50: number; p99: number; max: number };
+  kinds: Record<SignInKind, KindFigures>;
+  intervals: Interval[];
   framesSent: number;
   framesEchoed: number;
   lostFrames: string[];
@@ -124,15 +152,77 @@ async function relayPair(base: string, options: SoakOptions, deadline: number, r
   }
 }
 
-interface Account {
-  browser: TestBrowser;
-  authenticator: Authenticator;
+/** Loopback address of simulated user k: 127.0.1.1, 127.0.1.2, … (127.0.0.1 stays the harness's own). */
+function userAddress(k: number): string {
+  return `127.0.${1 + Math.floor(k / 250)}.${1 + (k % 250)}`;
 }
 
-/** One account signing in again and again until the deadline. */
-async function rpUser(server: ServerProcess, account: Account, deadline: number, report: SoakReport, latencies: number[]): Promise<void> {
+type Request = <T>(what: string, call: () => Promise<T>, status: (value: T) => number) => Promise<T | null>;
+
+/** What one simulated user does to sign in once; false when any request failed. */
+type SignIn = (request: Request, deadline: number) => Promise<boolean>;
+
+interface Tally {
+  signIns: number;
+  failures: number;
+  latencies: number[];
+}
+
+const statusOf = (result: { status: number }) => result.status;
+
+async function passkeyUser(browser: TestBrowser, server: ServerProcess, username: string): Promise<SignIn> {
+  const { authenticator } = await passkeyAccount(browser, username, server.url);
+  return async (request) => {
+    // passkeyAssertion throws unless the options call answered 200.
+    const assertion = await request('POST /api/passkey/options', () => passkeyAssertion(browser, authenticator, server.url), () => 200);
+    return (
+      assertion !== null &&
+      (await request(`POST ${PASSKEY_VERIFY}`, () => browser.post(PASSKEY_VERIFY, assertion), statusOf)) !== null &&
+      (await request('GET /api/me', () => browser.get('/api/me'), statusOf)) !== null
+    );
+  };
+}
+
+async function passwordUser(browser: TestBrowser, username: string): Promise<SignIn> {
+  await verifiedAccount(browser, username);
+  return async (request) =>
+    (await request('POST /api/signin/password', () => browser.post('/api/signin/password', { username, password: TEST_PASSWORD }), statusOf)) !== null &&
+    (await request('GET /api/me', () => browser.get('/api/me'), statusOf)) !== null &&
+    (await request('POST /api/signout', () => browser.post('/api/signout'), statusOf)) !== null;
+}
+
+/**
+ * A TOTP code is good once, for its own time step; the RP also takes the code of the next step
+ * (TOTP_DRIFT_STEPS, 1 by default, which the soak's server runs with). So each user signs in
+ * once per step, at its own `offset` (a fraction of the step), with the first step after the one
+ * its enrolment spent; the wait is on the clock, since nothing else signals a new step.
+ */
+async function totpUser(browser: TestBrowser, username: string, offset: number): Promise<SignIn> {
+  const account: TotpAccount = await totpAccount(browser, username);
+  let spent = account.enrolledStep;
+  const periodMs = account.period * 1000;
+  return async (request, deadline) => {
+    const next = Math.max(spent + 1, Math.floor(Date.now() / periodMs));
+    const at = Math.max(Date.now(), (next - 1 + offset) * periodMs);
+    if (at >= deadline) {
+      await new Promise((resolve) => setTimeout(resolve, deadline - Date.now()));
+      return true;
+    }
+    if (at > Date.now()) await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+    spent = next;
+    const code = await totpCode(account.secret, next * periodMs, { period: account.period });
+    return (
+      (await request('POST /api/signin/password', () => browser.post<{ status: string }>('/api/signin/password', { username, password: TEST_PASSWORD }), statusOf)) !== null &&
+      (await request('POST /api/signin/otp', () => browser.post('/api/signin/otp', { code }), statusOf)) !== null &&
+      (await request('POST /api/signout', () => browser.post('/api/signout'), statusOf)) !== null
+    );
+  };
+}
+
+/** One simulated user signing in again and again until the deadline. */
+async function signInLoop(signIn: SignIn, deadline: number, report: SoakReport, record: (ok: boolean, ms: number) => void, latencies: number[]): Promise<void> {
   /** Times one request; anything but a 200 (or a throw) is a lost request. */
-  const request = async <T>(what: string, call: () => Promise<T>, status: (value: T) => number): Promise<T | null> => {
+  const request: Request = async (what, call, status) => {
     const started = performance.now();
     report.requests += 1;
     try {
@@ -145,15 +235,22 @@ async function rpUser(server: ServerProcess, account: Account, deadline: number,
     }
     return null;
   };
-  const statusOf = (result: { status: number }) => result.status;
   while (Date.now() < deadline && report.failedRequests.length < 20) {
-    // passkeyAssertion throws unless the options call answered 200.
-    const assertion = await request('POST /api/passkey/options', () => passkeyAssertion(account.browser, account.authenticator, server.url), () => 200);
-    if (!assertion) continue;
-    await request(`POST ${PASSKEY_VERIFY}`, () => account.browser.post(PASSKEY_VERIFY, assertion), statusOf);
-    await request('GET /api/me', () => account.browser.get('/api/me'), statusOf);
+    const started = performance.now();
+    const before = report.requests;
+    const ok = await signIn(request, deadline);
+    if (report.requests === before) continue; // a TOTP user whose next step is past the deadline
+    record(ok, performance.now() - started);
   }
 }
+
+function figures(tally: Tally): KindFigures {
+  const sorted = [...tally.latencies].sort((x, y) => x - y);
+  return { signIns: tally.signIns, failures: tally.failures, p99: percentile(sorted, 99) };
+}
+
+const freshTally = (): Tally => ({ signIns: 0, failures: 0, latencies: [] });
+const perKind = <T>(make: (kind: SignInKind) => T) => Object.fromEntries(SIGN_IN_KINDS.map((kind) => [kind, make(kind)])) as Record<SignInKind, T>;
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
@@ -166,6 +263,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     requests: 0,
     failedRequests: [],
     latency: { p50: 0, p99: 0, max: 0 },
+    kinds: perKind(() => ({ signIns: 0, failures: 0, p99: 0 })),
+    intervals: [],
     framesSent: 0,
     framesEchoed: 0,
     lostFrames: [],
@@ -173,28 +272,60 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     rss: [],
     serverCrashed: false,
   };
+  const browsers: TestBrowser[] = [];
   try {
-    const accounts: Account[] = [];
-    for (let i = 0; i < options.users; i++) {
-      const browser = new TestBrowser(server.url);
-      const { authenticator } = await passkeyAccount(browser, `soak-${i}`, server.url);
-      accounts.push({ browser, authenticator });
-    }
+    // Accounts first (sign-up, email, enrolment), then the clock starts.
+    const users: { kind: SignInKind; k: number }[] = SIGN_IN_KINDS.flatMap((kind) => Array.from({ length: options.users[kind] }, (_, k) => ({ kind, k })));
+    const signIns = await Promise.all(
+      users.map(async ({ kind, k }, index) => {
+        const browser = new TestBrowser(server.url, userAddress(index));
+        browsers.push(browser);
+        const username = `soak-${kind}-${k}`;
+        const signIn =
+          kind === 'passkey' ? await passkeyUser(browser, server, username) : kind === 'password' ? await passwordUser(browser, username) : await totpUser(browser, username, k / options.users.totp);
+        return { kind, signIn };
+      }),
+    );
     const started = Date.now();
     const deadline = started + options.durationMs;
+    const totals = perKind(freshTally);
+    let current = perKind(freshTally);
+    let framesAtLastSample = 0;
     const sample = () => {
       if (!server.running) return;
       const point = { atMs: Date.now() - started, rssMb: rssMb(pid) };
       report.rss.push(point);
-      log(`${(point.atMs / 1000).toFixed(0).padStart(5)} s  rss ${point.rssMb.toFixed(1)} MB  requests ${report.requests}  frames ${report.framesEchoed}  channels ${report.channelsOpened}`);
+      // The run's end cuts the last interval: a short one says nothing about a stall.
+      if (point.atMs - (report.intervals.at(-1)?.endMs ?? 0) < options.sampleEveryMs / 2) return;
+      const interval: Interval = { endMs: point.atMs, kinds: perKind((kind) => figures(current[kind])), frames: report.framesEchoed - framesAtLastSample };
+      report.intervals.push(interval);
+      current = perKind(freshTally);
+      framesAtLastSample = report.framesEchoed;
+      const seconds = options.sampleEveryMs / 1000;
+      const kinds = SIGN_IN_KINDS.map((kind) => {
+        const f = interval.kinds[kind];
+        return `${kind} ${(f.signIns / seconds).toFixed(1)}/s p99 ${f.p99.toFixed(0)} ms${f.failures ? ` ${f.failures} failed` : ''}`;
+      }).join(' | ');
+      log(`${(point.atMs / 1000).toFixed(0).padStart(5)} s  rss ${point.rssMb.toFixed(1)} MB  ${kinds} | frames ${(interval.frames / seconds).toFixed(0)}/s  channels ${report.channelsOpened}`);
     };
-    sample();
+    report.rss.push({ atMs: 0, rssMb: rssMb(pid) });
     const sampler = setInterval(sample, options.sampleEveryMs);
     const latencies: number[] = [];
     const relayBase = `ws://127.0.0.1:${server.port}`;
+    // Each sign-in is counted in its kind's current interval and in the run's totals.
+    const record = (kind: SignInKind) => (ok: boolean, ms: number) => {
+      for (const tally of [current[kind], totals[kind]]) {
+        if (ok) {
+          tally.signIns += 1;
+          tally.latencies.push(ms);
+        } else {
+          tally.failures += 1;
+        }
+      }
+    };
     try {
       await Promise.all([
-        ...accounts.map((account) => rpUser(server, account, deadline, report, latencies)),
+        ...signIns.map(({ kind, signIn }) => signInLoop(signIn, deadline, report, record(kind), latencies)),
         ...Array.from({ length: options.channelPairs }, () => relayPair(relayBase, options, deadline, report)),
       ]);
     } finally {
@@ -203,12 +334,31 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     sample();
     latencies.sort((x, y) => x - y);
     report.latency = { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.at(-1) ?? 0 };
+    report.kinds = perKind((kind) => figures(totals[kind]));
     report.serverCrashed = !server.running;
   } finally {
+    browsers.forEach((browser) => browser.close());
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
   return report;
+}
+
+/**
+ * Kinds of sign-in that completed none for two intervals or more in a row, with where: a stall
+ * (a limiter turning the load away, a lock, a dead pool), not a slow patch.
+ */
+export function stalledKinds(report: SoakReport): string[] {
+  const out: string[] = [];
+  for (const kind of SIGN_IN_KINDS) {
+    let run: Interval[] = [];
+    for (const interval of report.intervals) {
+      if (interval.kinds[kind].signIns === 0) run.push(interval);
+      else run = [];
+      if (run.length === 2) out.push(`${kind} sign-ins stopped from ${(run[0]!.endMs / 1000).toFixed(0)} s on`);
+    }
+  }
+  return out;
 }
 
 export interface MemoryVerdict {
@@ -249,6 +399,8 @@ export function soakProblems(report: SoakReport, maxGrowthMb: number): string[] 
   if (report.lostFrames.length > 0) problems.push(`${report.lostFrames.length} frame(s) lost, e.g. ${report.lostFrames.slice(0, 3).join('; ')}`);
   if (report.framesSent !== report.framesEchoed + report.lostFrames.length) problems.push(`${report.framesSent} frames sent, ${report.framesEchoed} came back`);
   if (report.requests === 0 || report.framesEchoed === 0) problems.push('no load was generated');
+  for (const kind of SIGN_IN_KINDS) if (report.kinds[kind].signIns === 0) problems.push(`no ${kind} sign-in completed`);
+  problems.push(...stalledKinds(report));
   const memory = memoryVerdict(report.rss);
   if (memory.growthMb > maxGrowthMb) {
     problems.push(`server memory grew ${memory.growthMb.toFixed(1)} MB after warm-up (${memory.baselineMb.toFixed(1)} → ${memory.finalMb.toFixed(1)} MB, limit ${maxGrowthMb} MB)`);

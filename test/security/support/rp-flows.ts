@@ -4,6 +4,7 @@
 // alone. One place to adapt when the RP's routes change; everything goes through the RP's own
 // TestBrowser (fastify.inject for an app, fetch for a server in another process; CSRF header
 // included), so the flows work against both.
+import { generate } from 'otplib';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Authenticator } from '../../../shared/authenticator/index.ts';
 import { createCredential, getAssertion, softwareAuthenticator } from '../../../harness-server/rp/test-client.ts';
@@ -62,3 +63,32 @@ export async function passkeyAssertion(browser: TestBrowser, authenticator: Auth
 }
 
 export const PASSKEY_VERIFY = '/api/passkey/verify';
+
+/** The code an authenticator app shows for `secret` at `epochMs` (the RP's default 6 digits / 30 s / SHA-1 unless given). */
+export function totpCode(secret: string, epochMs: number, params: { algorithm?: 'sha1' | 'sha256' | 'sha512'; digits?: number; period?: number } = {}): Promise<string> {
+  return generate({ secret, epoch: Math.floor(epochMs / 1000), algorithm: params.algorithm ?? 'sha1', digits: params.digits ?? 6, period: params.period ?? 30 });
+}
+
+export interface TotpAccount {
+  username: string;
+  secret: string;
+  period: number;
+  /** The time step the enrolment spent: a sign-in needs a later one. */
+  enrolledStep: number;
+}
+
+/** A new account with a verified email and an authenticator app (TOTP), enrolled on the server's real clock. */
+export async function totpAccount(browser: TestBrowser, username: string): Promise<TotpAccount> {
+  await verifiedAccount(browser, username);
+  const setup = expectOk('POST /api/otp/setup', await browser.post<{ secret: string; algorithm: 'sha1' | 'sha256' | 'sha512'; digits: number; period: number }>('/api/otp/setup', { password: TEST_PASSWORD, kind: 'totp' }));
+  const now = Date.now();
+  expectOk('POST /api/otp/confirm', await browser.post('/api/otp/confirm', { code: await totpCode(setup.secret, now, setup) }));
+  return { username, secret: setup.secret, period: setup.period, enrolledStep: Math.floor(now / 1000 / setup.period) };
+}
+
+/** A new account with a verified email and a password only; the browser ends up signed in. */
+export async function verifiedAccount(browser: TestBrowser, username: string): Promise<void> {
+  const email = `${username}@example.com`;
+  expectOk('POST /api/signup', await browser.post('/api/signup', { username, email, password: TEST_PASSWORD }));
+  expectOk('POST /api/email/verify', await browser.post('/api/email/verify', { token: await verificationToken(browser, email) }));
+}
