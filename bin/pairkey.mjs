@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Package bin: `pairkey qa …` (docs/qa.md). The sources are TypeScript; tsx runs them as they are.
+// Package bin: `pairkey qa …` (docs/qa.md), `pairkey relay` (the relay-only server, docs/server.md).
+// The sources are TypeScript; tsx runs them as they are.
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../qa/cli.ts');
+if (process.argv[2] === 'relay') await import('../harness-server/relay-main.ts');
+else await import('../qa/cli.ts');

@@ -59,7 +59,7 @@ export async function buildServers(config: Config, options: BuildOptions = {}): 
     await main.register(securityHeaders, { https: new URL(config.publicUrl).protocol === 'https:' });
     // First: every later plugin may register metrics and readiness checks on it.
     await main.register(observabilityPlugin, { processMetrics: options.processMetrics ?? false });
-    await main.register(relayPlugin, { limits: config.relay, trustProxy: trust });
+    await main.register(relayPlugin, { limits: config.relay, trustProxy: trust, bus: config.relayBus });
     await main.register(storePlugin, { dataDir: config.dataDir }); // main.store
     main.observability.registerReadinessCheck('database', sqliteReadiness(main.store.db));
     const serverKey = loadServerKey(config.dataDir, config.serverKey);

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       dataDir: '.data',
       rp: { id: 'localhost', origin: 'http://localhost:8787', name: 'Pairkey Demo' },
       relay: { maxFrameBytes: 65536, maxConnectionsPerIp: 64, idleTimeoutMs: 600_000, pingIntervalMs: 30_000 },
+      relayBus: null,
       logLevel: 'warn',
       otp: { algorithm: 'sha1', digits: 6, period: 30, driftSteps: 1, issuer: 'Pairkey Demo', hotpLookAhead: 10 },
       auth: { lockoutThreshold: 5, lockoutMs: 900_000, ipRateLimitPerMinute: 30, recoveryWaitMs: 259_200_000 },
@@ -165,5 +166,15 @@ describe('loadConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '', HOST: ' ' }).port).toBe(8787);
+  });
+
+  it('reads RELAY_BUS as a list of NATS servers, and refuses anything else', () => {
+    expect(loadConfig({ RELAY_BUS: 'nats://10.0.0.1:4222, nats://10.0.0.2:4222', RELAY_BUS_HEARTBEAT_MS: '500' }).relayBus).toEqual({
+      servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222'],
+      heartbeatMs: 500,
+    });
+    for (const bad of ['redis://x:6379', 'nats://host:4222/path', 'host:4222', ',']) {
+      expect(() => loadConfig({ RELAY_BUS: bad }), bad).toThrow(/RELAY_BUS/);
+    }
   });
 });

@@ -17,6 +17,13 @@ export interface RelayLimits {
   pingIntervalMs: number;
 }
 
+/** RELAY_BUS: the NATS servers relay nodes share channels through (harness-server/relay/bus.ts). */
+export interface RelayBusConfig {
+  servers: string[];
+  /** RELAY_BUS_HEARTBEAT_MS: node heartbeat period; a node silent for 3 periods is taken for dead. */
+  heartbeatMs: number;
+}
+
 /**
  * The protections a QA harness may switch off to prove its checks catch each weakness.
  * Key: the setting in Config.protections; value: its environment variable. All default on.
@@ -88,6 +95,8 @@ export interface Config {
   dataDir: string;
   rp: { id: string; origin: string; name: string };
   relay: RelayLimits;
+  /** null: the relay keeps its channels in process (the default). */
+  relayBus: RelayBusConfig | null;
   logLevel: LogLevel;
   otp: OtpPolicy;
   auth: AuthPolicy;
@@ -218,12 +227,9 @@ export function loadConfig(env: Env = process.env): Config {
   const rpName = read('RP_NAME') ?? 'Pairkey Demo';
   if (rpName.length > 64) problems.push('RP_NAME must be at most 64 characters');
 
-  const relay: RelayLimits = {
-    maxFrameBytes: int('RELAY_MAX_FRAME_BYTES', 65536, 1024, 16 * 1024 * 1024),
-    maxConnectionsPerIp: int('RELAY_MAX_CONNECTIONS_PER_IP', 64, 1, 100_000),
-    idleTimeoutMs: int('RELAY_IDLE_TIMEOUT_MS', 600_000, 50, 86_400_000),
-    pingIntervalMs: int('RELAY_PING_INTERVAL_MS', 30_000, 50, 3_600_000),
-  };
+  const relay = readRelayLimits(int);
+
+  const relayBus = readRelayBus(read('RELAY_BUS'), int('RELAY_BUS_HEARTBEAT_MS', 1000, 100, 60_000), problems);
 
   const logLevelRaw = read('LOG_LEVEL') ?? 'warn';
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as LogLevel) : 'warn';
@@ -305,6 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     rp: { id: rpId, origin: rpOrigin, name: rpName },
     relay,
+    relayBus,
     logLevel,
     otp,
     auth,
@@ -345,4 +352,39 @@ export function insecureBanner(config: Pick<Config, 'protections'>): string | nu
   const width = Math.max(...lines.map((line) => line.length));
   const bar = '!'.repeat(width + 8);
   return [bar, ...lines.map((line) => `!!  ${line.padEnd(width)}  !!`), bar].join('\n');
+}
+
+type IntReader = (name: string, fallback: number, min: number, max: number) => number;
+
+/** The RELAY_* limits, shared by the harness server and the relay-only server (relay/config.ts). */
+export function readRelayLimits(int: IntReader): RelayLimits {
+  return {
+    maxFrameBytes: int('RELAY_MAX_FRAME_BYTES', 65536, 1024, 16 * 1024 * 1024),
+    maxConnectionsPerIp: int('RELAY_MAX_CONNECTIONS_PER_IP', 64, 1, 100_000),
+    idleTimeoutMs: int('RELAY_IDLE_TIMEOUT_MS', 600_000, 50, 86_400_000),
+    pingIntervalMs: int('RELAY_PING_INTERVAL_MS', 30_000, 50, 3_600_000),
+  };
+}
+
+/** `nats://host:port[,nats://host:port…]` → the server list; problems are collected, not thrown. */
+export function readRelayBus(raw: string | undefined, heartbeatMs: number, problems: string[]): RelayBusConfig | null {
+  if (raw === undefined) return null;
+  const servers = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const server of servers) {
+    let url: URL | undefined;
+    try {
+      url = new URL(server);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'nats:' && url.protocol !== 'tls:') || !url.hostname || url.pathname.replace(/\/$/, '') !== '' || url.search || url.hash) {
+      problems.push(`RELAY_BUS must be a comma-separated list of nats://host:port URLs (got "${server}")`);
+      return null;
+    }
+  }
+  if (servers.length === 0) {
+    problems.push('RELAY_BUS must name at least one nats://host:port URL');
+    return null;
+  }
+  return { servers, heartbeatMs };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SEAT_TAKEN_CLOSE } from './protocol/relay-seat.ts';
+import { SEAT_TAKEN_CLOSE } from './protocol/relay-contract.ts';
 import { RelayBackoff } from './relay-backoff.ts';
 
 const policy = { initialMs: 100, maxMs: 1000 };

@@ -1,7 +1,7 @@
 // When a relay client (the extension's link to a phone, every phone's session with a browser)
 // tries again after its socket closed: doubling delays up to a ceiling, starting over once the
 // relay took it back. One rule for both ends, so they behave alike under a contested seat.
-import { SEAT_TAKEN_CLOSE } from './protocol/relay-seat.ts';
+import { SEAT_TAKEN_CLOSE } from './protocol/relay-contract.ts';
 
 export interface RetryPolicy {
   initialMs: number;

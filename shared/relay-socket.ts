@@ -7,11 +7,11 @@ import {
   pairedSeat,
   pairingSeat,
   type PairedSeatOptions,
-  type RelayControl,
   type RelayJoin,
   type RelaySeat,
   type SeatSide,
 } from './protocol/relay-seat.ts';
+import { parseRelayControl, type RelayControl } from './protocol/relay-contract.ts';
 
 export interface WebSocketLike {
   binaryType: string;
@@ -71,17 +71,6 @@ export function pairedRelayTarget(relayUrl: string, seat: PairedSeatOptions): Re
   return relayTarget(relayUrl, pairedSeat(seat));
 }
 
-function parseControl(text: string): RelayControl | null {
-  try {
-    const value = JSON.parse(text) as Partial<RelayControl>;
-    if (value.type === 'peers' && Number.isInteger((value as { count?: unknown }).count)) return value as RelayControl;
-    if (value.type === 'dropped') return { type: 'dropped', count: Number((value as { count?: unknown }).count) || 1 };
-  } catch {
-    // fall through: unknown control text is ignored, never fatal
-  }
-  return null;
-}
-
 export class RelaySocket {
   private closed = false;
 
@@ -123,7 +112,7 @@ export class RelaySocket {
       socket.onmessage = (event) => {
         const data = event.data;
         if (typeof data === 'string') {
-          const control = parseControl(data);
+          const control = parseRelayControl(data);
           if (control?.type === 'peers') events.onPeers?.(control.count, relay);
         } else if (data instanceof ArrayBuffer) {
           events.onFrame?.(new Uint8Array(data), relay);

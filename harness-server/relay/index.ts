@@ -3,18 +3,22 @@
 // by the peers, and the relay treats them as opaque bytes: it never parses or logs them.
 // The one message it does read is a socket's first, its join message: the proof that it may
 // take a seat on the channel (shared/protocol/relay-seat.ts, docs/protocol.md §5.1).
-import { Type } from '@sinclair/typebox';
+// With a bus (RELAY_BUS, bus.ts) the other seat may be held on another relay node.
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyBaseLogger } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { joinProvesSeat, RelayJoinSchema, type RelayJoin, type SeatSide } from '../../shared/protocol/relay-seat.ts';
+import { isRelayChannelId, RelayCloseCode as CloseCode, type RelayControl } from '../../shared/protocol/relay-contract.ts';
 import { clientAddress, TRUST_NO_PROXY, type ProxyTrust } from '../client-network.ts';
 import type { RelayLimits } from '../config.ts';
 import { unencapsulated } from '../plugins/unencapsulated.ts';
+import { RelayBus, type BusSeat, type RelayBusOptions } from './bus.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
-import { CHANNEL_ID_PATTERN, CloseCode, type RelayControlMessage } from './messages.ts';
+import { notReady, READY } from '../observability/index.ts';
+import { noRelayMetrics, prometheusRelayMetrics, type RelayMetrics } from './metrics.ts';
 
 export interface RelayStats {
   channels: number;
@@ -30,6 +34,10 @@ export interface RelayStats {
 
 export interface RelayHandle {
   stats(): RelayStats;
+  /** Ready to take channels: always without a bus; with one, while it is connected. */
+  ready(): boolean;
+  /** The bus, when RELAY_BUS is set (tests wait on `whenReady`). */
+  readonly bus: RelayBus | null;
   /**
    * Calls `listener` with every socket the relay accepts and its upgrade request (benchmarks
    * timestamp frames from outside with it). Whatever the listener keeps stays alive.
@@ -47,11 +55,11 @@ export interface RelayPluginOptions extends Record<string, unknown> {
   limits: RelayLimits;
   /** TRUST_PROXY: whose X-Forwarded-For names the client its per-IP cap counts (default: nobody's). */
   trustProxy?: ProxyTrust;
+  /** Share channels with other relay nodes through NATS; null/absent: in process only. */
+  bus?: RelayBusOptions | null;
+  /** Default: on the server's observability registry when it has one (registered before the relay), else none. */
+  metrics?: RelayMetrics;
 }
-
-// Checked after the upgrade so a bad id gets a WebSocket close 1008 with a reason instead of
-// an HTTP 400 the client library would hide.
-const ChannelId = Type.String({ pattern: CHANNEL_ID_PATTERN.source });
 
 /** `/relay/<id>` (any query ignored, as Fastify's router did); the id is checked after the upgrade. */
 const RELAY_PATH = /^\/relay\/([^/?]*)(?:\?.*)?$/;
@@ -67,6 +75,8 @@ const JOIN_TIMEOUT_MS = 10_000;
 const OPEN = 1; // WebSocket.OPEN, without importing the ws runtime for one constant
 
 interface Connection {
+  /** Names this seat holder on the bus (claims, greetings); never shown to clients. */
+  id: string;
   socket: WebSocket;
   channelId: string;
   address: string;
@@ -79,9 +89,15 @@ interface Connection {
   /** Dropped frames not reported yet, and whether a `dropped` notice is still on its way out. */
   dropsUnreported: number;
   dropNoticeInFlight: boolean;
+  /** With a bus: this seat as the bus sees it (the remote peer, if the other seat is on another node). */
+  busSeat: BusSeat | null;
+  /** Its first `peers` count has been sent (with a bus, after the other seat answered or did not). */
+  announced: boolean;
 }
 
-export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits, trustProxy = TRUST_NO_PROXY }) => {
+export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits, trustProxy = TRUST_NO_PROXY, bus: busOptions, metrics: metricsOption }) => {
+  const observed = app.hasDecorator('observability');
+  const metrics = metricsOption ?? (observed ? prometheusRelayMetrics(app.observability.metrics) : noRelayMetrics);
   const channels = new ChannelRegistry<Connection>();
   const limiter = new ConnectionLimiter(limits.maxConnectionsPerIp);
   const connections = new Set<Connection>();
@@ -89,13 +105,19 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   const maxBuffered = MAX_BUFFERED_FRAMES * limits.maxFrameBytes;
   const log: FastifyBaseLogger = app.log.child({ component: 'relay' });
   let closing = false;
+  // The sending side's bound on the bus: as much as one slow reader may hold here, times 4.
+  const bus = busOptions ? new RelayBus(busOptions, log, metrics, 4 * maxBuffered) : null;
+  // Without its bus a node cannot take channels: balancers must send clients elsewhere.
+  if (bus && observed) {
+    app.observability.registerReadinessCheck('relay-bus', () => (bus.ready ? READY : notReady('The relay bus (NATS) is not connected.')));
+  }
 
   /**
    * Every frame the relay itself writes goes through here, under one bound: a socket whose send
    * buffer already holds more than `maxBuffered` bytes is not reading, and is terminated (a close
    * frame would only queue behind the rest) so its buffers are freed at once.
    */
-  const sendControl = (connection: Connection, message: RelayControlMessage, sent?: () => void): void => {
+  const sendControl = (connection: Connection, message: RelayControl, sent?: () => void): void => {
     const { socket } = connection;
     if (socket.readyState !== OPEN) return;
     if (socket.bufferedAmount > maxBuffered) {
@@ -123,10 +145,61 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     });
   };
 
+  /** Members of the connection's channel: itself, plus the other seat held here or on another node. */
+  const peerCount = (connection: Connection): number =>
+    channels.other(connection.channelId, connection) || connection.busSeat?.remotePresent ? 2 : 1;
+
   const announcePeers = (channelId: string): void => {
-    const members = channels.members(channelId);
-    for (const member of members) sendControl(member, { type: 'peers', count: members.length });
+    for (const member of channels.members(channelId)) {
+      if (member.announced) sendControl(member, { type: 'peers', count: peerCount(member) });
+    }
   };
+
+  const closeSocket = (connection: Connection, code: number, reason: string): void => {
+    // One that does not read would hold its buffers until the close handshake timed out.
+    if (connection.socket.bufferedAmount > maxBuffered) connection.socket.terminate();
+    else connection.socket.close(code, reason);
+  };
+
+  /** Writes a frame to the connection's socket, or drops it when the socket does not read; false if dropped. */
+  const deliver = (to: Connection, bytes: Uint8Array): boolean => {
+    if (to.socket.readyState !== OPEN || to.socket.bufferedAmount > maxBuffered) return false;
+    to.socket.send(bytes, { binary: true });
+    counters.framesForwarded++;
+    counters.bytesForwarded += bytes.byteLength;
+    metrics.framesForwarded(1, bytes.byteLength);
+    return true;
+  };
+
+  const dropped = (connection: Connection, count: number): void => {
+    counters.framesDropped += count;
+    metrics.framesDropped(count);
+    connection.dropsUnreported += count;
+    reportDropped(connection);
+  };
+
+  /** The bus side of a seat: frames and news of the other seat when it is held on another node. */
+  const joinBus = (connection: Connection, side: SeatSide): BusSeat | null =>
+    bus?.seat(connection.channelId, side, connection.id, {
+      onRemotePeer: (_present, replaced) => {
+        if (!connection.announced || channels.other(connection.channelId, connection)) return;
+        // As when a local seat changes hands: the session with the previous holder is over.
+        if (replaced) sendControl(connection, { type: 'peers', count: 1 });
+        sendControl(connection, { type: 'peers', count: peerCount(connection) });
+      },
+      onFrame: (bytes) => {
+        if (!deliver(connection, bytes)) {
+          counters.framesDropped++;
+          metrics.framesDropped(1);
+          connection.busSeat?.reportDropped(1);
+        }
+      },
+      onDropped: (count) => {
+        connection.dropsUnreported += count;
+        reportDropped(connection);
+      },
+      onDisplaced: () => closeSocket(connection, CloseCode.seatTaken, 'seat taken'),
+    }) ?? null;
 
   const heartbeat = setInterval(() => {
     for (const connection of connections) {
@@ -147,17 +220,13 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       socket.close(CloseCode.unsupportedData, 'text frames are not accepted');
       return;
     }
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : data;
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : (data as Buffer);
     const other = channels.other(connection.channelId, connection);
-    if (!other || other.socket.readyState !== OPEN || other.socket.bufferedAmount > maxBuffered) {
-      counters.framesDropped++;
-      connection.dropsUnreported++;
-      reportDropped(connection);
+    const sent = other ? deliver(other, bytes) : (connection.busSeat?.send(bytes) ?? false);
+    if (!sent) {
+      dropped(connection, 1);
       return;
     }
-    other.socket.send(bytes, { binary: true });
-    counters.framesForwarded++;
-    counters.bytesForwarded += bytes.byteLength;
     connection.timer.refresh();
   };
 
@@ -175,6 +244,11 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       socket.close(CloseCode.policyViolation, 'invalid join');
       return;
     }
+    if (bus && !bus.ready) {
+      // Without the bus this node cannot know who holds the channel's seats elsewhere.
+      socket.close(CloseCode.tryAgainLater, 'relay bus unavailable');
+      return;
+    }
     clearTimeout(connection.timer);
     connection.timer = setTimeout(() => socket.close(CloseCode.idle, 'idle'), limits.idleTimeoutMs);
     connection.seat = join.seat;
@@ -184,12 +258,23 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       // session with it is over) before announcing the newcomer.
       const other = channels.other(channelId, connection);
       if (other) sendControl(other, { type: 'peers', count: 1 });
-      // One that does not read would hold its buffers until the close handshake timed out.
-      if (displaced.socket.bufferedAmount > maxBuffered) displaced.socket.terminate();
-      else displaced.socket.close(CloseCode.seatTaken, 'seat taken');
+      closeSocket(displaced, CloseCode.seatTaken, 'seat taken');
     }
     log.debug({ members: channels.members(channelId).length, displaced: displaced !== undefined }, 'relay peer joined a channel');
-    announcePeers(channelId);
+    connection.busSeat = joinBus(connection, join.seat);
+    const announce = (): void => {
+      if (channels.other(channelId, connection) !== undefined || connection.socket.readyState !== OPEN) {
+        connection.announced = true;
+        announcePeers(channelId);
+        return;
+      }
+      connection.announced = true;
+      sendControl(connection, { type: 'peers', count: peerCount(connection) });
+    };
+    // With the other seat not here, its holder may be on another node: the first count waits
+    // for its answer (a few ms), so the joiner hears one count, as it would on a single node.
+    if (connection.busSeat && !channels.other(channelId, connection)) void connection.busSeat.settled.then(announce);
+    else announce();
   };
 
   const accept = (socket: WebSocket, channelId: string, address: string): void => {
@@ -199,11 +284,13 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       log.debug({ code: error.code, message: error.message }, 'relay socket error');
       if (socket.readyState === OPEN) socket.close(CloseCode.internalError, 'internal error');
     });
+    metrics.connectionOpened();
+    socket.once('close', (code) => metrics.connectionClosed(code));
     if (closing) {
       socket.close(CloseCode.goingAway, 'server shutting down');
       return;
     }
-    if (!Value.Check(ChannelId, channelId)) {
+    if (!isRelayChannelId(channelId)) {
       socket.close(CloseCode.policyViolation, 'invalid channel id');
       return;
     }
@@ -213,6 +300,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     }
 
     const connection: Connection = {
+      id: randomUUID(),
       socket,
       channelId,
       address,
@@ -221,6 +309,8 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       timer: setTimeout(() => socket.close(CloseCode.policyViolation, 'no join'), Math.min(JOIN_TIMEOUT_MS, limits.idleTimeoutMs)),
       dropsUnreported: 0,
       dropNoticeInFlight: false,
+      busSeat: null,
+      announced: false,
     };
     connections.add(connection);
 
@@ -241,6 +331,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
       clearTimeout(connection.timer);
       connections.delete(connection);
       limiter.release(address);
+      connection.busSeat?.release();
       // A displaced socket no longer holds its seat: its leaving changes nothing for the others.
       if (channels.leave(channelId, connection)) {
         log.debug({ members: channels.members(channelId).length }, 'relay peer left a channel');
@@ -266,12 +357,16 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   };
   app.server.on('upgrade', onUpgrade);
 
+  const stats = (): RelayStats => {
+    let bufferedBytes = 0;
+    for (const socket of server.clients) bufferedBytes += socket.bufferedAmount;
+    return { channels: channels.channelCount, connections: connections.size, ...counters, bufferedBytes };
+  };
+  metrics.observe(stats);
   app.decorate('relay', {
-    stats: (): RelayStats => {
-      let bufferedBytes = 0;
-      for (const socket of server.clients) bufferedBytes += socket.bufferedAmount;
-      return { channels: channels.channelCount, connections: connections.size, ...counters, bufferedBytes };
-    },
+    stats,
+    ready: () => !bus || bus.ready,
+    bus,
     onConnection: (listener) => {
       server.on('connection', listener);
     },
@@ -283,6 +378,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     clearInterval(heartbeat);
     await closeAll([...server.clients]);
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await bus?.close();
   });
 });
 

@@ -137,8 +137,9 @@ describe('relay', () => {
 
   it.each([
     ['too short', 'abc'],
-    ['not base64url', 'aaaaaaaaaaaaaaaa%2Baaaa'],
-    ['too long', 'a'.repeat(87)],
+    ['one character short of a SHA-256', 'a'.repeat(42)],
+    ['not base64url', `${'a'.repeat(40)}%2Baaa`],
+    ['one character over a SHA-256', 'a'.repeat(44)],
   ])('refuses an invalid channel id (%s) with 1008', async (_label, id) => {
     await start();
     const p = peer(id, newChannel().extension.join);

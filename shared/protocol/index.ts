@@ -70,11 +70,19 @@ export {
   pairedSeat,
   pairingSeat,
   type PairedSeatOptions,
-  type RelayControl,
   type RelayJoin,
   type RelaySeat,
   type SeatSide,
 } from './relay-seat.ts';
+export {
+  isRelayChannelId,
+  parseRelayControl,
+  RelayChannelIdSchema,
+  RelayCloseCode,
+  RelayControlSchema,
+  SEAT_TAKEN_CLOSE,
+  type RelayControl,
+} from './relay-contract.ts';
 export { confirmationCodeFromHash, pairedChannelIdFromHash } from './derive.ts';
 export {
   PairingInitiator,

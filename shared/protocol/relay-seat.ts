@@ -16,8 +16,6 @@ import { dh, type StaticKeyPair } from './keys.ts';
 
 export const SEAT_SIDES = ['extension', 'phone'] as const;
 
-/** The relay closes a seat's previous holder with this code when a newcomer proves the same seat. */
-export const SEAT_TAKEN_CLOSE = 4001;
 export type SeatSide = (typeof SEAT_SIDES)[number];
 
 /**
@@ -39,13 +37,6 @@ export const RelayJoinSchema = Type.Object(
   { additionalProperties: false },
 );
 export type RelayJoin = Static<typeof RelayJoinSchema>;
-
-/**
- * What the relay itself says (TEXT, relay → client). `dropped.count`: binary frames of this
- * socket the relay could not deliver since its previous `dropped` notice (notices are coalesced:
- * at most one is on its way to a client at any time).
- */
-export type RelayControl = { type: 'peers'; count: number } | { type: 'dropped'; count: number };
 
 /** Everything a client needs to sit on its seat: the channel name for the URL, and its join message. */
 export interface RelaySeat {
