@@ -93,6 +93,7 @@ export class RelayBus {
   /** Last heartbeat seen from each other node (ms, this node's clock). */
   readonly #nodesSeen = new Map<string, number>();
   readonly #timer: NodeJS.Timeout;
+  #lastTick = Date.now();
   readonly #readyListeners: ((ready: boolean) => void)[] = [];
   /** Sender-side bound: past this many bytes queued towards NATS, frames are dropped, not queued. */
   readonly #maxBacklog: number;
@@ -232,24 +233,46 @@ export class RelayBus {
   }
 
   #onNodeMessage(msg: Msg): void {
-    const beat = parse<{ node?: unknown; gone?: unknown }>(msg);
+    const beat = parse<{ node?: unknown; gone?: unknown; silent?: unknown }>(msg);
     if (!beat || typeof beat.node !== 'string' || beat.node === this.nodeId) return;
-    if (beat.gone === true) this.#nodeDead(beat.node);
+    if (beat.silent === this.nodeId) {
+      // Another node took this one for dead (this process stalled, or the network between them
+      // did): it forgot our seats, so greet again from every seat, as after a bus reconnect.
+      this.log.warn({ by: beat.node }, 'relay node was taken for dead; greeting its peers again');
+      const nc = this.connection;
+      for (const seat of this.#seats) {
+        seat.detach();
+        if (nc) seat.attach(nc);
+      }
+      return;
+    }
+    if (beat.gone === true) this.#nodeDead(beat.node, false);
     else this.#nodesSeen.set(beat.node, Date.now());
   }
 
-  #nodeDead(node: string): void {
+  #nodeDead(node: string, silent: boolean): void {
     this.#nodesSeen.delete(node);
     this.log.warn({ node }, 'relay node gone: its peers left');
     for (const seat of this.#seats) seat.remoteNodeDead(node);
+    // If it is alive after all, it hears this and greets again (see #onNodeMessage).
+    if (silent) this.connection?.publish(NODES_SUBJECT, json({ node: this.nodeId, silent: node }));
   }
 
   #tick(): void {
+    const now = Date.now();
+    const stalled = now - this.#lastTick > 2 * this.options.heartbeatMs;
+    this.#lastTick = now;
     const nc = this.connection;
     if (!nc) return;
     nc.publish(NODES_SUBJECT, json({ node: this.nodeId }));
-    const deadline = Date.now() - 3 * this.options.heartbeatMs;
-    for (const [node, seen] of this.#nodesSeen) if (seen < deadline) this.#nodeDead(node);
+    if (stalled) {
+      // This process was not running (a long GC, a loaded machine): the others' heartbeats are
+      // still unread in its socket, so their silence says nothing. They get a fresh grace period.
+      for (const node of this.#nodesSeen.keys()) this.#nodesSeen.set(node, now);
+      return;
+    }
+    const deadline = now - 3 * this.options.heartbeatMs;
+    for (const [node, seen] of this.#nodesSeen) if (seen < deadline) this.#nodeDead(node, true);
     const started = performance.now();
     nc.flush().then(
       () => this.metrics.busRoundTrip(performance.now() - started),

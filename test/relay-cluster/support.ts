@@ -75,7 +75,7 @@ export interface InProcessNode {
   close(): Promise<void>;
 }
 
-export const TEST_RELAY_ENV = { HOST: '127.0.0.1', LOG_LEVEL: 'silent', RELAY_BUS_HEARTBEAT_MS: '200' };
+export const TEST_RELAY_ENV = { HOST: '127.0.0.1', LOG_LEVEL: 'silent', RELAY_BUS_HEARTBEAT_MS: '500' };
 
 /** A relay node in this process on the bus, ready (bus connected) when it resolves. */
 export async function startNode(nats: NatsProcess | null, env: Record<string, string> = {}): Promise<InProcessNode> {
