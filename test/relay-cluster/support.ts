@@ -4,6 +4,7 @@
 // that is killed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { loadRelayConfig } from '../../harness-server/relay/config.ts';
@@ -11,7 +12,8 @@ import { buildRelayServer } from '../../harness-server/relay/server.ts';
 import { freePort } from '../support/harness-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const NATS_SERVER = process.env.NATS_SERVER ?? 'nats-server';
+/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
+export const NATS_SERVER = process.env.NATS_SERVER ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 /** Resolves when `pattern` appears in what the child wrote; rejects if it exits first. */
 function waitForOutput(child: ChildProcess, output: string[], pattern: RegExp, what: string): Promise<void> {
