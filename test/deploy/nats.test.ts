@@ -1,6 +1,7 @@
 // deploy/nats/nats-server.conf, run: three nats-server nodes (Debian's package) from that file
 // form one cluster, and a message published on one node reaches a subscriber on another (what
-// two relay nodes on different NATS nodes rely on). The relay on the bus: test/relay-cluster.
+// two relay nodes on different NATS nodes rely on). The relay on the bus: test/relay-cluster;
+// behind nginx, from these configs: cluster.test.ts.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
