@@ -4,7 +4,7 @@
 // nothing about security: origin, rpId and clientDataJSON are the background's job. Everything
 // else (passwords, federated, no phone paired, the person chose the browser) goes to the browser.
 // Kept small on purpose (it runs in every frame of every secure page): no libraries.
-import { effectiveTimeout, type CeremonyResult, type CredentialJSON, type PairkeyCapabilities } from '../../shared/webauthn/ceremony-contract.ts';
+import { effectiveTimeout, type CredentialJSON, type PairkeyCapabilities } from '../../shared/webauthn/ceremony-contract.ts';
 import { PAGE_CHANNEL, type OpenMessage, type PortReply, type PortRequest } from '../page-bridge-wire.ts';
 
 type Options = CredentialCreationOptions & CredentialRequestOptions;
