@@ -11,12 +11,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
 import { loadRelayConfig } from '../../harness-server/relay/config.ts';
 import { buildRelayServer } from '../../harness-server/relay/server.ts';
 import { TestPeer } from '../../harness-server/testing.ts';
 import { phoneAppDistDir } from '../../phone/app/dist-dir.ts';
+import {
+  createPairingOffer,
+  encodePairingLink,
+  generateStaticKeyPair,
+  PairingInitiator,
+  PairingResponder,
+  parsePairingLink,
+  type SessionResult,
+} from '../../shared/protocol/index.ts';
 import { pairingSeat } from '../../shared/protocol/relay-seat.ts';
+import { pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
 import { natsServerInstalled, startNatsCluster, type NatsCluster } from './nats.ts';
 import { freePort, nginxBinary, selfSignedCertificate, startNginx, type RunningNginx } from './nginx.ts';
 
@@ -124,5 +134,50 @@ describe.skipIf(missing !== null)('a relay cluster behind nginx, as docs/deploy.
     expect((await extension.nextBinary()).equals(reply)).toBe(true);
     await phone.close();
     expect(await extension.nextControl()).toEqual({ type: 'peers', count: 1 });
+    await extension.close();
+  });
+
+  it('pairs a phone through nginx and two relay nodes (the Noise IKpsk2 pairing of docs/protocol.md)', async () => {
+    // The Relay URL a person enters in the extension, and the sockets the two ends open for it.
+    const relayUrl = `https://${RELAY_HOST}:${httpsPort}`;
+    const sockets = (from: string): WebSocketFactory => (url) =>
+      new WebSocket(url, Object.assign({ ca, localAddress: from }, { lookup })) as unknown as WebSocketLike;
+
+    // The extension: a QR offer, waiting on the pairing channel to answer the phone's handshake.
+    const extensionStatic = generateStaticKeyPair();
+    const offer = createPairingOffer(relayUrl, extensionStatic.publicKey, 60_000);
+    const responder = new PairingResponder(extensionStatic, offer.secret);
+    let extensionPaired!: (result: SessionResult) => void;
+    const extensionResult = new Promise<SessionResult>((resolve) => (extensionPaired = resolve));
+    const extension = await RelaySocket.connect(sockets('127.0.0.7'), pairingRelayTarget(relayUrl, offer.secret, 'extension'), {
+      onFrame: (frame, relay) => {
+        const { reply, result } = responder.respond(frame);
+        relay.send(reply);
+        extensionPaired(result);
+      },
+    });
+
+    // The phone: scans the link (it carries the relay URL), starts the handshake once both are there.
+    const scanned = parsePairingLink(encodePairingLink('https://phone.example.com/', offer));
+    expect(scanned.relayUrl).toBe(relayUrl);
+    const phoneStatic = generateStaticKeyPair();
+    const initiator = new PairingInitiator(scanned, phoneStatic, { name: 'Deploy test phone' });
+    let phonePaired!: (result: SessionResult) => void;
+    const phoneResult = new Promise<SessionResult>((resolve) => (phonePaired = resolve));
+    const phone = await RelaySocket.connect(sockets('127.0.0.8'), pairingRelayTarget(scanned.relayUrl, scanned.secret, 'phone'), {
+      onPeers: (count, relay) => {
+        if (count === 2) relay.send(initiator.start());
+      },
+      onFrame: (frame) => phonePaired(initiator.finish(frame)),
+    });
+
+    const [atExtension, atPhone] = await Promise.all([extensionResult, phoneResult]);
+    expect(atPhone.confirmationCode).toMatch(/^\d{6}$/);
+    expect(atPhone.confirmationCode).toBe(atExtension.confirmationCode);
+    expect(atPhone.pairedChannelId).toBe(atExtension.pairedChannelId);
+    expect(atExtension.peerPublicKey).toEqual(phoneStatic.publicKey);
+    expect(atPhone.peerPublicKey).toEqual(extensionStatic.publicKey);
+    phone.close();
+    extension.close();
   });
 });
