@@ -5,10 +5,11 @@
 // with NotAllowedError: the phone dropped them too, and nothing is ever answered twice.
 import {
   decodeFrame,
+  isPhoneReply,
   ReconnectResponder,
   type ChannelMessage,
-  type GetAssertionMessage,
-  type MakeCredentialMessage,
+  type PhoneReply,
+  type PhoneRequest,
   type SecureChannel,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
@@ -16,8 +17,9 @@ import { pairedRelayTarget, platformWebSocket, RelaySocket, type WebSocketFactor
 import { WebAuthnError } from '../../shared/errors.ts';
 import { DEFAULT_RETRY, RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 
-export type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
-export type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
+// Declared once in shared/protocol/messages.ts; re-exported for the background modules that
+// already import them from here.
+export type { PhoneReply, PhoneRequest };
 
 /** `offline`: no relay connection (retrying); `waiting`: on the relay, the phone is not; `online`: session up. */
 export type LinkStatus = 'offline' | 'waiting' | 'online';
@@ -221,9 +223,7 @@ export class PhoneLink {
         this.events.onHello(message.extensions);
         return;
       }
-      if (message.type !== 'credential-created' && message.type !== 'assertion' && message.type !== 'error') {
-        throw new Error(`The phone sent an unexpected ${message.type} message`);
-      }
+      if (!isPhoneReply(message)) throw new Error(`The phone sent an unexpected ${message.type} message`);
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
       waiter?.resolve(message);

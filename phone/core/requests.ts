@@ -5,12 +5,10 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { WebAuthnError, type WebAuthnErrorName } from '../../shared/errors.ts';
 import type { Approval, Authenticator, GetAssertionInput } from '../../shared/authenticator/index.ts';
-import type { ChannelMessage, GetAssertionMessage, MakeCredentialMessage } from '../../shared/protocol/index.ts';
+import type { GetAssertionMessage, PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { parseClientDataJSON } from '../../shared/webauthn/client-data.ts';
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
 
-export type PhoneRequest = MakeCredentialMessage | GetAssertionMessage;
-export type PhoneReply = Extract<ChannelMessage, { type: 'credential-created' | 'assertion' | 'error' }>;
 
 /** What the person is shown before approving. */
 export interface RequestView {

@@ -2,12 +2,12 @@
 // whenever the extension is there (the phone always initiates), and hand every request to the
 // person. DOM-free, so the phone web app uses it with the browser WebSocket and the tests run it
 // in Node against the real relay.
-import { decodeFrame, ReconnectInitiator, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
+import { decodeFrame, isPhoneRequest, ReconnectInitiator, type PhoneReply, type PhoneRequest, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 import { assertConfirmed, isConfirmed, type PairedBrowser, type PairingDetails } from './pairing.ts';
-import { errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from './requests.ts';
+import { errorReply, inspectRequest, type RequestView } from './requests.ts';
 
 /**
  * - `connecting`: opening the relay socket;
@@ -30,6 +30,18 @@ export interface IncomingRequest {
   /** Aborts with a RequestEnd reason when the browser cancels, time runs out or the session ends. */
   signal: AbortSignal;
 }
+
+/**
+ * How a request left the session, for whoever keeps a record (the virtual phone's outcomes):
+ * `reply` was sent (or would have been, had the session not moved on), or it `ended` without
+ * one. `view` is null when the request was refused before the person could be asked.
+ */
+export type SettledRequest =
+  | { request: PhoneRequest; view: RequestView | null; reply: PhoneReply }
+  | { request: PhoneRequest; view: RequestView | null; ended: RequestEnd };
+
+/** Who ended the pairing: the browser sent `unpair`, or this phone's `unpair` reached it. */
+export type UnpairedBy = 'browser' | 'phone';
 
 /**
  * A session answers requests only for a pairing the person confirmed; a removed one (the person
@@ -56,9 +68,16 @@ export type PairedSessionOptions = SessionPairing & {
    * sent as that error; once the signal aborted, nothing is sent.
    */
   answer: (incoming: IncomingRequest) => Promise<PhoneReply>;
+  /** Every request that reached the session, once it is done with it (answered or ended). */
+  onSettled?: (settled: SettledRequest) => void;
+  /**
+   * Client extensions this phone serves beyond the basics (e.g. "prf"), announced in a `hello`
+   * after every handshake; nothing is sent when empty, and the extension then asks for none.
+   */
+  announce?: readonly string[];
   onState?: (state: LinkState) => void;
   /** The pairing is over on both sides (the extension sent `unpair`, or received ours). */
-  onUnpaired?: () => void;
+  onUnpaired?: (by: UnpairedBy) => void;
   log?: (line: string) => void;
   retry?: RetryPolicy;
   now?: () => number;
@@ -115,7 +134,7 @@ export class PairedSession {
     if (!channel || !socket?.isOpen) return false;
     socket.send(channel.seal({ type: 'unpair' }));
     this.stop();
-    this.options.onUnpaired?.();
+    this.options.onUnpaired?.('phone');
     return true;
   }
 
@@ -190,6 +209,8 @@ export class PairedSession {
           this.unpair();
           return;
         }
+        const extensions = this.options.announce ?? [];
+        if (extensions.length > 0) socket.send(this.channel.seal({ type: 'hello', extensions: [...extensions] }));
         this.setState('connected');
         return;
       }
@@ -206,10 +227,10 @@ export class PairedSession {
       }
       if (message.type === 'unpair') {
         this.stop();
-        this.options.onUnpaired?.();
+        this.options.onUnpaired?.('browser');
         return;
       }
-      if (message.type !== 'make-credential' && message.type !== 'get-assertion') throw new Error(`unexpected ${message.type} message`);
+      if (!isPhoneRequest(message)) throw new Error(`unexpected ${message.type} message`);
       void this.handle(message, this.channel, socket);
     } catch (error) {
       // A frame that fails to decrypt or parse ends the session: it may be tampered or replayed.
@@ -225,11 +246,12 @@ export class PairedSession {
     this.inFlight.set(request.id, controller);
     const receivedAt = this.now();
     const timer = setTimeout(() => controller.abort('expired' satisfies RequestEnd), request.timeout);
+    let view: RequestView | null = null;
     let reply: PhoneReply;
     try {
       if (this.options.removed) throw new WebAuthnError('NotAllowedError', 'This browser was removed from the phone');
       assertConfirmed(this.options.pairing);
-      const view = inspectRequest(request);
+      view = inspectRequest(request);
       reply = await this.options.answer({ request, view, receivedAt, expiresAt: receivedAt + request.timeout, signal: controller.signal });
     } catch (error) {
       reply = error instanceof WebAuthnError ? errorReply(request.id, error.errorName, error.message) : errorReply(request.id, 'UnknownError', 'The phone failed');
@@ -238,7 +260,11 @@ export class PairedSession {
       clearTimeout(timer);
       this.inFlight.delete(request.id);
     }
-    if (controller.signal.aborted) return;
+    if (controller.signal.aborted) {
+      this.options.onSettled?.({ request, view, ended: endOf(controller.signal) });
+      return;
+    }
+    this.options.onSettled?.({ request, view, reply });
     if (channel === this.channel && socket.isOpen) socket.send(channel.seal(reply));
   }
 
@@ -261,7 +287,8 @@ export class PairedSession {
     this.setState('offline');
     if (this.retryTimer) return;
     // Jitter keeps many phones (or many pairings) from hammering a restarted relay in step.
-    const delay = this.backoff.next() * (0.8 + Math.random() * 0.4);
+    const delay = jittered(this.backoff.next());
+    this.log(`offline, reconnecting in ${Math.round(delay)} ms`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.connect();
@@ -271,4 +298,17 @@ export class PairedSession {
   private log(line: string): void {
     this.options.log?.(`[${this.pairedChannelId.slice(0, 8)}] ${line}`);
   }
+}
+
+/** A backoff delay spread over ±20 %, so sessions that dropped together do not return together. */
+export function jittered(delayMs: number, random: () => number = Math.random): number {
+  return delayMs * (0.8 + random() * 0.4);
+}
+
+const REQUEST_ENDS: readonly RequestEnd[] = ['cancelled', 'expired', 'disconnected'];
+
+/** The RequestEnd an in-flight request's signal was aborted with (the session only uses those). */
+function endOf(signal: AbortSignal): RequestEnd {
+  const reason: unknown = signal.reason;
+  return REQUEST_ENDS.find((end) => end === reason) ?? 'disconnected';
 }

@@ -7,8 +7,10 @@
 // the CLI asks on stdin (`yes` keeps it, anything else rejects it and tells the browser). It then
 // prints `confirmed` and `online` while it answers requests (or `rejected` and exits). `forget` tells every
 // paired browser to forget this phone (waiting up to --wait for each to be there), then prints
-// `forgot <n>` with how many browsers received it. `--misbehave` makes every answer wrong in
-// that way (see misbehaviour.ts), for negative tests of a relying party.
+// `forgot <n>` with how many browsers received it; the others stay in the store marked removed
+// (answering nothing), and `serve` tells them at their next handshake, as the phone app does.
+// `--misbehave` makes every answer wrong in that way (see misbehaviour.ts), for negative tests of
+// a relying party.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MISBEHAVIOUR_MODES, type MisbehaviourMode } from './misbehaviour.ts';
@@ -83,6 +85,9 @@ async function main(argv: string[]): Promise<void> {
   for (const mode of modes) phone.misbehaviour.set(mode, { persistent: true });
   if (command === 'forget') {
     const delivered = await phone.unpairAll(Date.now() + waitMs);
+    const untold = phone.store.removedPairings().length;
+    if (untold > 0) process.stderr.write(`${untold} browser(s) were not reachable: \`serve\` tells them when they are\n`);
+    phone.close();
     process.stdout.write(`forgot ${delivered}\n`);
     process.exit(0);
   }
@@ -98,7 +103,8 @@ async function main(argv: string[]): Promise<void> {
     pending.confirm();
     process.stdout.write('confirmed\n');
   }
-  if (phone.store.pairings().length === 0) fail('this store has no pairings; run `pairkey-phone pair <link>` first');
+  // A store with only removed browsers still goes online: to tell them.
+  if (phone.store.pairings().length + phone.store.removedPairings().length === 0) fail('this store has no pairings; run `pairkey-phone pair <link>` first');
   await phone.goOnline();
   process.stdout.write('online\n');
   const stop = () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes, fromB64url, toB64url, utf8Encode } from '../../shared/bytes.ts';
 import { cborDecode, coseToRawP256, parseAttestationObject, parseAuthenticatorData, rpIdHash } from '../../shared/authenticator/index.ts';
 import { buildClientDataJSON } from '../../shared/webauthn/client-data.ts';
-import type { PhoneReply, PhoneRequest } from '../core/requests.ts';
+import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { MISBEHAVIOUR_MODES, MisbehaviourSwitch } from './misbehaviour.ts';
 import { VirtualPhone } from './phone.ts';
 

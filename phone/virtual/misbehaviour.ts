@@ -27,7 +27,7 @@ import {
   rpIdHash,
   type SigningKey,
 } from '../../shared/authenticator/index.ts';
-import type { PhoneReply, PhoneRequest } from '../core/requests.ts';
+import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 
 export const MISBEHAVIOUR_MODES = [
   'counter-rollback',

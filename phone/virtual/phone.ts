@@ -1,33 +1,23 @@
-// A scriptable phone for tests and QA, built on the same authenticator core and request handling
-// as the phone web app. It pairs from a QR link, then stays online on every paired channel and
-// answers requests according to its policy.
+// A scriptable phone for tests and QA: the phone core (phone/core: pairing, the relay session,
+// request checks, the authenticator) with a stand-in person plugged into the core's answer hook.
+// The policy (approve, deny, delay, no-UV) or a test's decider answers each request, and armed
+// misbehaviour modes spoil the approved answer. It has no session or pairing code of its own: every
+// e2e and QA test exercises the session the phone app ships.
 import WebSocket from 'ws';
 import { Authenticator, generateNobleP256Key } from '../../shared/authenticator/index.ts';
-import { decodeFrame, ReconnectInitiator, type SecureChannel } from '../../shared/protocol/index.ts';
-import { pairedRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
-import { RelayBackoff } from '../../shared/relay-backoff.ts';
-import { WebAuthnError } from '../../shared/errors.ts';
-import { answerRequest, errorReply, inspectRequest, type PhoneReply, type PhoneRequest, type RequestView } from '../core/requests.ts';
-import { assertConfirmed, confirmPairing, pairWithLink, type PairingDetails, type UnconfirmedPairing } from '../core/pairing.ts';
+import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
+import type { WebSocketFactory, WebSocketLike } from '../../shared/relay-socket.ts';
+import type { RetryPolicy } from '../../shared/relay-backoff.ts';
+import { answerRequest, errorReply, type RequestView } from '../core/requests.ts';
+import { confirmPairing, pairWithLink, type PairingDetails, type UnconfirmedPairing } from '../core/pairing.ts';
+import { PairedSession, type IncomingRequest, type LinkState, type SessionPairing, type SettledRequest, type UnpairedBy } from '../core/session.ts';
 import { PhoneStore, type PhonePairing } from './store.ts';
 import { prfResults } from './prf.ts';
 import { fromB64url } from '../../shared/bytes.ts';
 import { misbehave, MisbehaviourNotPossible, MisbehaviourSwitch, type MisbehaviourMode } from './misbehaviour.ts';
+import { approvalVerifiesUser, decideByPolicy, DEFAULT_POLICY, type Decider, type Decision, type PhonePolicy } from './policy.ts';
 
-export interface PhonePolicy {
-  /** What the person does with each request. */
-  decision: 'approve' | 'deny';
-  /** How long the person takes to decide. */
-  delayMs: number;
-  /** Whether the approval included user verification (an app PIN or biometrics). */
-  userVerified: boolean;
-}
-
-/** The person's answer; an approval may say for itself whether the user was verified. */
-export type Decision = PhonePolicy['decision'] | { decision: 'approve'; userVerified: boolean };
-
-/** Decides a request in place of the policy; rejects when `signal` aborts (the request was cancelled). */
-export type Decider = (view: RequestView, signal: AbortSignal) => Promise<Decision>;
+export type { Decider, Decision, PhonePolicy };
 
 export interface VirtualPhoneOptions {
   storePath?: string | null;
@@ -67,168 +57,16 @@ export interface Answer {
 }
 
 const nodeWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
-const RECONNECT_MAX_MS = 5_000;
+/** The app's backoff rule, with shorter waits: tests restart relays and should not wait 15 s. */
+const RETRY: RetryPolicy = { initialMs: 100, maxMs: 5_000 };
+/** Client extensions this phone serves beyond the basics (the app does not serve PRF yet). */
+const ANNOUNCED_EXTENSIONS = ['prf'] as const;
 
-class PairedSession {
-  private socket: RelaySocket | null = null;
-  private channel: SecureChannel | null = null;
-  private initiator: ReconnectInitiator | null = null;
-  private closed = false;
-  private readonly backoff = new RelayBackoff({ initialMs: 100, maxMs: RECONNECT_MAX_MS });
-  private readonly inFlight = new Map<string, AbortController>();
-
-  constructor(
-    private readonly phone: VirtualPhone,
-    readonly pairing: PhonePairing,
-  ) {}
-
-  async connect(): Promise<void> {
-    const url = pairedRelayTarget(this.pairing.relayUrl, { side: 'phone', staticKey: this.phone.store.staticKey, peerPublicKey: this.pairing.extensionPublicKey, pairedChannelId: this.pairing.pairedChannelId });
-    this.socket = await RelaySocket.connect(nodeWebSocket, url, {
-      onPeers: (count, socket) => this.onPeers(count, socket),
-      onFrame: (frame, socket) => void this.onFrame(frame, socket),
-      onClose: (code) => this.onClose(code),
-    });
-    this.backoff.connected();
-  }
-
-  private onPeers(count: number, socket: RelaySocket): void {
-    this.socket = socket;
-    this.dropChannel();
-    if (count !== 2) return;
-    // The phone always starts the handshake, with fresh ephemeral keys each session.
-    this.initiator = new ReconnectInitiator(this.phone.store.staticKey, this.pairing.extensionPublicKey, this.pairing.pairedChannelId);
-    socket.send(this.initiator.start());
-  }
-
-  private dropChannel(): void {
-    this.channel = null;
-    this.initiator = null;
-    for (const controller of this.inFlight.values()) controller.abort();
-    this.inFlight.clear();
-  }
-
-  private async onFrame(frame: Uint8Array, socket: RelaySocket): Promise<void> {
-    this.socket = socket;
-    try {
-      const { kind } = decodeFrame(frame);
-      if (kind === 'handshake-reply' && this.initiator) {
-        this.channel = this.initiator.finish(frame).channel;
-        this.backoff.established();
-        this.initiator = null;
-        // Tell the browser what this phone serves beyond the basics.
-        socket.send(this.channel.seal({ type: 'hello', extensions: ['prf'] }));
-        return;
-      }
-      if (kind !== 'transport') throw new Error(`unexpected ${kind} frame`);
-      if (!this.channel) {
-        // Sent to a session that no longer exists (we restarted); the sender learns by timeout.
-        this.phone.log('ignored a frame from before this session');
-        return;
-      }
-      const message = this.channel.open(frame);
-      if (message.type === 'cancel') {
-        this.inFlight.get(message.id)?.abort();
-        return;
-      }
-      if (message.type === 'unpair') {
-        // The browser forgot this phone: forget it too, and never talk on this channel again.
-        this.phone.forget(this.pairing.pairedChannelId);
-        this.phone.log(`unpaired by the browser (${this.pairing.pairedChannelId.slice(0, 8)})`);
-        return;
-      }
-      if (message.type !== 'make-credential' && message.type !== 'get-assertion') throw new Error(`unexpected ${message.type} message`);
-      await this.handle(message, this.channel);
-    } catch (error) {
-      // A frame that fails to decrypt or parse ends the session: it may be tampered or replayed.
-      this.phone.log(`session error: ${error instanceof Error ? error.message : String(error)}`);
-      this.dropChannel();
-      this.socket?.close(1000, 'session error');
-    }
-  }
-
-  private async handle(request: PhoneRequest, channel: SecureChannel): Promise<void> {
-    if (this.inFlight.has(request.id)) return; // never answer one request twice
-    const controller = new AbortController();
-    this.inFlight.set(request.id, controller);
-    const timer = setTimeout(() => controller.abort(), request.timeout);
-    let view: RequestView | null = null;
-    let reply: PhoneReply;
-    let misbehaved: MisbehaviourMode[] = [];
-    try {
-      assertConfirmed(this.pairing);
-      view = inspectRequest(request);
-      const decision = await this.phone.decide(view, controller.signal);
-      if (decision === 'deny') reply = errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
-      else ({ reply, misbehaved } = await this.phone.answer(request, typeof decision === 'object' ? decision.userVerified : this.phone.policy.userVerified));
-    } catch (error) {
-      if (controller.signal.aborted) {
-        this.phone.log(`cancelled ${view ? `${view.kind} ${view.origin}` : request.id}`);
-        this.phone.record({ view, reply: 'cancelled' });
-        return;
-      }
-      reply = error instanceof WebAuthnError ? errorReply(request.id, error.errorName, error.message) : errorReply(request.id, 'UnknownError', 'The phone failed');
-    } finally {
-      clearTimeout(timer);
-      this.inFlight.delete(request.id);
-    }
-    this.phone.record({ view, reply: reply.type, misbehaved, ...(reply.type === 'error' ? { error: reply.message } : {}) });
-    if (channel === this.channel && this.socket?.isOpen) this.socket.send(channel.seal(reply));
-  }
-
-  private onClose(code = 1006): void {
-    this.backoff.closed(code);
-    this.dropChannel();
-    this.socket = null;
-    if (this.closed) return;
-    // The relay restarted or dropped us (idle timeout): come back, with bounded backoff.
-    setTimeout(() => {
-      if (!this.closed) this.connect().catch(() => this.onClose());
-    }, this.backoff.next());
-  }
-
-  close(): void {
-    this.closed = true;
-    this.dropChannel();
-    this.socket?.close(1000, 'phone offline');
-  }
-
-  /** Connect once, run the handshake when the browser is there, send `unpair`, disconnect. */
-  static deliverUnpair(phone: VirtualPhone, pairing: PairingDetails, deadline: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      let socket: RelaySocket | null = null;
-      let initiator: ReconnectInitiator | null = null;
-      const finish = (delivered: boolean) => {
-        clearTimeout(timer);
-        socket?.close(1000, 'unpaired');
-        resolve(delivered);
-      };
-      const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
-      RelaySocket.connect(nodeWebSocket, pairedRelayTarget(pairing.relayUrl, { side: 'phone', staticKey: phone.store.staticKey, peerPublicKey: pairing.extensionPublicKey, pairedChannelId: pairing.pairedChannelId }), {
-        onPeers: (count, relay) => {
-          socket = relay;
-          if (count !== 2) return;
-          initiator = new ReconnectInitiator(phone.store.staticKey, pairing.extensionPublicKey, pairing.pairedChannelId);
-          relay.send(initiator.start());
-        },
-        onFrame: (frame, relay) => {
-          try {
-            if (!initiator || decodeFrame(frame).kind !== 'handshake-reply') return;
-            const channel = initiator.finish(frame).channel;
-            relay.send(channel.seal({ type: 'unpair' }));
-            finish(true);
-          } catch {
-            finish(false);
-          }
-        },
-      }).then(
-        (s) => {
-          socket = s;
-        },
-        () => finish(false),
-      );
-    });
-  }
+/** A running session for a stored pairing, and when it first reached the relay. */
+interface OnlineSession {
+  session: PairedSession;
+  reachedRelay: Promise<void>;
+  unpaired: Promise<UnpairedBy>;
 }
 
 export class VirtualPhone {
@@ -239,7 +77,10 @@ export class VirtualPhone {
   readonly misbehaviour = new MisbehaviourSwitch();
   /** The last honest sign-in answer per RP ID: what 'stale-challenge-replay' sends again. */
   private readonly lastAssertions = new Map<string, Extract<PhoneReply, { type: 'assertion' }>>();
-  private readonly sessions: PairedSession[] = [];
+  /** One core session per stored pairing (removed ones included, until they are told). */
+  private readonly sessions = new Map<string, OnlineSession>();
+  /** The misbehaviour each answered request carried, for its outcome. */
+  private readonly misbehavedBy = new WeakMap<PhoneRequest, MisbehaviourMode[]>();
   private readonly outcomeWaiters: (() => void)[] = [];
 
   private constructor(
@@ -264,7 +105,7 @@ export class VirtualPhone {
     return new VirtualPhone(
       PhoneStore.open(options.storePath ?? null),
       options.name ?? 'Virtual phone',
-      { decision: 'approve', delayMs: 0, userVerified: true, ...options.policy },
+      { ...DEFAULT_POLICY, ...options.policy },
       options.log ?? (() => undefined),
       options.decider ?? null,
     );
@@ -275,8 +116,8 @@ export class VirtualPhone {
   }
 
   /**
-   * Pair from a QR link: runs the IKpsk2 handshake on the offer's pairing channel (phone/core).
-   * The result is kept only once the caller confirms it (`confirm()`), never silently.
+   * Pair from a QR link: the core's IKpsk2 pairing on the offer's pairing channel. The result is
+   * kept only once the caller confirms it (`confirm()`, the core's confirmPairing), never silently.
    */
   async pair(link: string): Promise<PendingPairing> {
     const pairing = await pairWithLink(link, { staticKey: this.store.staticKey, socketFactory: nodeWebSocket, name: this.name });
@@ -288,18 +129,21 @@ export class VirtualPhone {
         this.store.addPairing(paired);
         return paired;
       },
-      reject: (deadline = pairing.expiresAt) => PairedSession.deliverUnpair(this, pairing, deadline),
+      reject: (deadline = pairing.expiresAt) => this.tellUnpaired(pairing, deadline),
     };
   }
 
-  /** Stay connected on every stored pairing, answering requests until `close()`. */
+  /**
+   * Go online on every stored pairing, answering requests (and telling removed browsers `unpair`)
+   * until `close()`. Resolves once each session is on the relay; sessions retry with the core's
+   * backoff (with jitter) while the relay is unreachable, and after every drop.
+   */
   async goOnline(): Promise<void> {
-    for (const pairing of this.store.pairings()) {
-      if (this.sessions.some((s) => s.pairing.pairedChannelId === pairing.pairedChannelId)) continue;
-      const session = new PairedSession(this, pairing);
-      this.sessions.push(session);
-      await session.connect();
-    }
+    const starting = [
+      ...this.store.pairings().map((pairing) => this.startSession({ pairing })),
+      ...this.store.removedPairings().map((pairing) => this.startSession({ pairing, removed: true })),
+    ];
+    await Promise.all(starting.map((online) => online.reachedRelay));
   }
 
   /** The person's decision, after their thinking time; rejects if the request is cancelled. */
@@ -310,14 +154,7 @@ export class VirtualPhone {
       return this.decider(view, signal);
     }
     this.log(`${asked}: ${this.policy.decision}`);
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new Error('cancelled'));
-      const timer = setTimeout(() => resolve(this.policy.decision), this.policy.delayMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(new Error('cancelled'));
-      }, { once: true });
-    });
+    return decideByPolicy(this.policy, signal);
   }
 
   /** The approved request's reply: the authenticator's answer, then any armed misbehaviour. */
@@ -370,29 +207,114 @@ export class VirtualPhone {
     return reply;
   }
 
-  /** Remove a pairing and close its session (the browser sent `unpair`, or `forget` was asked). */
-  forget(pairedChannelId: string): void {
-    this.store.removePairing(pairedChannelId);
-    const index = this.sessions.findIndex((s) => s.pairing.pairedChannelId === pairedChannelId);
-    if (index >= 0) this.sessions.splice(index, 1)[0]!.close();
+  /**
+   * Remove a paired browser, as the app's *Remove* does: tell it `unpair` now if a session is up;
+   * otherwise keep it marked removed (answering nothing) and tell it at its next handshake. True
+   * once the browser was told; false if that did not happen by `deadline`, in which case the store
+   * keeps it marked removed and `goOnline` tells it later.
+   */
+  async remove(pairedChannelId: string, deadline: number): Promise<boolean> {
+    const online = this.sessions.get(pairedChannelId);
+    if (online?.session.unpair()) return true; // its onUnpaired forgets the pairing
+    const stored = [...this.store.pairings(), ...this.store.removedPairings()].find((p) => p.pairedChannelId === pairedChannelId);
+    if (!stored) return false;
+    online?.session.stop();
+    this.sessions.delete(pairedChannelId);
+    this.store.markRemoved(pairedChannelId);
+    const { unpaired } = this.startSession({ pairing: stored, removed: true });
+    return within(deadline, unpaired.then(() => true));
   }
 
   /**
-   * Tell every paired browser to forget this phone, then forget them: waits on each channel until
-   * the browser is there to receive `unpair` (or `deadline`).
+   * Tell every paired browser to forget this phone: waits on each channel until the browser is
+   * there to receive `unpair` (or `deadline`). Returns how many were told; the others stay marked
+   * removed and are told when this phone is next online.
    */
   async unpairAll(deadline: number): Promise<number> {
-    let delivered = 0;
-    await Promise.all(
-      this.store.pairings().map(async (pairing) => {
-        if (await PairedSession.deliverUnpair(this, pairing, deadline)) delivered += 1;
-        this.store.removePairing(pairing.pairedChannelId);
-      }),
-    );
-    return delivered;
+    const ids = [...this.store.pairings(), ...this.store.removedPairings()].map((p) => p.pairedChannelId);
+    const told = await Promise.all(ids.map((id) => this.remove(id, deadline)));
+    return told.filter(Boolean).length;
   }
 
   close(): void {
-    for (const s of this.sessions.splice(0)) s.close();
+    for (const { session } of this.sessions.values()) session.stop();
+    this.sessions.clear();
   }
+
+  /** A core session for a stored pairing; its end (`unpair` either way) forgets the pairing. */
+  private startSession(kind: SessionPairing & { pairing: PhonePairing }): OnlineSession {
+    const { pairedChannelId } = kind.pairing;
+    const existing = this.sessions.get(pairedChannelId);
+    if (existing) return existing;
+    let reached: () => void = () => undefined;
+    let ended: (by: UnpairedBy) => void = () => undefined;
+    const reachedRelay = new Promise<void>((resolve) => (reached = resolve));
+    const unpaired = new Promise<UnpairedBy>((resolve) => (ended = resolve));
+    const session = this.newSession(kind, {
+      onState: (state) => {
+        if (state === 'waiting' || state === 'connected' || state === 'stopped') reached();
+      },
+      onUnpaired: (by) => {
+        this.sessions.delete(pairedChannelId);
+        this.store.removePairing(pairedChannelId);
+        // The CLI's callers wait for this line.
+        this.log(by === 'browser' ? `unpaired by the browser (${pairedChannelId.slice(0, 8)})` : `told the browser it is no longer paired (${pairedChannelId.slice(0, 8)})`);
+        ended(by);
+      },
+    });
+    const online = { session, reachedRelay, unpaired };
+    this.sessions.set(pairedChannelId, online);
+    session.start();
+    return online;
+  }
+
+  /** Tell the browser of a pairing that was never stored (its code was rejected) to forget it. */
+  private tellUnpaired(pairing: PairingDetails, deadline: number): Promise<boolean> {
+    let told: () => void = () => undefined;
+    const unpaired = new Promise<void>((resolve) => (told = resolve));
+    const session = this.newSession({ pairing, removed: true }, { onUnpaired: () => told() });
+    session.start();
+    return within(deadline, unpaired.then(() => true)).finally(() => session.stop());
+  }
+
+  private newSession(kind: SessionPairing, hooks: { onState?: (state: LinkState) => void; onUnpaired: (by: UnpairedBy) => void }): PairedSession {
+    return new PairedSession({
+      ...kind,
+      staticKey: this.store.staticKey,
+      socketFactory: nodeWebSocket,
+      retry: RETRY,
+      announce: ANNOUNCED_EXTENSIONS,
+      answer: (incoming) => this.respond(incoming),
+      onSettled: (settled) => this.settle(settled),
+      ...hooks,
+      log: (line) => this.log(line),
+    });
+  }
+
+  /** The core's answer hook: the stand-in person decides, the authenticator (and misbehaviour) answers. */
+  private async respond({ request, view, signal }: IncomingRequest): Promise<PhoneReply> {
+    const decision = await this.decide(view, signal);
+    if (decision === 'deny') return errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone');
+    const { reply, misbehaved } = await this.answer(request, approvalVerifiesUser(decision, this.policy));
+    this.misbehavedBy.set(request, misbehaved);
+    return reply;
+  }
+
+  private settle(settled: SettledRequest): void {
+    const { request, view } = settled;
+    if ('ended' in settled) {
+      this.log(`cancelled ${view ? `${view.kind} ${view.origin}` : request.id}`);
+      this.record({ view, reply: 'cancelled' });
+      return;
+    }
+    const { reply } = settled;
+    this.record({ view, reply: reply.type, misbehaved: this.misbehavedBy.get(request) ?? [], ...(reply.type === 'error' ? { error: reply.message } : {}) });
+  }
+}
+
+/** `outcome`, or false once `deadline` (a Date.now() time) has passed. */
+function within(deadline: number, outcome: Promise<boolean>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+  return Promise.race([outcome, late]).finally(() => clearTimeout(timer));
 }

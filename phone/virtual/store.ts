@@ -12,6 +12,12 @@ import { isConfirmed, type PairedBrowser } from '../core/pairing.ts';
 /** A stored pairing: only ever one the person (the CLI's caller) confirmed. */
 export type PhonePairing = PairedBrowser;
 
+/**
+ * A pairing as kept in the file. A `removed` one is a browser this phone forgot while it was not
+ * there to be told: it is kept only until `unpair` reaches it, and no request is answered for it.
+ */
+type StoredPairing = PhonePairing & { removed?: boolean };
+
 interface CredentialRecord {
   id: string;
   rpId: string;
@@ -31,7 +37,7 @@ interface PhoneFile {
   version: 1;
   staticPrivateKey: string;
   /** `confirmedAt` is missing in files written before pairings needed confirming: those are dropped. */
-  pairings: { extensionPublicKey: string; pairedChannelId: string; relayUrl: string; confirmationCode: string; pairedAt: number; confirmedAt?: number }[];
+  pairings: { extensionPublicKey: string; pairedChannelId: string; relayUrl: string; confirmationCode: string; pairedAt: number; confirmedAt?: number; removed?: boolean }[];
   credentials: CredentialRecord[];
 }
 
@@ -42,7 +48,7 @@ export class PhoneStore implements CredentialStore {
   private constructor(
     private readonly path: string | null,
     readonly staticKey: StaticKeyPair,
-    private pairingList: PhonePairing[],
+    private pairingList: StoredPairing[],
     private credentials: VirtualCredential[],
   ) {}
 
@@ -100,8 +106,20 @@ export class PhoneStore implements CredentialStore {
     renameSync(tmp, this.path);
   }
 
+  /** The paired browsers this phone answers. */
   pairings(): PhonePairing[] {
-    return [...this.pairingList];
+    return this.pairingList.filter((p) => !p.removed).map(withoutRemovedMark);
+  }
+
+  /** Browsers removed on this phone that have not been told yet (they are, at their next handshake). */
+  removedPairings(): PhonePairing[] {
+    return this.pairingList.filter((p) => p.removed).map(withoutRemovedMark);
+  }
+
+  /** Stop answering this browser, but keep its keys until it is told `unpair`. */
+  markRemoved(pairedChannelId: string): void {
+    this.pairingList = this.pairingList.map((p) => (p.pairedChannelId === pairedChannelId ? { ...p, removed: true } : p));
+    this.save();
   }
 
   addPairing(pairing: PhonePairing): void {
@@ -109,7 +127,7 @@ export class PhoneStore implements CredentialStore {
     this.save();
   }
 
-  /** Forget a browser (it sent `unpair`, or this phone removed it). */
+  /** Forget a browser for good (it sent `unpair`, or received this phone's). */
   removePairing(pairedChannelId: string): void {
     this.pairingList = this.pairingList.filter((p) => p.pairedChannelId !== pairedChannelId);
     this.save();
@@ -161,4 +179,8 @@ export class PhoneStore implements CredentialStore {
     this.credentials = this.credentials.filter((c) => !equalBytes(c.id, id));
     this.save();
   }
+}
+
+function withoutRemovedMark({ removed: _removed, ...pairing }: StoredPairing): PhonePairing {
+  return pairing;
 }

@@ -47,9 +47,13 @@ export {
   GetAssertionSchema,
   HelloSchema,
   MakeCredentialSchema,
+  PhoneReplySchema,
+  PhoneRequestSchema,
   UnpairSchema,
   decodeChannelMessage,
   encodeChannelMessage,
+  isPhoneReply,
+  isPhoneRequest,
   parseChannelMessage,
   type AssertionMessage,
   type CancelMessage,
@@ -60,6 +64,8 @@ export {
   type GetAssertionMessage,
   type HelloMessage,
   type MakeCredentialMessage,
+  type PhoneReply,
+  type PhoneRequest,
   type UnpairMessage,
 } from './messages.ts';
 export { SecureChannel } from './secure-channel.ts';

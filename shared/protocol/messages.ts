@@ -196,6 +196,26 @@ export type ChannelMessage =
   | HelloMessage
   | UnpairMessage;
 export type ChannelMessageType = ChannelMessage['type'];
+
+/**
+ * What the extension asks a phone to do, and what the phone answers: the two ends of one request
+ * (phone/core answers it, extension/background/phone-link.ts sends it). Declared once here so
+ * both sides agree by construction.
+ */
+export const PhoneRequestSchema = Type.Union([MakeCredentialSchema, GetAssertionSchema]);
+export const PhoneReplySchema = Type.Union([CredentialCreatedSchema, AssertionSchema, ErrorSchema]);
+export type PhoneRequest = Static<typeof PhoneRequestSchema>;
+export type PhoneReply = Static<typeof PhoneReplySchema>;
+
+/** An already validated channel message that asks the phone for a credential or an assertion. */
+export function isPhoneRequest(message: ChannelMessage): message is PhoneRequest {
+  return message.type === 'make-credential' || message.type === 'get-assertion';
+}
+
+/** An already validated channel message that answers a PhoneRequest. */
+export function isPhoneReply(message: ChannelMessage): message is PhoneReply {
+  return message.type === 'credential-created' || message.type === 'assertion' || message.type === 'error';
+}
 export const CHANNEL_MESSAGE_TYPES = Object.keys(SCHEMAS_BY_TYPE) as ChannelMessageType[];
 
 /** Validate `value` against `schema`; on failure throw 'schema' naming the first failing path. */

@@ -4,10 +4,10 @@
 // what changed.
 import { Authenticator, generateWebCryptoP256Key } from '../../../shared/authenticator/index.ts';
 import { equalBytes } from '../../../shared/bytes.ts';
-import type { StaticKeyPair } from '../../../shared/protocol/index.ts';
+import type { PhoneReply, StaticKeyPair } from '../../../shared/protocol/index.ts';
 import { platformWebSocket, type WebSocketFactory } from '../../../shared/relay-socket.ts';
 import { confirmPairing, isConfirmed, pairWithLink, type UnconfirmedPairing } from '../../core/pairing.ts';
-import { answerRequest, errorReply, signInAccounts, type AccountChoice, type PhoneReply } from '../../core/requests.ts';
+import { answerRequest, errorReply, signInAccounts, type AccountChoice } from '../../core/requests.ts';
 import { PairedSession, type IncomingRequest, type LinkState, type RequestEnd } from '../../core/session.ts';
 import { OtpVault } from './otp-vault.ts';
 import { PinGuard } from './pin-guard.ts';
