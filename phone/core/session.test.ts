@@ -1,90 +1,26 @@
 // The phone's side of pairing and of every later session, run against the real relay with an
 // extension built from the same protocol classes the extension uses.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { toB64url, utf8Encode } from '../../shared/bytes.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import {
   createPairingOffer,
-  decodeFrame,
   encodePairingLink,
   generateStaticKeyPair,
   PairingResponder,
   ProtocolError,
-  ReconnectResponder,
   type ChannelMessage,
   type GetAssertionMessage,
-  type SecureChannel,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
-import { pairedRelayTarget, pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
+import { pairingRelayTarget, RelaySocket } from '../../shared/relay-socket.ts';
 import { startServers, testConfig, type Started } from '../../harness-server/testing.ts';
-import { assertConfirmed, confirmPairing, PairingExpiredError, pairWithLink, type PairedBrowser, type PairingDetails } from './pairing.ts';
-import { PairedSession, type IncomingRequest, type LinkState } from './session.ts';
+import { Condition, nodeSocket, PHONE_URL, TestExtension } from '../../test/support/extension-end.ts';
+import { assertConfirmed, confirmPairing, PairingExpiredError, pairWithLink, type PairedBrowser } from './pairing.ts';
+import { jittered, PairedSession, type IncomingRequest, type LinkState, type SettledRequest, type UnpairedBy } from './session.ts';
 import { errorReply } from './requests.ts';
 
 const idOf = (message: ChannelMessage): string | null => ('id' in message ? message.id : null);
-const nodeSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
-const PHONE_URL = 'http://localhost:8788/';
-
-/** Resolves when `predicate` holds after some event; the event source calls `check()`. */
-class Condition {
-  private waiters: (() => void)[] = [];
-  check(): void {
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-  async until(predicate: () => boolean): Promise<void> {
-    while (!predicate()) await new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-}
-
-/** The extension's end of a paired channel: answers the phone's KK handshake, sends requests. */
-class TestExtension {
-  channel: SecureChannel | null = null;
-  readonly received: ChannelMessage[] = [];
-  readonly failures: unknown[] = [];
-  readonly events = new Condition();
-  private constructor(readonly socket: RelaySocket) {}
-
-  /** `seatKey`: whose relay seat to take (a malicious relay can seat anyone: it sees join messages). */
-  static async join(relayUrl: string, key: StaticKeyPair, phone: PairingDetails, phonePublicKey: Uint8Array, seatKey = key): Promise<TestExtension> {
-    let self: TestExtension | null = null;
-    const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: seatKey, peerPublicKey: phonePublicKey, pairedChannelId: phone.pairedChannelId });
-    const socket = await RelaySocket.connect(nodeSocket, target, {
-      onFrame: (frame, relay) => {
-        const ext = self!;
-        try {
-          if (decodeFrame(frame).kind === 'handshake-init') {
-            const { reply, result } = new ReconnectResponder(key, phonePublicKey, phone.pairedChannelId).respond(frame);
-            relay.send(reply);
-            ext.channel = result.channel;
-          } else {
-            ext.received.push(ext.channel!.open(frame));
-          }
-        } catch (error) {
-          ext.failures.push(error);
-        }
-        ext.events.check();
-      },
-    });
-    self = new TestExtension(socket);
-    return self;
-  }
-
-  async connected(): Promise<SecureChannel> {
-    await this.events.until(() => this.channel !== null);
-    return this.channel!;
-  }
-
-  send(message: ChannelMessage): void {
-    this.socket.send(this.channel!.seal(message));
-  }
-
-  async reply(id: string): Promise<ChannelMessage> {
-    await this.events.until(() => this.received.some((m) => idOf(m) === id));
-    return this.received.find((m) => idOf(m) === id)!;
-  }
-}
 
 function signInRequest(id: string, timeout = 60_000): GetAssertionMessage {
   const clientData = { type: 'webauthn.get', challenge: 'Y2hhbGxlbmdl', origin: 'https://shop.example.com' };
@@ -205,6 +141,9 @@ describe('PairedSession', () => {
     states.length = 0;
     incoming.length = 0;
     unpaired = 0;
+    unpairedBy.length = 0;
+    settled.length = 0;
+    logged.length = 0;
     answer = (request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new Error('aborted'))));
   });
   afterEach(() => {
@@ -213,11 +152,24 @@ describe('PairedSession', () => {
   });
 
   let unpaired = 0;
-  function online(retry = { initialMs: 50, maxMs: 200 }, removed = false): PairedSession {
+  const unpairedBy: UnpairedBy[] = [];
+  const settled: SettledRequest[] = [];
+  const logged: string[] = [];
+  function online(retry = { initialMs: 50, maxMs: 200 }, removed = false, announce: string[] = []): PairedSession {
     session = new PairedSession({
       ...(removed ? { pairing: paired, removed: true as const } : { pairing: paired }),
-      onUnpaired: () => {
+      announce,
+      onSettled: (request) => {
+        settled.push(request);
+        arrived.check();
+      },
+      log: (line) => {
+        logged.push(line);
+        stateChanged.check();
+      },
+      onUnpaired: (by) => {
         unpaired++;
+        unpairedBy.push(by);
         stateChanged.check();
       },
       staticKey: phoneKey,
@@ -337,6 +289,64 @@ describe('PairedSession', () => {
     // The idle timeout closes the socket; the session reconnects with backoff, more than once.
     await stateChanged.until(() => states.filter((s) => s === 'waiting').length >= 3);
     expect(states.slice(0, 6)).toEqual(['connecting', 'waiting', 'offline', 'connecting', 'waiting', 'offline']);
+    // Each wait is the backoff's (50 ms: the relay took the socket back each time) with jitter.
+    const waits = logged.map((line) => /reconnecting in (\d+) ms/.exec(line)?.[1]).filter((w) => w !== undefined).map(Number);
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThanOrEqual(40);
+      expect(wait).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it('spreads reconnect waits over ±20 % of the backoff, so phones that dropped together return apart', () => {
+    expect(jittered(1000, () => 0)).toBe(800);
+    expect(jittered(1000, () => 0.5)).toBe(1000);
+    expect(jittered(1000, () => 0.999)).toBeCloseTo(1199.6);
+    const spread = new Set(Array.from({ length: 20 }, () => jittered(1000)));
+    expect(spread.size).toBeGreaterThan(1);
+  });
+
+  it('announces the client extensions it serves after every handshake, and nothing when it serves none', async () => {
+    online(undefined, false, ['prf']);
+    const first = await TestExtension.join(relayUrl, extensionKey, paired, phoneKey.publicKey);
+    await first.events.until(() => first.received.length === 1);
+    expect(first.received).toEqual([{ type: 'hello', extensions: ['prf'] }]);
+    first.socket.close();
+    const second = await TestExtension.join(relayUrl, extensionKey, paired, phoneKey.publicKey);
+    await second.events.until(() => second.received.length === 1);
+    expect(second.received).toEqual([{ type: 'hello', extensions: ['prf'] }]);
+    second.socket.close();
+
+    session!.stop();
+    online();
+    const plain = await TestExtension.join(relayUrl, extensionKey, paired, phoneKey.publicKey);
+    await plain.connected();
+    await stateChanged.until(() => session!.state === 'connected');
+    answer = async ({ request }) => errorReply(request.id, 'NotAllowedError', 'denied');
+    plain.send(signInRequest('r1'));
+    await plain.reply('r1');
+    expect(plain.received.map((m) => m.type)).toEqual(['error']);
+  });
+
+  it('reports how each request left: answered, refused before the person was asked, or ended without an answer', async () => {
+    online();
+    const extension = await TestExtension.join(relayUrl, extensionKey, paired, phoneKey.publicKey);
+    await extension.connected();
+    answer = async ({ request }) => errorReply(request.id, 'NotAllowedError', 'denied');
+    extension.send(signInRequest('r1'));
+    await extension.reply('r1');
+    extension.send({ ...signInRequest('r2'), rpId: 'bank.example' });
+    await extension.reply('r2');
+    answer = (request) => new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+    extension.send(signInRequest('r3'));
+    await arrived.until(() => incoming.length === 2);
+    extension.send({ type: 'cancel', id: 'r3' });
+    await arrived.until(() => settled.length === 3);
+    expect(settled.map((s) => ({ id: s.request.id, origin: s.view?.origin ?? null, outcome: 'reply' in s ? s.reply.type : s.ended }))).toEqual([
+      { id: 'r1', origin: 'https://shop.example.com', outcome: 'error' },
+      { id: 'r2', origin: null, outcome: 'error' },
+      { id: 'r3', origin: 'https://shop.example.com', outcome: 'cancelled' },
+    ]);
   });
 
   it('forgets the pairing when the browser sends unpair', async () => {
@@ -346,6 +356,7 @@ describe('PairedSession', () => {
     extension.send({ type: 'unpair' });
     await stateChanged.until(() => unpaired === 1);
     expect(session!.state).toBe('stopped');
+    expect(unpairedBy).toEqual(['browser']);
   });
 
   it('tells the browser when the person removes it on the phone', async () => {
@@ -357,6 +368,7 @@ describe('PairedSession', () => {
     await extension.events.until(() => extension.received.length === 1);
     expect(extension.received).toEqual([{ type: 'unpair' }]);
     expect(unpaired).toBe(1);
+    expect(unpairedBy).toEqual(['phone']);
   });
 
   it('a browser removed while unreachable is told at its next handshake', async () => {
@@ -367,5 +379,6 @@ describe('PairedSession', () => {
     expect(extension.received).toEqual([{ type: 'unpair' }]);
     await stateChanged.until(() => unpaired === 1);
     expect(session!.state).toBe('stopped');
+    expect(unpairedBy).toEqual(['phone']);
   });
 });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { toB64url, utf8Encode } from '../bytes.ts';
-import { decodeChannelMessage, encodeChannelMessage, parseChannelMessage, type ChannelMessage } from './messages.ts';
+import { Value } from '@sinclair/typebox/value';
+import {
+  decodeChannelMessage,
+  encodeChannelMessage,
+  isPhoneReply,
+  isPhoneRequest,
+  parseChannelMessage,
+  PhoneReplySchema,
+  PhoneRequestSchema,
+  type ChannelMessage,
+} from './messages.ts';
 import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from './testing.ts';
 
 const schemaError = (path: RegExp | string) =>
@@ -111,5 +121,18 @@ describe('channel messages', () => {
     expect(() => decodeChannelMessage(new Uint8Array([0xff, 0xfe]))).toThrow(expect.objectContaining({ code: 'malformed' }));
     expect(() => decodeChannelMessage(utf8Encode('{"type":'))).toThrow(expect.objectContaining({ code: 'malformed' }));
     expect(() => decodeChannelMessage(utf8Encode('"cancel"'))).toThrow(expect.objectContaining({ code: 'schema' }));
+  });
+
+  it('a phone request is a make-credential or get-assertion message, a phone reply one of the three answers', () => {
+    const byType = new Map(sampleMessages().map((m) => [m.type, m]));
+    const requests = [...byType.values()].filter(isPhoneRequest).map((m) => m.type);
+    const replies = [...byType.values()].filter(isPhoneReply).map((m) => m.type);
+    expect(requests.sort()).toEqual(['get-assertion', 'make-credential']);
+    expect(replies.sort()).toEqual(['assertion', 'credential-created', 'error']);
+    // The schemas agree with the predicates, message by message.
+    for (const message of byType.values()) {
+      expect(Value.Check(PhoneRequestSchema, message)).toBe(isPhoneRequest(message));
+      expect(Value.Check(PhoneReplySchema, message)).toBe(isPhoneReply(message));
+    }
   });
 });
