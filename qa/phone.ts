@@ -1,5 +1,6 @@
-// The QA suite's phone: an in-process virtual phone (the same authenticator core and request
-// handling as the phone web app) that a test drives request by request. It answers with what the
+// The QA suite's phone: an in-process virtual phone (the phone web app's own core: pairing, relay
+// session, request checks and authenticator, with this module's decider in its answer hook) that a
+// test drives request by request. It answers with what the
 // test queued (approveNext / denyNext), else with its default policy; it records what it was asked;
 // and it can misbehave at the protocol level for negative tests of a relying party.
 import type { RequestView } from '../phone/core/requests.ts';
