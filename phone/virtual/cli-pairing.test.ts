@@ -104,3 +104,43 @@ it('keeps the pairing once told "yes" (or given --confirm), then goes online', a
     await phone.stop();
   }
 }, 90_000);
+
+it('`forget` keeps a browser that is not there as removed, and `serve` tells it at its next handshake', async () => {
+  const extensionKey = generateStaticKeyPair();
+  const offer = await showOffer(extensionKey);
+  const store = join(dir, 'phone.json');
+  const paired = PhoneProcess.start(['pair', offer.link, '--confirm', '--store', store]);
+  await paired.waitFor(/^online$/m);
+  await paired.stop();
+  offer.socket.close();
+  const { channelId, phoneKey } = offer.paired()!;
+
+  // No browser on the channel: nobody to tell before --wait runs out.
+  const forget = PhoneProcess.start(['forget', '--store', store, '--wait', '0']);
+  await forget.waitFor(/^forgot 0$/m);
+  expect(await forget.exitCode()).toBe(0);
+  expect(storedPairings(store)).toEqual([expect.objectContaining({ pairedChannelId: channelId, removed: true })]);
+
+  const serve = PhoneProcess.start(['serve', '--store', store]);
+  try {
+    await serve.waitFor(/^online$/m);
+    let told: () => void = () => undefined;
+    const unpaired = new Promise<void>((resolve) => (told = resolve));
+    let channel: ReturnType<ReconnectResponder['respond']>['result']['channel'] | null = null;
+    const link = await RelaySocket.connect(nodeSocket, pairedRelayTarget(servers.mainUrl, { side: 'extension', staticKey: extensionKey, peerPublicKey: phoneKey, pairedChannelId: channelId }), {
+      onFrame: (frame, relay) => {
+        if (decodeFrame(frame).kind === 'handshake-init') {
+          const answered = new ReconnectResponder(extensionKey, phoneKey, channelId).respond(frame);
+          relay.send(answered.reply);
+          channel = answered.result.channel;
+        } else if (channel!.open(frame).type === 'unpair') told();
+      },
+    });
+    await unpaired;
+    await serve.waitForLog(/^told the browser it is no longer paired/);
+    expect(storedPairings(store)).toEqual([]);
+    link.close();
+  } finally {
+    await serve.stop();
+  }
+}, 120_000);
