@@ -7,7 +7,7 @@ const knownIssues = process.env.PAIRKEY_KNOWN_ISSUES === '1';
 
 export default defineConfig({
   test: {
-    include: ['test/fuzz/**/*.test.ts', 'test/security/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/soak/**/*.test.ts'],
+    include: ['test/fuzz/**/*.test.ts', 'test/security/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/soak/**/*.test.ts', 'test/chaos/**/*.test.ts'],
     exclude: ['**/node_modules/**', ...(knownIssues ? [] : ['**/*.known-issue.test.ts'])],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -14,6 +14,14 @@
 // Every frame must come back and every request must get a 200: a lost one is a failure. Each
 // kind's sign-ins per interval are counted: a kind that completes none for two intervals in a
 // row has stalled, and the run fails.
+//
+// runSoak starts its own server; runLoad drives a server someone else controls (the chaos run,
+// test/chaos/, kills it, fills its disk, starves its relay). With `faultTolerant` the load rides
+// through faults: a failed request is a refusal (timestamped, for the caller to judge against its
+// fault windows) and the user tries again; a frame whose sender was told it did not arrive (a
+// `dropped` notice, its socket closing, its peer leaving) is counted as such; a frame that
+// silently never comes back is still lost. Each user keeps a ledger of what the server
+// acknowledged (sign-ins, passkey counters, TOTP steps, session) to check against the database.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +29,8 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { TestBrowser } from '../../harness-server/testing.ts';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
+import { parseAuthenticatorData } from '../../shared/authenticator/index.ts';
+import { fromB64url } from '../../shared/bytes.ts';
 import { pairingSeat, type RelaySeat } from '../../shared/protocol/relay-seat.ts';
 import { PASSKEY_VERIFY, passkeyAccount, passkeyAssertion, TEST_PASSWORD, totpAccount, totpCode, verifiedAccount, type TotpAccount } from '../security/support/rp-flows.ts';
 import { ServerProcess } from '../faults/support/server-process.ts';
@@ -38,6 +48,39 @@ export interface SoakOptions {
   framesPerChannel: number;
   sampleEveryMs: number;
   log?: (line: string) => void;
+  /** Ride through faults: retry after `retryMs` instead of counting a failed request as lost. */
+  faultTolerant?: { retryMs: number };
+  /** A request still unanswered after this long hangs (a failure); no limit unless given. */
+  requestTimeoutMs?: number;
+  /** Ends the load before `durationMs` (the chaos run stops it when its faults are done). */
+  stop?: AbortSignal;
+  /** Given the report as soon as it exists, to read while the load runs (ledgers, refusals). */
+  live?: (report: SoakReport) => void;
+  /** Told of every completed sign-in and every echoed frame, as it happens (epoch ms). */
+  onProgress?: (what: SignInKind | 'frame', at: number) => void;
+}
+
+/** What the server acknowledged to one simulated user, to check against its database. */
+export interface UserLedger {
+  kind: SignInKind;
+  username: string;
+  /** Sign-ins answered 200 (the sign-in's own request: verify, password, or code). */
+  acknowledged: number;
+  /** Passkey: the credential, the counter of the last acknowledged sign-in, the highest ever signed. */
+  credentialId?: string;
+  lastCounter: number;
+  maxSigned: number;
+  /** TOTP: the time step of the last acknowledged code, and the highest step ever sent. */
+  lastStep: number;
+  maxStepSent: number;
+  /** Passkey: the session cookie the last acknowledged sign-in set (password users sign out). */
+  session: string | null;
+}
+
+/** A request that did not get its 200 while the load rode through faults. */
+export interface Refusal {
+  at: number;
+  what: string;
 }
 
 export interface RssSample {
@@ -63,6 +106,11 @@ export interface SoakReport {
   durationMs: number;
   requests: number;
   failedRequests: string[];
+  /** Requests that got no answer within their timeout. */
+  hungRequests: string[];
+  /** With faultTolerant: the failed requests, timestamped, instead of failedRequests. */
+  refusals: Refusal[];
+  ledgers: UserLedger[];
   /** Milliseconds per RP request. */
   latency: { p50: number; p99: number; max: number };
   kinds: Record<SignInKind, KindFigures>;
@@ -70,6 +118,8 @@ export interface SoakReport {
   framesSent: number;
   framesEchoed: number;
   lostFrames: string[];
+  /** With faultTolerant: frames whose sender learnt they did not arrive (dropped, closed, peer left). */
+  framesToldDropped: number;
   channelsOpened: number;
   rss: RssSample[];
   serverCrashed: boolean;
@@ -83,19 +133,31 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/** RSS of a process that may have just been killed (the chaos run's): undefined once it is gone. */
+function rssMbIfAlive(pid: number): number | undefined {
+  try {
+    return rssMb(pid);
+  } catch {
+    return undefined;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /** Opens one socket on a channel; resolves when the relay says both peers are there. */
-function joinChannel(base: string, seat: RelaySeat): Promise<WebSocket> {
+export function joinChannel(base: string, seat: RelaySeat, abort: AbortSignal): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${base}/relay/${seat.channel}`);
     socket.once('open', () => socket.send(JSON.stringify(seat.join)));
     socket.binaryType = 'nodebuffer';
     // Also after opening: a reset socket must end in a lost frame, not an unhandled error.
     socket.on('error', reject);
+    // The relay went away before both joined, or the other socket of the pair failed to join.
+    socket.once('close', () => reject(new Error('closed before both peers joined')));
+    abort.addEventListener('abort', () => socket.terminate(), { once: true });
     socket.on('message', function onControl(data, binary) {
       if (binary) return;
       const control = JSON.parse(data.toString()) as { type: string; count?: number };
@@ -107,42 +169,80 @@ function joinChannel(base: string, seat: RelaySeat): Promise<WebSocket> {
   });
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits `ms`, or less if `stop` ends the load first. */
+function pauseUnlessStopped(ms: number, stop: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stop?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The load goes on until its deadline or until the caller stops it. */
+const going = (deadline: number, options: SoakOptions) => Date.now() < deadline && !options.stop?.aborted;
+
 /** One channel pair bouncing frames until the deadline, reopening its channel now and then. */
 async function relayPair(base: string, options: SoakOptions, deadline: number, report: SoakReport): Promise<void> {
-  while (Date.now() < deadline) {
+  while (going(deadline, options)) {
     const secret = randomBytes(32);
-    const [a, b] = await Promise.all([joinChannel(base, pairingSeat(secret, 'extension')), joinChannel(base, pairingSeat(secret, 'phone'))]);
+    const abort = new AbortController();
+    let pair: WebSocket[];
+    try {
+      pair = await Promise.all([joinChannel(base, pairingSeat(secret, 'extension'), abort.signal), joinChannel(base, pairingSeat(secret, 'phone'), abort.signal)]);
+    } catch (error) {
+      // The relay is down (killed, restarting): drop whichever socket did open, and try again.
+      abort.abort();
+      if (!options.faultTolerant) throw error;
+      await pause(options.faultTolerant.retryMs);
+      continue;
+    }
+    const [a, b] = pair as [WebSocket, WebSocket];
     report.channelsOpened += 1;
     // B is the echo side: every binary frame goes straight back.
     b.on('message', (data, binary) => {
       if (binary) b.send(data as Buffer, { binary: true });
     });
     try {
-      for (let seq = 0; seq < options.framesPerChannel && Date.now() < deadline; seq++) {
+      for (let seq = 0; seq < options.framesPerChannel && going(deadline, options); seq++) {
         const frame = randomBytes(64 + Math.floor(Math.random() * 4032));
         frame.writeUInt32BE(seq, 0);
-        const echoed = new Promise<Buffer | string>((resolve) => {
-          const timer = setTimeout(() => resolve('no echo within 10 s'), FRAME_TIMEOUT_MS);
-          const onMessage = (data: WebSocket.RawData, binary: boolean) => {
-            if (!binary) {
-              const control = JSON.parse(data.toString()) as { type: string };
-              if (control.type !== 'dropped') return;
-              resolve('the relay dropped it');
-            } else {
-              resolve(data as Buffer);
-            }
+        /** The echo, or why the sender knows it is not coming (`told`), or that it silently never came. */
+        const echoed = new Promise<Buffer | { told: boolean; why: string }>((resolve) => {
+          const done = (value: Buffer | { told: boolean; why: string }) => {
             clearTimeout(timer);
             a.off('message', onMessage);
+            a.off('close', onClose);
+            resolve(value);
+          };
+          const timer = setTimeout(() => done({ told: false, why: 'no echo within 10 s' }), FRAME_TIMEOUT_MS);
+          const onClose = () => done({ told: true, why: 'its socket closed' });
+          const onMessage = (data: WebSocket.RawData, binary: boolean) => {
+            if (binary) return done(data as Buffer);
+            const control = JSON.parse(data.toString()) as { type: string; count?: number };
+            if (control.type === 'dropped') done({ told: true, why: 'the relay dropped it' });
+            else if (control.type === 'peers' && control.count !== 2) done({ told: true, why: 'its peer left' });
           };
           a.on('message', onMessage);
+          a.on('close', onClose);
         });
         a.send(frame, { binary: true });
         report.framesSent += 1;
         const back = await echoed;
-        if (typeof back === 'string' || !back.equals(frame)) {
-          report.lostFrames.push(`channel ${pairingSeat(secret, 'phone').channel.slice(0, 8)} frame ${seq}: ${typeof back === 'string' ? back : 'came back different'}`);
+        if (!Buffer.isBuffer(back) && back.told && options.faultTolerant) {
+          report.framesToldDropped += 1;
           break;
         }
+        if (!Buffer.isBuffer(back) || !back.equals(frame)) {
+          report.lostFrames.push(`channel ${pairingSeat(secret, 'phone').channel.slice(0, 8)} frame ${seq}: ${Buffer.isBuffer(back) ? 'came back different' : back.why}`);
+          break;
+        }
+        options.onProgress?.('frame', Date.now());
         report.framesEchoed += 1;
       }
     } finally {
@@ -160,7 +260,7 @@ function userAddress(k: number): string {
 type Request = <T>(what: string, call: () => Promise<T>, status: (value: T) => number) => Promise<T | null>;
 
 /** What one simulated user does to sign in once; false when any request failed. */
-type SignIn = (request: Request, deadline: number) => Promise<boolean>;
+type SignIn = (request: Request, deadline: number, stop?: AbortSignal) => Promise<boolean>;
 
 interface Tally {
   signIns: number;
@@ -170,25 +270,36 @@ interface Tally {
 
 const statusOf = (result: { status: number }) => result.status;
 
-async function passkeyUser(browser: TestBrowser, server: ServerProcess, username: string): Promise<SignIn> {
-  const { authenticator } = await passkeyAccount(browser, username, server.url);
+const newLedger = (kind: SignInKind, username: string): UserLedger => ({ kind, username, acknowledged: 0, lastCounter: 0, maxSigned: 0, lastStep: 0, maxStepSent: 0, session: null });
+
+async function passkeyUser(browser: TestBrowser, server: ServerProcess, ledger: UserLedger): Promise<SignIn> {
+  const { authenticator, credentialId } = await passkeyAccount(browser, ledger.username, server.url);
+  ledger.credentialId = credentialId;
   return async (request) => {
     // passkeyAssertion throws unless the options call answered 200.
     const assertion = await request('POST /api/passkey/options', () => passkeyAssertion(browser, authenticator, server.url), () => 200);
-    return (
-      assertion !== null &&
-      (await request(`POST ${PASSKEY_VERIFY}`, () => browser.post(PASSKEY_VERIFY, assertion), statusOf)) !== null &&
-      (await request('GET /api/me', () => browser.get('/api/me'), statusOf)) !== null
-    );
+    if (assertion === null) return false;
+    const counter = parseAuthenticatorData(fromB64url(assertion.response.authenticatorData)).signCount;
+    ledger.maxSigned = Math.max(ledger.maxSigned, counter);
+    if ((await request(`POST ${PASSKEY_VERIFY}`, () => browser.post(PASSKEY_VERIFY, assertion), statusOf)) === null) return false;
+    ledger.acknowledged += 1;
+    ledger.lastCounter = counter;
+    ledger.session = browser.cookies.get('pk_session') ?? null;
+    return (await request('GET /api/me', () => browser.get('/api/me'), statusOf)) !== null;
   };
 }
 
-async function passwordUser(browser: TestBrowser, username: string): Promise<SignIn> {
+async function passwordUser(browser: TestBrowser, ledger: UserLedger): Promise<SignIn> {
+  const { username } = ledger;
   await verifiedAccount(browser, username);
-  return async (request) =>
-    (await request('POST /api/signin/password', () => browser.post('/api/signin/password', { username, password: TEST_PASSWORD }), statusOf)) !== null &&
-    (await request('GET /api/me', () => browser.get('/api/me'), statusOf)) !== null &&
-    (await request('POST /api/signout', () => browser.post('/api/signout'), statusOf)) !== null;
+  return async (request) => {
+    if ((await request('POST /api/signin/password', () => browser.post('/api/signin/password', { username, password: TEST_PASSWORD }), statusOf)) === null) return false;
+    ledger.acknowledged += 1;
+    return (
+      (await request('GET /api/me', () => browser.get('/api/me'), statusOf)) !== null &&
+      (await request('POST /api/signout', () => browser.post('/api/signout'), statusOf)) !== null
+    );
+  };
 }
 
 /**
@@ -197,50 +308,71 @@ async function passwordUser(browser: TestBrowser, username: string): Promise<Sig
  * once per step, at its own `offset` (a fraction of the step), with the first step after the one
  * its enrolment spent; the wait is on the clock, since nothing else signals a new step.
  */
-async function totpUser(browser: TestBrowser, username: string, offset: number): Promise<SignIn> {
+async function totpUser(browser: TestBrowser, ledger: UserLedger, offset: number): Promise<SignIn> {
+  const { username } = ledger;
   const account: TotpAccount = await totpAccount(browser, username);
   let spent = account.enrolledStep;
+  // Confirming the enrolment sent the code of its step (the server may keep it as spent).
+  ledger.maxStepSent = account.enrolledStep;
   const periodMs = account.period * 1000;
-  return async (request, deadline) => {
+  return async (request, deadline, stop) => {
     const next = Math.max(spent + 1, Math.floor(Date.now() / periodMs));
     const at = Math.max(Date.now(), (next - 1 + offset) * periodMs);
     if (at >= deadline) {
-      await new Promise((resolve) => setTimeout(resolve, deadline - Date.now()));
+      await pauseUnlessStopped(deadline - Date.now(), stop);
       return true;
     }
-    if (at > Date.now()) await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+    if (at > Date.now()) await pauseUnlessStopped(at - Date.now(), stop);
+    if (stop?.aborted) return true;
     spent = next;
     const code = await totpCode(account.secret, next * periodMs, { period: account.period });
-    return (
-      (await request('POST /api/signin/password', () => browser.post<{ status: string }>('/api/signin/password', { username, password: TEST_PASSWORD }), statusOf)) !== null &&
-      (await request('POST /api/signin/otp', () => browser.post('/api/signin/otp', { code }), statusOf)) !== null &&
-      (await request('POST /api/signout', () => browser.post('/api/signout'), statusOf)) !== null
-    );
+    if ((await request('POST /api/signin/password', () => browser.post<{ status: string }>('/api/signin/password', { username, password: TEST_PASSWORD }), statusOf)) === null) return false;
+    ledger.maxStepSent = next;
+    if ((await request('POST /api/signin/otp', () => browser.post('/api/signin/otp', { code }), statusOf)) === null) return false;
+    ledger.acknowledged += 1;
+    ledger.lastStep = next;
+    return (await request('POST /api/signout', () => browser.post('/api/signout'), statusOf)) !== null;
   };
 }
 
 /** One simulated user signing in again and again until the deadline. */
-async function signInLoop(signIn: SignIn, deadline: number, report: SoakReport, record: (ok: boolean, ms: number) => void, latencies: number[]): Promise<void> {
-  /** Times one request; anything but a 200 (or a throw) is a lost request. */
+async function signInLoop(signIn: SignIn, deadline: number, options: SoakOptions, report: SoakReport, record: (ok: boolean, ms: number) => void, latencies: number[]): Promise<void> {
+  const timeoutMs = options.requestTimeoutMs ?? 0;
+  const failed = (what: string) => {
+    if (options.faultTolerant) report.refusals.push({ at: Date.now(), what });
+    else report.failedRequests.push(what);
+  };
+  /** Times one request; anything but a 200 (or a throw) is a lost request, no answer in time a hung one. */
   const request: Request = async (what, call, status) => {
     const started = performance.now();
     report.requests += 1;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      if (timeoutMs > 0) timer = setTimeout(() => resolve('hung'), timeoutMs);
+    });
     try {
-      const value = await call();
+      const value = await Promise.race([call(), hung]);
+      if (value === 'hung') {
+        report.hungRequests.push(`${what}: no answer within ${timeoutMs / 1000} s`);
+        return null;
+      }
       latencies.push(performance.now() - started);
       if (status(value) === 200) return value;
-      report.failedRequests.push(`${what}: ${status(value)} ${JSON.stringify(value).slice(0, 200)}`);
+      failed(`${what}: ${status(value)} ${JSON.stringify(value).slice(0, 200)}`);
     } catch (error) {
-      report.failedRequests.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      failed(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      clearTimeout(timer);
     }
     return null;
   };
-  while (Date.now() < deadline && report.failedRequests.length < 20) {
+  while (going(deadline, options) && report.failedRequests.length < 20 && report.hungRequests.length === 0) {
     const started = performance.now();
     const before = report.requests;
-    const ok = await signIn(request, deadline);
+    const ok = await signIn(request, deadline, options.stop);
     if (report.requests === before) continue; // a TOTP user whose next step is past the deadline
     record(ok, performance.now() - started);
+    if (!ok && options.faultTolerant) await pause(options.faultTolerant.retryMs);
   }
 }
 
@@ -252,26 +384,44 @@ function figures(tally: Tally): KindFigures {
 const freshTally = (): Tally => ({ signIns: 0, failures: 0, latencies: [] });
 const perKind = <T>(make: (kind: SignInKind) => T) => Object.fromEntries(SIGN_IN_KINDS.map((kind) => [kind, make(kind)])) as Record<SignInKind, T>;
 
+/** The soak: its own server on a fresh data directory, the load for `durationMs`, the server stopped. */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const log = options.log ?? (() => undefined);
   const dataDir = mkdtempSync(join(tmpdir(), 'pairkey-soak-'));
   const server = await ServerProcess.create(dataDir);
   await server.start();
-  const pid = server.pid!;
+  try {
+    return await runLoad(server, options);
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The load against a running server the caller controls (and may kill, restart, starve): accounts
+ * are made first, then the clock starts. Memory is sampled from whichever process serves.
+ */
+export async function runLoad(server: ServerProcess, options: SoakOptions): Promise<SoakReport> {
+  const log = options.log ?? (() => undefined);
   const report: SoakReport = {
     durationMs: options.durationMs,
     requests: 0,
     failedRequests: [],
+    hungRequests: [],
+    refusals: [],
+    ledgers: [],
     latency: { p50: 0, p99: 0, max: 0 },
     kinds: perKind(() => ({ signIns: 0, failures: 0, p99: 0 })),
     intervals: [],
     framesSent: 0,
     framesEchoed: 0,
     lostFrames: [],
+    framesToldDropped: 0,
     channelsOpened: 0,
     rss: [],
     serverCrashed: false,
   };
+  options.live?.(report);
   const browsers: TestBrowser[] = [];
   try {
     // Accounts first (sign-up, email, enrolment), then the clock starts.
@@ -280,9 +430,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       users.map(async ({ kind, k }, index) => {
         const browser = new TestBrowser(server.url, userAddress(index));
         browsers.push(browser);
-        const username = `soak-${kind}-${k}`;
+        const ledger = newLedger(kind, `soak-${kind}-${k}`);
+        report.ledgers.push(ledger);
         const signIn =
-          kind === 'passkey' ? await passkeyUser(browser, server, username) : kind === 'password' ? await passwordUser(browser, username) : await totpUser(browser, username, k / options.users.totp);
+          kind === 'passkey' ? await passkeyUser(browser, server, ledger) : kind === 'password' ? await passwordUser(browser, ledger) : await totpUser(browser, ledger, k / options.users.totp);
         return { kind, signIn };
       }),
     );
@@ -292,8 +443,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let current = perKind(freshTally);
     let framesAtLastSample = 0;
     const sample = () => {
-      if (!server.running) return;
-      const point = { atMs: Date.now() - started, rssMb: rssMb(pid) };
+      const pid = server.pid;
+      const rss = pid === undefined ? undefined : rssMbIfAlive(pid);
+      if (rss === undefined) return;
+      const point = { atMs: Date.now() - started, rssMb: rss };
       report.rss.push(point);
       // The run's end cuts the last interval: a short one says nothing about a stall.
       if (point.atMs - (report.intervals.at(-1)?.endMs ?? 0) < options.sampleEveryMs / 2) return;
@@ -308,7 +461,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }).join(' | ');
       log(`${(point.atMs / 1000).toFixed(0).padStart(5)} s  rss ${point.rssMb.toFixed(1)} MB  ${kinds} | frames ${(interval.frames / seconds).toFixed(0)}/s  channels ${report.channelsOpened}`);
     };
-    report.rss.push({ atMs: 0, rssMb: rssMb(pid) });
+    report.rss.push({ atMs: 0, rssMb: rssMb(server.pid!) });
     const sampler = setInterval(sample, options.sampleEveryMs);
     const latencies: number[] = [];
     const relayBase = `ws://127.0.0.1:${server.port}`;
@@ -322,10 +475,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           tally.failures += 1;
         }
       }
+      if (ok) options.onProgress?.(kind, Date.now());
     };
     try {
       await Promise.all([
-        ...signIns.map(({ kind, signIn }) => signInLoop(signIn, deadline, report, record(kind), latencies)),
+        ...signIns.map(({ kind, signIn }) => signInLoop(signIn, deadline, options, report, record(kind), latencies)),
         ...Array.from({ length: options.channelPairs }, () => relayPair(relayBase, options, deadline, report)),
       ]);
     } finally {
@@ -338,8 +492,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     report.serverCrashed = !server.running;
   } finally {
     browsers.forEach((browser) => browser.close());
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
   return report;
 }
@@ -396,6 +548,7 @@ export function soakProblems(report: SoakReport, maxGrowthMb: number): string[] 
   const problems: string[] = [];
   if (report.serverCrashed) problems.push('the server process died');
   if (report.failedRequests.length > 0) problems.push(`${report.failedRequests.length} request(s) failed, e.g. ${report.failedRequests.slice(0, 3).join('; ')}`);
+  if (report.hungRequests.length > 0) problems.push(`${report.hungRequests.length} request(s) hung, e.g. ${report.hungRequests.slice(0, 3).join('; ')}`);
   if (report.lostFrames.length > 0) problems.push(`${report.lostFrames.length} frame(s) lost, e.g. ${report.lostFrames.slice(0, 3).join('; ')}`);
   if (report.framesSent !== report.framesEchoed + report.lostFrames.length) problems.push(`${report.framesSent} frames sent, ${report.framesEchoed} came back`);
   if (report.requests === 0 || report.framesEchoed === 0) problems.push('no load was generated');

@@ -29,10 +29,12 @@ export class ServerProcess {
     readonly port: number,
     private readonly phonePort: number,
     readonly dataDir: string,
+    private readonly env: Record<string, string>,
   ) {}
 
-  static async create(dataDir: string): Promise<ServerProcess> {
-    return new ServerProcess(await freePort(), await freePort(), dataDir);
+  /** `env` is added to the server's environment (e.g. relay limits a fault test needs). */
+  static async create(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+    return new ServerProcess(await freePort(), await freePort(), dataDir, env);
   }
 
   /** The RP's origin; also the origin the test's WebAuthn client must claim. */
@@ -66,6 +68,7 @@ export class ServerProcess {
         LOG_LEVEL: 'warn',
         // One test client makes many requests from one address: keep it under the per-IP limit.
         ...LOAD_ENV,
+        ...this.env,
       },
     });
     this.child = child;
