@@ -1,4 +1,4 @@
-// Ports this benchmark's servers listen on: six consecutive ports from PAIRKEY_BENCH_PORT_BASE
+// Ports this benchmark's servers listen on: nine consecutive ports from PAIRKEY_BENCH_PORT_BASE
 // (default 23700), so a run can be moved to whatever share of the machine is free.
 const base = Number(process.env.PAIRKEY_BENCH_PORT_BASE ?? 23700);
 if (!Number.isInteger(base) || base < 1024 || base > 65530) {
@@ -16,4 +16,8 @@ export const PORTS = {
   /** Relying-party throughput. */
   rp: base + 4,
   rpPhone: base + 5,
+  /** Relay capacity across nodes: two relay nodes and the nats-server between them. */
+  relayNodeA: base + 6,
+  relayNodeB: base + 7,
+  nats: base + 8,
 } as const;

@@ -35,7 +35,10 @@ const limits: RelayLimits = {
 };
 
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' }, forceCloseConnections: true });
-await app.register(relayPlugin, { limits });
+// RELAY_BUS: this node shares channels with others through NATS (the cross-node measurement).
+const bus = process.env.RELAY_BUS ? { servers: process.env.RELAY_BUS.split(','), heartbeatMs: 1000 } : null;
+await app.register(relayPlugin, { limits, bus });
+await app.relay.bus?.whenReady();
 await app.ready();
 
 const frames: FrameEvent[] = [];

@@ -15,6 +15,8 @@ interface Pair {
 
 export interface ConnectRequest {
   url: string;
+  /** Where the second socket of each channel goes (another relay node); default `url`. */
+  urlB?: string;
   /** Total sockets wanted (two per channel), counting the ones already open. */
   connections: number;
   concurrency: number;
@@ -50,6 +52,7 @@ export interface LoadResult {
 
 const pairs: Pair[] = [];
 let baseUrl = '';
+let baseUrlB = '';
 
 /**
  * Sockets leave from 127.0.0.2-33 in turn: with tens of thousands of connections from one
@@ -76,10 +79,9 @@ function open(url: string, join: RelayJoin, timeoutMs: number): Promise<WebSocke
 async function openPair(timeoutMs: number): Promise<Pair> {
   const secret = randomBytes(32);
   const [extension, phone] = [pairingSeat(secret, 'extension'), pairingSeat(secret, 'phone')];
-  const url = `${baseUrl}/${extension.channel}`;
-  const a = await open(url, extension.join, timeoutMs);
+  const a = await open(`${baseUrl}/${extension.channel}`, extension.join, timeoutMs);
   try {
-    const b = await open(url, phone.join, timeoutMs);
+    const b = await open(`${baseUrlB}/${extension.channel}`, phone.join, timeoutMs);
     for (const s of [a, b]) {
       s.removeAllListeners('error').removeAllListeners('close');
       s.on('error', () => undefined);
@@ -91,8 +93,9 @@ async function openPair(timeoutMs: number): Promise<Pair> {
   }
 }
 
-async function connect({ url, connections, concurrency, timeoutMs }: ConnectRequest): Promise<ConnectResult> {
+async function connect({ url, urlB, connections, concurrency, timeoutMs }: ConnectRequest): Promise<ConnectResult> {
   baseUrl = url;
+  baseUrlB = urlB ?? url;
   const started = performance.now();
   const wanted = Math.floor(connections / 2) - pairs.length;
   let next = 0;

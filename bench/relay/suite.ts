@@ -1,8 +1,10 @@
 // Relay capacity: how many paired channels the relay holds and what each costs in RSS, then
-// forwarded frames/s and forwarding latency as the offered load rises. The harness relay and the
-// bare `ws` baseline run side by side in their own processes, each with its own load generator
-// process, and every step is measured on both, one after the other, so that whatever else the
-// machine is doing weighs on both alike.
+// forwarded frames/s and forwarding latency as the offered load rises. The harness relay, the
+// bare `ws` baseline and two relay nodes joined through a real nats-server (RELAY_BUS, the two
+// sockets of every channel on different nodes) run side by side in their own processes, each
+// with its own load generator process, and every step is measured on all three, one after the
+// other, so that whatever else the machine is doing weighs on them alike.
+import { NatsProcess } from '../../test/relay-cluster/support.ts';
 import { Child } from '../lib/child.ts';
 import { openFilesLimit } from '../lib/machine.ts';
 import { PORTS } from '../lib/ports.ts';
@@ -65,6 +67,8 @@ interface LoadStep {
   rate: number;
   pairkey: Load;
   bare: Load;
+  /** Two relay nodes through NATS: one socket of each channel on each node. */
+  cross: Load;
 }
 
 /** One relay under test with its own load generator. */
@@ -73,10 +77,24 @@ class Rig {
     readonly server: Child,
     readonly generator: Child,
     readonly url: string,
+    /** A second relay node: the other socket of every channel goes there (`urlB`). */
+    readonly second: { server: Child; url: string } | null = null,
   ) {}
 
-  static async start(server: Child, url: string): Promise<Rig> {
-    return new Rig(server, await Child.start('relay/loadgen.ts'), url);
+  static async start(server: Child, url: string, second: { server: Child; url: string } | null = null): Promise<Rig> {
+    return new Rig(server, await Child.start('relay/loadgen.ts'), url, second);
+  }
+
+  get servers(): Child[] {
+    return this.second ? [this.server, this.second.server] : [this.server];
+  }
+
+  /** The second node's memory (cross-node rig only). */
+  async memoryB(): Promise<Memory | null> {
+    if (!this.second) return null;
+    await this.second.server.request('gc');
+    const { memory } = await this.second.server.request<Stats>('stats');
+    return { rssMiB: rssBytes(this.second.server.pid) / MiB, heapMiB: memory.heapUsed / MiB };
   }
 
   /** Close every connection, then census the heap idle and with `connections` open. */
@@ -95,11 +113,20 @@ class Rig {
   }
 
   connect(connections: number): Promise<ConnectResult> {
-    return this.generator.request<ConnectResult>('connect', { url: this.url, connections, concurrency: 128, timeoutMs: 10_000 });
+    return this.generator.request<ConnectResult>('connect', { url: this.url, ...(this.second ? { urlB: this.second.url } : {}), connections, concurrency: 128, timeoutMs: 10_000 });
+  }
+
+  /** CPU and frames forwarded over every node of this rig. */
+  async #stats(): Promise<{ cpuUs: number; forwarded: number }> {
+    const all = await Promise.all(this.servers.map((server) => server.request<Stats>('stats')));
+    return {
+      cpuUs: all.reduce((n, s) => n + s.cpu.user + s.cpu.system, 0),
+      forwarded: all.reduce((n, s) => n + s.relay.framesForwarded, 0),
+    };
   }
 
   async load(p: Plan, rate: number): Promise<Load> {
-    const before = await this.server.request<Stats>('stats');
+    const before = await this.#stats();
     const result = await this.generator.request<LoadResult>('load', {
       activeChannels: p.activeChannels,
       rate,
@@ -107,24 +134,30 @@ class Rig {
       frameBytes: p.frameBytes,
       drainMs: 2000,
     });
-    const after = await this.server.request<Stats>('stats');
-    const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-    const forwarded = after.relay.framesForwarded - before.relay.framesForwarded;
-    return { ...result, cpuUsPerFrame: forwarded > 0 ? cpuUs / forwarded : 0 };
+    const after = await this.#stats();
+    const forwarded = after.forwarded - before.forwarded;
+    // Across nodes: the CPU of both nodes per frame (each frame crosses both).
+    return { ...result, cpuUsPerFrame: forwarded > 0 ? (after.cpuUs - before.cpuUs) / forwarded : 0 };
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.generator.stop(), this.server.stop()]);
+    await Promise.allSettled([this.generator.stop(), ...this.servers.map((server) => server.stop())]);
   }
 }
 
-async function startRigs(): Promise<[Rig, Rig]> {
+type Rigs = [Rig, Rig, Rig];
+
+async function startRigs(nats: NatsProcess): Promise<Rigs> {
   const execArgv = ['--expose-gc'];
-  const relay = await startRelay(PORTS.relay, { env: { RELAY_MAX_CONNECTIONS_PER_IP: '100000' }, execArgv });
+  const env = { RELAY_MAX_CONNECTIONS_PER_IP: '100000' };
+  const relay = await startRelay(PORTS.relay, { env, execArgv });
   const bare = await Child.start('relay/bare-relay.ts', { BARE_RELAY_PORT: String(PORTS.bareRelay) }, { execArgv, compiled: true });
+  const nodeA = await startRelay(PORTS.relayNodeA, { env: { ...env, RELAY_BUS: nats.url }, execArgv });
+  const nodeB = await startRelay(PORTS.relayNodeB, { env: { ...env, RELAY_BUS: nats.url }, execArgv });
   return Promise.all([
     Rig.start(relay, `ws://127.0.0.1:${PORTS.relay}/relay`),
     Rig.start(bare, `ws://127.0.0.1:${PORTS.bareRelay}/relay`),
+    Rig.start(nodeA, `ws://127.0.0.1:${PORTS.relayNodeA}/relay`, { server: nodeB, url: `ws://127.0.0.1:${PORTS.relayNodeB}/relay` }),
   ]);
 }
 
@@ -134,25 +167,35 @@ interface ConnectionStep {
   wanted: number;
   pairkey: Held;
   bare: Held;
+  /** Node A of the cross-node rig (it holds half the sockets: one of each channel); node B beside it. */
+  cross: Held;
+  crossB: Memory;
 }
 
-async function rampTo(rigs: [Rig, Rig], wanted: number): Promise<ConnectionStep> {
+async function rampTo(rigs: Rigs, wanted: number): Promise<ConnectionStep> {
   const out: Held[] = [];
   for (const rig of rigs) {
     const result = await rig.connect(wanted);
     out.push({ connections: result.connections, error: result.firstError, ...(await rig.memory()) });
   }
-  return { wanted, pairkey: out[0]!, bare: out[1]! };
+  return { wanted, pairkey: out[0]!, bare: out[1]!, cross: out[2]!, crossB: (await rigs[2].memoryB())! };
 }
 
 /** KiB per connection of `key`, above the idle process. */
+/** KiB per socket a node holds (half the rig's connections), above that node idle. */
+const perNodeKiB = (connections: number, rssMiB: number, idleMiB: number) => (connections > 0 ? ((rssMiB - idleMiB) * 1024) / (connections / 2) : 0);
 const perConnKiB = (held: Held, idle: Memory, key: keyof Memory = 'rssMiB') => (held.connections > 0 ? ((held[key] - idle[key]) * 1024) / held.connections : 0);
 
 async function run({ smoke, log }: SuiteContext): Promise<SuiteResult> {
   const p = plan(smoke, openFilesLimit() ?? 1024);
-  const rigs = await startRigs();
+  const nats = await NatsProcess.start(PORTS.nats);
+  const rigs = await startRigs(nats).catch(async (error: unknown) => {
+    await nats.stop();
+    throw error;
+  });
   try {
     const idle: [Memory, Memory] = [await rigs[0].memory(), await rigs[1].memory()];
+    const idleCross: [Memory, Memory] = [await rigs[2].memory(), (await rigs[2].memoryB())!];
     log(`relay: idle RSS ${round(idle[0].rssMiB)} MiB (Pairkey), ${round(idle[1].rssMiB)} MiB (bare ws)`);
 
     const steps: ConnectionStep[] = [];
@@ -165,10 +208,11 @@ async function run({ smoke, log }: SuiteContext): Promise<SuiteResult> {
         for (const rate of p.rates) {
           const pairkey = await rigs[0].load(p, rate);
           const bare = await rigs[1].load(p, rate);
-          loads.push({ rate, pairkey, bare });
-          log(`relay: offered ${rate}/s → Pairkey ${Math.round(pairkey.achieved)}/s p99 ${round(pairkey.latencyMs?.p99 ?? NaN)} ms; bare ${Math.round(bare.achieved)}/s p99 ${round(bare.latencyMs?.p99 ?? NaN)} ms`);
+          const cross = await rigs[2].load(p, rate);
+          loads.push({ rate, pairkey, bare, cross });
+          log(`relay: offered ${rate}/s → Pairkey ${Math.round(pairkey.achieved)}/s p99 ${round(pairkey.latencyMs?.p99 ?? NaN)} ms; bare ${Math.round(bare.achieved)}/s p99 ${round(bare.latencyMs?.p99 ?? NaN)} ms; two nodes via NATS ${Math.round(cross.achieved)}/s p99 ${round(cross.latencyMs?.p99 ?? NaN)} ms`);
           // Past saturation every further step only measures a queue.
-          if (pairkey.achieved < 0.8 * rate && bare.achieved < 0.8 * rate) break;
+          if (pairkey.achieved < 0.8 * rate && bare.achieved < 0.8 * rate && cross.achieved < 0.8 * rate) break;
         }
       }
       if (step.pairkey.error && step.bare.error) break;
@@ -178,16 +222,18 @@ async function run({ smoke, log }: SuiteContext): Promise<SuiteResult> {
       ? (await rigs[0].server.profile(() => rigs[0].load(p, TARGET_FRAMES_PER_S))).profile
       : null;
     // Last, because a heap snapshot leaves the process bigger: what one connection keeps.
-    const census = await Promise.all(rigs.map((rig) => rig.censusPerConnection(p.censusConnections)));
-    return report(p, idle, steps, loads, census as [CensusEntry[], CensusEntry[]], profile);
+    const census = await Promise.all(rigs.slice(0, 2).map((rig) => rig.censusPerConnection(p.censusConnections)));
+    return report(p, idle, idleCross, steps, loads, census as [CensusEntry[], CensusEntry[]], profile);
   } finally {
     await Promise.all(rigs.map((r) => r.stop()));
+    await nats.stop();
   }
 }
 
 function report(
   p: Plan,
   idle: [Memory, Memory],
+  idleCross: [Memory, Memory],
   steps: ConnectionStep[],
   loads: LoadStep[],
   census: [CensusEntry[], CensusEntry[]],
@@ -208,10 +254,15 @@ function report(
       baseline: { label: 'bare ws', value: perConnKiB(atTarget.bare, idle[1]) },
       note: `of which JS heap ${round(perConnKiB(atTarget.pairkey, idle[0], 'heapMiB'))} KiB (bare ws ${round(perConnKiB(atTarget.bare, idle[1], 'heapMiB'))} KiB)`,
     }),
+    row('RSS per socket on a node, two nodes via NATS (node A, above idle)', 'KiB', perNodeKiB(atTarget.cross.connections, atTarget.cross.rssMiB, idleCross[0].rssMiB), {
+      // RSS moves by whole pages with the allocator: in a smoke run the difference can be ≤ 0.
+      ...(perConnKiB(atTarget.pairkey, idle[0]) > 0 ? { baseline: { label: 'one node, per connection', value: perConnKiB(atTarget.pairkey, idle[0]) } } : {}),
+      note: `node B ${round(perNodeKiB(atTarget.cross.connections, atTarget.crossB.rssMiB, idleCross[1].rssMiB))} KiB; each node holds one socket of each of the ${atTarget.cross.connections / 2} channels (A the extension's, B the phone's) and one NATS subscription per socket`,
+    }),
     row('idle RSS (no connections)', 'MiB', idle[0].rssMiB, { baseline: { label: 'bare ws', value: idle[1].rssMiB }, note: 'the relay in its own Fastify instance, without the RP' }),
   ];
   if (loads.length > 0) {
-    const best = (k: 'pairkey' | 'bare') => Math.max(...loads.map((l) => l[k].achieved));
+    const best = (k: 'pairkey' | 'bare' | 'cross') => Math.max(...loads.map((l) => l[k].achieved));
     rows.push(row('forwarded frames/s (highest reached)', 'frames/s', best('pairkey'), {
       baseline: { label: 'bare ws', value: best('bare') },
       target: atLeast(TARGET_FRAMES_PER_S, best('pairkey'), `≥ ${TARGET_FRAMES_PER_S}`),
@@ -227,6 +278,17 @@ function report(
     rows.push(row(`p99 forwarding latency at ${at.rate} frames/s offered`, 'ms', p99, {
       baseline: { label: 'bare ws', value: at.bare.latencyMs?.p99 ?? NaN },
       target: atMost(TARGET_P99_MS, at.rate === TARGET_FRAMES_PER_S ? p99 : Infinity, `≤ ${TARGET_P99_MS} ms at ${TARGET_FRAMES_PER_S}/s`),
+    }));
+    rows.push(row('forwarded frames/s (highest reached), peers on two nodes via NATS', 'frames/s', best('cross'), {
+      baseline: { label: 'one node', value: best('pairkey') },
+      note: 'two relay nodes and nats-server on the same 2 cores as the generator',
+    }));
+    rows.push(row(`p99 forwarding latency at ${at.rate} frames/s offered, peers on two nodes via NATS`, 'ms', at.cross.latencyMs?.p99 ?? NaN, {
+      ...(Number.isFinite(p99) && p99 > 0 ? { baseline: { label: 'one node', value: p99 } } : {}),
+    }));
+    if (busiest.cross.cpuUsPerFrame > 0 && busiest.pairkey.cpuUsPerFrame > 0) rows.push(row('relay CPU per frame across two nodes (both nodes together)', 'µs', busiest.cross.cpuUsPerFrame, {
+      baseline: { label: 'one node', value: busiest.pairkey.cpuUsPerFrame },
+      note: 'nats-server\'s own CPU is not included',
     }));
   }
   const ms = (l: LoadResult, k: 'p50' | 'p99') => (l.latencyMs ? l.latencyMs[k] : NaN);
@@ -259,7 +321,7 @@ function report(
       },
       {
         title: `Forwarding as load rises (${atTarget.pairkey.connections} connections held, ${p.activeChannels} channels active, ${p.frameBytes}-byte frames; latency is send → arrival at the other peer)`,
-        columns: ['offered/s', 'Pairkey frames/s', 'p50 ms', 'p99 ms', 'relay CPU µs/frame', 'bare frames/s', 'bare p50 ms', 'bare p99 ms', 'bare CPU µs/frame'],
+        columns: ['offered/s', 'Pairkey frames/s', 'p50 ms', 'p99 ms', 'relay CPU µs/frame', 'bare frames/s', 'bare p50 ms', 'bare p99 ms', 'bare CPU µs/frame', '2 nodes via NATS frames/s', '2 nodes p50 ms', '2 nodes p99 ms', '2 nodes CPU µs/frame'],
         rows: loads.map((l) => [
           l.rate,
           Math.round(l.pairkey.achieved),
@@ -270,6 +332,10 @@ function report(
           ms(l.bare, 'p50'),
           ms(l.bare, 'p99'),
           l.bare.cpuUsPerFrame,
+          Math.round(l.cross.achieved),
+          ms(l.cross, 'p50'),
+          ms(l.cross, 'p99'),
+          l.cross.cpuUsPerFrame,
         ]),
       },
       ...(profile ? [profileTable(`CPU profile of the Pairkey relay at ${TARGET_FRAMES_PER_S} frames/s offered`, profile)] : []),
@@ -278,7 +344,7 @@ function report(
       'Relay and load generator are separate processes over loopback; the generator both sends and receives, so on 2 cores it competes with the relay for CPU (as does the baseline with its own generator).',
       'RSS is read from /proc after a full GC in the server; "per connection" is (RSS − idle RSS) / connections. Both servers run as plain JavaScript (bundled by Vite, packages imported from node_modules), not under tsx, whose loader adds about 27 MiB to a process.',
     ],
-    details: { idle, steps, loads },
+    details: { idle, idleCross, steps, loads },
   };
 }
 
