@@ -223,7 +223,8 @@ export class RelayBus {
     if (this.#ready === ready) return;
     this.#ready = ready;
     this.metrics.busReady(ready);
-    this.log.warn(ready ? 'relay bus connected' : 'relay bus lost: not ready, refusing new channels');
+    if (ready) this.log.info('relay bus connected');
+    else this.log.warn('relay bus lost: not ready, refusing new channels');
     for (const seat of this.#seats) {
       if (ready && this.#nc) seat.attach(this.#nc);
       else seat.detach();

@@ -109,7 +109,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   const bus = busOptions ? new RelayBus(busOptions, log, metrics, 4 * maxBuffered) : null;
   // Without its bus a node cannot take channels: balancers must send clients elsewhere.
   if (bus && observed) {
-    app.observability.registerReadinessCheck('relay-bus', () => (bus.ready ? READY : notReady('The relay bus (NATS) is not connected.')));
+    app.observability.registerReadinessCheck('bus', () => (bus.ready ? READY : notReady('The relay bus (NATS) is not connected.')));
   }
 
   /**

@@ -183,7 +183,7 @@ describe('relay nodes sharing channels through NATS', () => {
     expect(a.app.relay.ready()).toBe(false);
     const readiness = await a.app.inject('/readyz');
     expect(readiness.statusCode).toBe(503);
-    expect(readiness.json()).toMatchObject({ ready: false, notReady: ['relay-bus'] });
+    expect(readiness.json()).toMatchObject({ ready: false, notReady: ['bus'] });
     // Both ends learn that their peer is out of reach.
     expect(await extension.nextControl()).toEqual({ type: 'peers', count: 1 });
     expect(await phone.nextControl()).toEqual({ type: 'peers', count: 1 });

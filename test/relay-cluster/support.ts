@@ -45,8 +45,9 @@ export class NatsProcess {
     return `nats://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<NatsProcess> {
-    const nats = new NatsProcess(await freePort());
+  /** On `port`, or on a free one. */
+  static async start(port?: number): Promise<NatsProcess> {
+    const nats = new NatsProcess(port ?? (await freePort()));
     await nats.resume();
     return nats;
   }
@@ -105,7 +106,8 @@ export class RelayNodeProcess {
   }
 
   static async start(nats: NatsProcess, env: Record<string, string> = {}): Promise<RelayNodeProcess> {
-    const node = new RelayNodeProcess(await freePort(), { ...TEST_RELAY_ENV, LOG_LEVEL: 'warn', RELAY_BUS: nats.url, ...env });
+    // info: the node logs when its bus connects, which is what start() waits for.
+    const node = new RelayNodeProcess(await freePort(), { ...TEST_RELAY_ENV, LOG_LEVEL: 'info', RELAY_BUS: nats.url, ...env });
     await node.resume();
     return node;
   }
@@ -121,7 +123,7 @@ export class RelayNodeProcess {
     child.stdout!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
     this.#child = child;
-    // The node logs (warn) when its bus connects; it prints its URL once listening.
+    // The node logs (info) when its bus connects; it prints its URL once listening.
     await waitForOutput(child, this.output, /relay bus connected[\s\S]*Relay: |Relay: [\s\S]*relay bus connected/, 'relay node');
   }
 
