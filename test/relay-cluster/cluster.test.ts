@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { pairingSeat, type RelaySeat, type SeatSide } from '../../shared/protocol/relay-seat.ts';
-import { TestPeer } from '../../harness-server/testing.ts';
+import { startServers, testConfig, TestPeer } from '../../harness-server/testing.ts';
 import { NatsProcess, RelayNodeProcess, startNode, type InProcessNode } from './support.ts';
 
 interface Channel {
@@ -211,5 +211,22 @@ describe('relay nodes sharing channels through NATS', () => {
     expect(metrics).toMatch(/^pairkey_relay_frames_forwarded_total 1$/m);
     expect(metrics).toMatch(/^pairkey_relay_connections 1$/m);
     expect(metrics).toMatch(/^pairkey_relay_bus_connected 1$/m);
+  });
+
+  it('the harness server (RP + relay) joins the same bus: its relay meets a relay-only node, and /readyz checks the bus', async () => {
+    const harness = await startServers(testConfig({ RELAY_BUS: nats.url, RELAY_BUS_HEARTBEAT_MS: '500' }));
+    try {
+      await harness.main.relay.bus!.whenReady();
+      const readiness = await harness.main.inject('/readyz');
+      expect(readiness.statusCode).toBe(200);
+      expect(readiness.json().checks).toEqual(expect.arrayContaining([{ name: 'bus', ready: true }, expect.objectContaining({ name: 'database', ready: true })]));
+      const b = await node();
+      const [extension, phone] = await pairAcross({ url: harness.mainUrl.replace(/^http/, 'ws') }, b);
+      phone.socket.send(Buffer.from('hi'));
+      expect(await extension.nextBinary()).toEqual(Buffer.from('hi'));
+    } finally {
+      for (const peer of peers.splice(0)) peer.socket.terminate();
+      await harness.close();
+    }
   });
 });
