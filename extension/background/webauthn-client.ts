@@ -16,11 +16,12 @@ import {
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
 import type { Caller } from './caller.ts';
 import type { PhoneReply, PhoneRequest } from './phone-link.ts';
+import { largeBlobCreateInputs, largeBlobCreateResult, largeBlobGetInputs, largeBlobGetResult, largeBlobForPhone } from './large-blob.ts';
 import { prfCreateInputs, prfGetInputs } from './prf.ts';
 
 /**
- * The client extensions Pairkey processes for every phone; phones announce more (PRF) in their
- * hello. Anything else is ignored, as browsers ignore extensions they do not know.
+ * The client extensions Pairkey processes for every phone; phones announce more (PRF, largeBlob)
+ * in their hello. Anything else is ignored, as browsers ignore extensions they do not know.
  */
 export const BASE_EXTENSIONS = ['credProps'];
 
@@ -82,6 +83,7 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
   const clientDataJSON = clientData('webauthn.create', options.challenge, caller);
   const credProps = options.extensions.credProps === true;
   const prf = prfCreateInputs(options.extensions.prf);
+  const largeBlob = largeBlobCreateInputs(options.extensions.largeBlob);
   return {
     kind: 'create',
     rpId,
@@ -99,7 +101,11 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
       residentKey: options.authenticatorSelection.residentKey,
       userVerification: options.authenticatorSelection.userVerification,
       attestation: options.attestation,
-      extensions: { ...(credProps ? { credProps: true } : {}), ...(prf && phoneExtensions.has('prf') ? { prf } : {}) },
+      extensions: {
+        ...(credProps ? { credProps: true } : {}),
+        ...(prf && phoneExtensions.has('prf') ? { prf } : {}),
+        ...(largeBlob && phoneExtensions.has('largeBlob') ? { largeBlob } : {}),
+      },
     }),
     finish: (reply) => {
       if (reply.type !== 'credential-created') throw new WebAuthnError('UnknownError', 'The phone answered a registration with an assertion');
@@ -111,6 +117,7 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
         clientExtensionResults: {
           ...(credProps ? { credProps: { rk: reply.residentKey } } : {}),
           ...(prf ? { prf: reply.prf ?? { enabled: false } } : {}),
+          ...(largeBlob ? { largeBlob: largeBlobCreateResult(reply) } : {}),
         },
         response: {
           clientDataJSON: toB64url(clientDataJSON),
@@ -131,6 +138,7 @@ export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
   const clientDataJSON = clientData('webauthn.get', options.challenge, caller);
   const allowed = new Set(options.allowCredentials.map((d) => toB64url(d.id)));
   const prf = prfGetInputs(options.extensions.prf, [...allowed]);
+  const largeBlob = largeBlobGetInputs(options.extensions.largeBlob, options.allowCredentials.length);
   return {
     kind: 'get',
     rpId,
@@ -144,7 +152,10 @@ export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
       rpId,
       allowCredentials: descriptors(options.allowCredentials),
       userVerification: options.userVerification,
-      ...(prf && phoneExtensions.has('prf') ? { extensions: { prf } } : {}),
+      ...extensionsForPhone({
+        ...(prf && phoneExtensions.has('prf') ? { prf } : {}),
+        ...(largeBlob && phoneExtensions.has('largeBlob') && largeBlobForPhone(largeBlob) ? { largeBlob } : {}),
+      }),
     }),
     finish: (reply) => {
       if (reply.type !== 'assertion') throw new WebAuthnError('UnknownError', 'The phone answered a sign-in with a registration');
@@ -157,7 +168,10 @@ export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
         rawId: reply.credentialId,
         type: 'public-key',
         authenticatorAttachment: 'cross-platform',
-        clientExtensionResults: prf ? { prf: reply.prf ?? {} } : {},
+        clientExtensionResults: {
+          ...(prf ? { prf: reply.prf ?? {} } : {}),
+          ...(largeBlob ? { largeBlob: largeBlobGetResult(largeBlob, reply) } : {}),
+        },
         response: {
           clientDataJSON: toB64url(clientDataJSON),
           authenticatorData: reply.authenticatorData,
@@ -167,6 +181,11 @@ export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
       };
     },
   };
+}
+
+/** get-assertion carries `extensions` only when there is something in it. */
+function extensionsForPhone<T extends object>(extensions: T): { extensions?: T } {
+  return Object.keys(extensions).length > 0 ? { extensions } : {};
 }
 
 export function prepare(kind: 'create' | 'get', caller: Caller, options: CreationOptions | RequestOptions): Ceremony {

@@ -148,10 +148,11 @@ function toCredential(json: CredentialJSON): PublicKeyCredential {
     response: { value: response, enumerable: true },
     getClientExtensionResults: {
       value: () => {
-        // In the JS API, PRF results are ArrayBuffers (toJSON keeps base64url).
-        const results = clone(json.clientExtensionResults)() as { prf?: { results?: Record<string, unknown> } };
+        // In the JS API, PRF results and a large blob are ArrayBuffers (toJSON keeps base64url).
+        const results = clone(json.clientExtensionResults)() as { prf?: { results?: Record<string, unknown> }; largeBlob?: { blob?: unknown } };
         const prf = results.prf?.results;
         if (prf) for (const k in prf) prf[k] = fromB64(prf[k] as string);
+        if (typeof results.largeBlob?.blob === 'string') results.largeBlob.blob = fromB64(results.largeBlob.blob);
         return results;
       },
     },

@@ -4,7 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { WebAuthnError, type WebAuthnErrorName } from '../../shared/errors.ts';
-import type { Approval, Authenticator, GetAssertionInput } from '../../shared/authenticator/index.ts';
+import type { Approval, Authenticator, GetAssertionInput, LargeBlobOperation } from '../../shared/authenticator/index.ts';
 import type { GetAssertionMessage, PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { parseClientDataJSON } from '../../shared/webauthn/client-data.ts';
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
@@ -71,7 +71,12 @@ function assertionInput(request: GetAssertionMessage): GetAssertionInput {
     clientDataHash: sha256(fromB64url(request.clientDataJSON)),
     allowCredentials: request.allowCredentials.map((d) => ({ type: 'public-key' as const, id: fromB64url(d.id) })),
     userVerification: request.userVerification,
+    ...(request.extensions?.largeBlob ? { extensions: { largeBlob: largeBlobOperation(request.extensions.largeBlob) } } : {}),
   };
+}
+
+function largeBlobOperation(asked: { read: true } | { write: string }): LargeBlobOperation {
+  return 'read' in asked ? { read: true } : { write: fromB64url(asked.write) };
 }
 
 /** Run the approved request through the authenticator core and build the reply. */
@@ -89,7 +94,7 @@ export async function answerRequest(authenticator: Authenticator, request: Phone
           residentKey: request.residentKey,
           userVerification: request.userVerification,
           attestation: request.attestation,
-          extensions: request.extensions,
+          extensions: { ...(request.extensions.credProps ? { credProps: true } : {}), ...(request.extensions.largeBlob ? { largeBlob: true } : {}) },
         },
         approval,
       );
@@ -103,6 +108,7 @@ export async function answerRequest(authenticator: Authenticator, request: Phone
         publicKeyAlgorithm: result.publicKeyAlgorithm,
         transports: result.transports,
         residentKey: result.residentKey,
+        ...(result.largeBlobSupported === undefined ? {} : { largeBlob: { supported: result.largeBlobSupported } }),
       };
     }
     const result = await authenticator.getAssertion(assertionInput(request), approval);
@@ -113,6 +119,7 @@ export async function answerRequest(authenticator: Authenticator, request: Phone
       authenticatorData: toB64url(result.authenticatorData),
       signature: toB64url(result.signature),
       userHandle: result.userHandle ? toB64url(result.userHandle) : null,
+      ...(result.largeBlob ? { largeBlob: 'written' in result.largeBlob ? result.largeBlob : result.largeBlob.blob ? { blob: toB64url(result.largeBlob.blob) } : {} } : {}),
     };
   } catch (error) {
     if (error instanceof WebAuthnError) return errorReply(request.id, error.errorName, error.message);

@@ -60,8 +60,30 @@ describe('channel messages', () => {
   it('refuses extra properties, at the top and nested', () => {
     expect(() => parseChannelMessage({ ...sampleGetAssertion(), origin: 'https://evil.example' })).toThrow(expect.objectContaining({ code: 'schema' }));
     const m = sampleMakeCredential();
-    (m.extensions as Record<string, unknown>).largeBlob = {};
-    expect(() => parseChannelMessage(m)).toThrow(schemaError('/extensions/largeBlob'));
+    (m.extensions as Record<string, unknown>).devicePubKey = {};
+    expect(() => parseChannelMessage(m)).toThrow(schemaError('/extensions/devicePubKey'));
+  });
+
+  const sampleAssertion = () => sampleMessages().find((m) => m.type === 'assertion')!;
+
+  it('carries largeBlob: support at creation, a read or a write of at most 4 KiB, and their answers', () => {
+    const create = sampleMakeCredential();
+    create.extensions = { largeBlob: { support: 'required' } };
+    expect(parseChannelMessage(create)).toEqual(create);
+    expect(() => parseChannelMessage({ ...create, extensions: { largeBlob: { support: 'maybe' } } })).toThrow(expect.objectContaining({ code: 'schema' }));
+    const blob = toB64url(new Uint8Array(4096).fill(1));
+    for (const largeBlob of [{ read: true }, { write: blob }]) {
+      const get = { ...sampleGetAssertion(), extensions: { largeBlob } };
+      expect(parseChannelMessage(get)).toEqual(get);
+    }
+    for (const largeBlob of [{ read: false }, { read: true, write: blob }, { write: toB64url(new Uint8Array(4097)) }]) {
+      expect(() => parseChannelMessage({ ...sampleGetAssertion(), extensions: { largeBlob } })).toThrow(expect.objectContaining({ code: 'schema' }));
+    }
+    expect(parseChannelMessage({ ...sampleCredentialCreated(), largeBlob: { supported: true } })).toMatchObject({ largeBlob: { supported: true } });
+    for (const largeBlob of [{ blob }, {}, { written: false }]) {
+      expect(parseChannelMessage({ ...sampleAssertion(), largeBlob })).toMatchObject({ largeBlob });
+    }
+    expect(() => parseChannelMessage({ ...sampleAssertion(), largeBlob: { blob, written: true } })).toThrow(expect.objectContaining({ code: 'schema' }));
   });
 
   it('carries PRF salts and results of exactly 32 bytes, per credential when asked', () => {

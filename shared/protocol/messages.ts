@@ -5,6 +5,7 @@
 // eval, which extension pages forbid.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { LARGE_BLOB_MAX_BYTES } from '../authenticator/core.ts';
 import { utf8Decode, utf8Encode } from '../bytes.ts';
 import { WEBAUTHN_ERROR_NAMES } from '../errors.ts';
 import { ProtocolError } from './errors.ts';
@@ -51,6 +52,8 @@ const strict = { additionalProperties: false } as const;
  */
 const Prf32 = B64(32, 32);
 const PrfValues = Type.Object({ first: Prf32, second: Type.Optional(Prf32) }, strict);
+/** A credential's large blob (WebAuthn L3 §10.1.5), as much as a phone keeps per credential. */
+const LargeBlob = B64(LARGE_BLOB_MAX_BYTES);
 const PrfEvalInputs = Type.Object(
   {
     eval: Type.Optional(PrfValues),
@@ -82,6 +85,8 @@ export const MakeCredentialSchema = Type.Object(
         credProps: Type.Optional(Type.Boolean()),
         /** Present when the site asked for PRF; only sent to a phone that announced it (hello). */
         prf: Type.Optional(Type.Object({ eval: Type.Optional(PrfValues) }, strict)),
+        /** Present when the site asked for largeBlob; only sent to a phone that announced it. */
+        largeBlob: Type.Optional(Type.Object({ support: Type.Union([Type.Literal('required'), Type.Literal('preferred')]) }, strict)),
       },
       strict,
     ),
@@ -98,7 +103,16 @@ export const GetAssertionSchema = Type.Object(
     rpId: Type.String({ minLength: 1, maxLength: 253 }),
     allowCredentials: CredentialList,
     userVerification: Requirement,
-    extensions: Type.Optional(Type.Object({ prf: Type.Optional(PrfEvalInputs) }, strict)),
+    extensions: Type.Optional(
+      Type.Object(
+        {
+          prf: Type.Optional(PrfEvalInputs),
+          /** Read the credential's large blob, or replace it (WebAuthn L3 §10.1.5). */
+          largeBlob: Type.Optional(Type.Union([Type.Object({ read: Type.Literal(true) }, strict), Type.Object({ write: LargeBlob }, strict)])),
+        },
+        strict,
+      ),
+    ),
   },
   strict,
 );
@@ -127,6 +141,8 @@ export const CredentialCreatedSchema = Type.Object(
     publicKeyAlgorithm: CoseAlgorithm,
     transports: Transports,
     residentKey: Type.Boolean(),
+    /** Answer to `extensions.largeBlob`: whether the new credential can hold a blob. */
+    largeBlob: Type.Optional(Type.Object({ supported: Type.Boolean() }, strict)),
     /** Answer to `extensions.prf`: whether the credential has PRF, and results if `eval` was given. */
     prf: Type.Optional(Type.Object({ enabled: Type.Boolean(), results: Type.Optional(PrfValues) }, strict)),
   },
@@ -142,6 +158,8 @@ export const AssertionSchema = Type.Object(
     signature: B64(1024, 1),
     userHandle: Type.Union([B64(64, 1), Type.Null()]),
     prf: Type.Optional(Type.Object({ results: PrfValues }, strict)),
+    /** Answer to `extensions.largeBlob`: the blob read (absent when none is stored), or whether it was written. */
+    largeBlob: Type.Optional(Type.Union([Type.Object({ blob: Type.Optional(LargeBlob) }, strict), Type.Object({ written: Type.Boolean() }, strict)])),
   },
   strict,
 );
