@@ -15,6 +15,18 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Debian installs it in /usr/sbin, which is not on every user's PATH. */
 export const NATS_SERVER = process.env.NATS_SERVER ?? (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
+// Children this process started: killed when it exits, even if a test or fixture timed out
+// before its own cleanup ran (a Playwright fixture that times out never reaches its teardown).
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+function adopt(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /** Resolves when `pattern` appears in what the child wrote; rejects if it exits first. */
 function waitForOutput(child: ChildProcess, output: string[], pattern: RegExp, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -54,7 +66,7 @@ export class NatsProcess {
 
   async resume(): Promise<void> {
     if (this.#child) return;
-    const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = adopt(spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.output.length = 0;
     child.stdout!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
@@ -114,11 +126,13 @@ export class RelayNodeProcess {
 
   async resume(): Promise<void> {
     if (this.#child) return;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'harness-server/relay-main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env, PORT: String(this.port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = adopt(
+      spawn(process.execPath, ['--import', 'tsx', 'harness-server/relay-main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, ...this.env, PORT: String(this.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     this.output.length = 0;
     child.stdout!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.output.push(d));
