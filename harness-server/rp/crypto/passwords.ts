@@ -3,7 +3,7 @@
 // normalised, checked against common and context-specific passwords.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { ScryptCost } from '../settings.ts';
-import { COMMON_PASSWORDS } from './common-passwords.ts';
+import { isCommonPassword } from './common-passwords.ts';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
@@ -54,7 +54,7 @@ export function passwordProblem(password: string, context: readonly string[]): s
   if (length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters`;
   if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters`;
   const lower = normalised.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower)) return 'This password is too common; choose another';
+  if (isCommonPassword(lower)) return 'This password is too common; choose another';
   if (/^(.)\1+$/u.test(lower)) return 'This password repeats one character; choose another';
   for (const word of context) {
     if (word.length >= 3 && lower.includes(word.toLowerCase())) {

@@ -15,7 +15,6 @@ import {
 } from '@simplewebauthn/server';
 import type { FastifyRequest } from 'fastify';
 import { equalBytes, fromB64url, utf8Decode } from '../../../shared/bytes.ts';
-import { parseAuthenticatorData } from '../../../shared/authenticator/index.ts';
 import type { PendingChallenge } from '../db/challenges.ts';
 import type { CredentialKind, NewCredential, StoredCredential } from '../db/credentials.ts';
 import type { Store } from '../db/store.ts';
@@ -156,13 +155,13 @@ export class WebAuthnPolicy {
     }
     if (!verification.verified) throw badRequest('The security key signature is not valid');
 
-    // §7.2 step 17: BE is fixed for a credential's lifetime; BS may change but only with BE.
-    const flags = parseAuthenticatorData(fromB64url(response.response.authenticatorData));
-    if (flags.backupEligible !== credential.backupEligible) {
+    const { newCounter, credentialBackedUp, credentialDeviceType, userVerified } = verification.authenticationInfo;
+    // §7.2 step 17: BE is fixed for a credential's lifetime (the library reports BE as a
+    // multi-device credential); BS may change but only with BE, which the library checks.
+    if ((credentialDeviceType === 'multiDevice') !== credential.backupEligible) {
       throw badRequest('The security key changed its backup eligibility (BE flag); refusing it');
     }
 
-    const { newCounter, credentialBackedUp, userVerified } = verification.authenticationInfo;
     // §7.2 step 21 / §6.1.1: a counter that did not grow, once the authenticator uses
     // counters, suggests a cloned authenticator.
     const regressed = (newCounter > 0 || credential.signCount > 0) && newCounter <= credential.signCount;
