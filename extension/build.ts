@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { crx } from '@crxjs/vite-plugin';
+import { distDir as pairkeyDistDir } from '../shared/dist-dir.ts';
 import { manifestFor, type Target } from './manifests.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -20,7 +21,7 @@ const STANDALONE = ['extension/page/main-world.ts', 'extension/bridge/bridge.ts'
 const EXTRA_PAGES = { prompt: `${root}extension/ui/prompt.html` };
 
 /** `PAIRKEY_DIST_DIR` moves the output (parallel builds, CI caches); default `dist/`. */
-export const distDir = process.env.PAIRKEY_DIST_DIR ?? `${root}dist`;
+export const distDir = pairkeyDistDir();
 
 /** Where `npm run build` puts each build (qa/fixtures/defaults.ts finds them the same way). */
 export function buildDir(target: Target, kind: 'loadable' | 'test', dist = distDir): string {

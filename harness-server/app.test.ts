@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServers, testConfig, type Started } from './testing.ts';
+import { startServers, testConfig, type Started } from './testing/servers.ts';
 import { PHONE_APP_CSP } from './phone-app/index.ts';
 
 let servers: Started | undefined;

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pairingSeat } from '../shared/protocol/relay-seat.ts';
-import { codeOf, startRp, type TestRp } from './rp/test-flows.ts';
-import { startServers, testConfig, TestPeer, type Started, type TestBrowser } from './testing.ts';
+import { codeOf, startRp, type TestRp } from './testing/rp-flows.ts';
+import { startServers, testConfig, TestPeer, type Started, type TestBrowser } from './testing/servers.ts';
 
 let rp: TestRp | undefined;
 let servers: Started | undefined;

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { CHROMIUM_QUIET_FLAGS } from '../../qa/browser/browsers.ts';
 
 export interface Browser {
@@ -36,19 +36,3 @@ export async function extensionId(context: BrowserContext): Promise<string> {
   return new URL((await serviceWorker(context)).url()).host;
 }
 
-/** Chrome's DevTools virtual authenticator on `page`: the baseline every ceremony is compared to. */
-export async function addVirtualAuthenticator(page: Page): Promise<CDPSession> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'usb',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return cdp;
-}

@@ -6,7 +6,8 @@
 import type { Page, Worker } from 'playwright-core';
 import type { VirtualPhone } from '../../phone/virtual/phone.ts';
 import { pairedPhone } from '../browser/extension-ui.ts';
-import { addVirtualAuthenticator, launch, serviceWorker, type Browser } from '../browser/launch.ts';
+import { launch, serviceWorker, type Browser } from '../browser/launch.ts';
+import { addVirtualAuthenticator } from '../../test/support/virtual-authenticator.ts';
 import { PageServer } from '../browser/pages.ts';
 import type { PhoneEvent } from '../browser/phone-probe.ts';
 import { ceremonies, probeCall, type Ceremony } from '../browser/probes.ts';

@@ -4,7 +4,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/ser
 import { randomBytes } from 'node:crypto';
 import { generate } from 'otplib';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
-import { createCredential, softwareAuthenticator } from '../../harness-server/rp/test-client.ts';
+import { createCredential, softwareAuthenticator } from '../../harness-server/testing/webauthn-client.ts';
 import type { RpClient } from './client.ts';
 
 export interface BenchUser {

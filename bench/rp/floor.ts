@@ -12,7 +12,7 @@ import {
 import { base32 } from '@scure/base';
 import { generate, generateSecret, verify } from 'otplib';
 import { checkTotp } from '../../harness-server/rp/crypto/otp.ts';
-import { createCredential, getAssertion, softwareAuthenticator } from '../../harness-server/rp/test-client.ts';
+import { createCredential, getAssertion, softwareAuthenticator } from '../../harness-server/testing/webauthn-client.ts';
 import { now } from '../lib/clock.ts';
 
 export const FLOOR_ORIGIN = 'http://localhost:23720';

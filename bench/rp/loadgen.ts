@@ -8,7 +8,7 @@
 // Each of C clients is one keep-alive connection from its own 127.0.0.x address and runs its
 // requests back to back (closed loop).
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { getAssertion } from '../../harness-server/rp/test-client.ts';
+import { getAssertion } from '../../harness-server/testing/webauthn-client.ts';
 import { serveParent } from '../lib/serve-parent.ts';
 import { now } from '../lib/clock.ts';
 import { summarize, type Summary } from '../lib/stats.ts';

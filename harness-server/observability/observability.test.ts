@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServers, testConfig, type Started } from '../testing.ts';
+import { startServers, testConfig, type Started } from '../testing/servers.ts';
 import { notReady, observabilityPlugin, READY, type ObservabilityOptions } from './index.ts';
 
 const apps: FastifyInstance[] = [];

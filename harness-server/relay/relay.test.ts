@@ -3,7 +3,7 @@ import type { DestinationStream } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { pairingSeat, type RelayJoin, type RelaySeat, type SeatSide } from '../../shared/protocol/relay-seat.ts';
-import { captureLogs, startServers, testConfig, TestPeer, type Started } from '../testing.ts';
+import { captureLogs, startServers, testConfig, TestPeer, type Started } from '../testing/servers.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
 
 /** Both seats of a fresh channel, as the two ends of a pairing derive them. */

@@ -14,7 +14,7 @@ import {
   tokenOf,
   verifyEmail,
   type TestRp,
-} from './test-flows.ts';
+} from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

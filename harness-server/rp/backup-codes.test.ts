@@ -2,7 +2,7 @@
 // regenerated as a whole set, counted with a low warning.
 import { afterEach, describe, expect, it } from 'vitest';
 import { backupCodeMatches, generateBackupCodes, normaliseBackupCode } from './crypto/backup-codes.ts';
-import { codeOf, enrolOtp, PASSWORD, signInPassword, startRp, verifiedUser, type TestRp } from './test-flows.ts';
+import { codeOf, enrolOtp, PASSWORD, signInPassword, startRp, verifiedUser, type TestRp } from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -2,7 +2,7 @@
 // verified email, a waiting period, then the reset.
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getAssertion, softwareAuthenticator } from './test-client.ts';
+import { getAssertion, softwareAuthenticator } from '../testing/webauthn-client.ts';
 import {
   addKey,
   codeOf,
@@ -17,7 +17,7 @@ import {
   tokenOf,
   verifiedUser,
   type TestRp,
-} from './test-flows.ts';
+} from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -4,9 +4,9 @@
 // passkeys working. The parallel bursts over real sockets are in test/security/rp-attacks.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientNetwork } from '../client-network.ts';
-import { softwareAuthenticator } from './test-client.ts';
-import { addKey, assertWith, codeOf, signInPassword, signUp, startRp, verifiedUser, type TestRp } from './test-flows.ts';
-import type { HttpResult } from '../testing.ts';
+import { softwareAuthenticator } from '../testing/webauthn-client.ts';
+import { addKey, assertWith, codeOf, signInPassword, signUp, startRp, verifiedUser, type TestRp } from '../testing/rp-flows.ts';
+import type { HttpResult } from '../testing/servers.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -3,8 +3,8 @@
 // /metrics as Prometheus would.
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forgeAssertion, forgedCredential, softwareAuthenticator } from './test-client.ts';
-import { addKey, assertWith, signInPassword, startRp, verifiedUser, type TestRp } from './test-flows.ts';
+import { forgeAssertion, forgedCredential, softwareAuthenticator } from '../testing/webauthn-client.ts';
+import { addKey, assertWith, signInPassword, startRp, verifiedUser, type TestRp } from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -1,7 +1,7 @@
 // The audit log on the security page and the security-alert email every factor change sends.
 import { afterEach, expect, it } from 'vitest';
-import { softwareAuthenticator } from './test-client.ts';
-import { addKey, enrolOtp, otpCode, PASSWORD, signInPassword, startRp, verifiedUser, type TestRp } from './test-flows.ts';
+import { softwareAuthenticator } from '../testing/webauthn-client.ts';
+import { addKey, enrolOtp, otpCode, PASSWORD, signInPassword, startRp, verifiedUser, type TestRp } from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -6,7 +6,7 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deriveKey } from './crypto/server-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
-import type { TestBrowser } from '../testing.ts';
+import type { TestBrowser } from '../testing/servers.ts';
 import {
   codeOf,
   enrolOtp,
@@ -19,7 +19,7 @@ import {
   verifiedUser,
   type OtpEnrolment,
   type TestRp,
-} from './test-flows.ts';
+} from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromB64url } from '../../shared/bytes.ts';
-import type { TestBrowser } from '../testing.ts';
+import type { TestBrowser } from '../testing/servers.ts';
 import {
   codeOf,
   enrolOtp,
@@ -18,7 +18,7 @@ import {
   tokenOf,
   verifiedUser,
   type TestRp,
-} from './test-flows.ts';
+} from '../testing/rp-flows.ts';
 import { PASSWORD_RESET_COOLDOWN_MS } from './routes/password.ts';
 
 let rp: TestRp;

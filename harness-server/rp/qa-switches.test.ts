@@ -5,8 +5,8 @@ import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/serv
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, QA_SWITCHES, type Protection } from '../config.ts';
 import { buildServers } from '../app.ts';
-import { testConfig } from '../testing.ts';
-import { forgeAssertion, forgedCredential, forgeRegistration, softwareAuthenticator } from './test-client.ts';
+import { testConfig } from '../testing/servers.ts';
+import { forgeAssertion, forgedCredential, forgeRegistration, softwareAuthenticator } from '../testing/webauthn-client.ts';
 import {
   addKey,
   assertWith,
@@ -18,7 +18,7 @@ import {
   startRp,
   verifiedUser,
   type TestRp,
-} from './test-flows.ts';
+} from '../testing/rp-flows.ts';
 
 let rp: TestRp | undefined;
 afterEach(async () => {

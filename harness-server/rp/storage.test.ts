@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestBrowser } from '../testing.ts';
-import { softwareAuthenticator } from './test-client.ts';
-import { addKey, assertWith, enrolOtp, otpCode, PASSWORD, signInPassword, signUp, startRp, verifiedUser } from './test-flows.ts';
+import { TestBrowser } from '../testing/servers.ts';
+import { softwareAuthenticator } from '../testing/webauthn-client.ts';
+import { addKey, assertWith, enrolOtp, otpCode, PASSWORD, signInPassword, signUp, startRp, verifiedUser } from '../testing/rp-flows.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];

@@ -2,9 +2,9 @@
 // them, members can leave, 2FA enforcement (members without 2FA can only set it up or leave),
 // and the admin's view of each accepted member's 2FA status.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TestBrowser } from '../testing.ts';
-import { softwareAuthenticator } from './test-client.ts';
-import { addKey, codeOf, enrolOtp, errorOf, signInPassword, startRp, verifiedUser, type TestRp } from './test-flows.ts';
+import type { TestBrowser } from '../testing/servers.ts';
+import { softwareAuthenticator } from '../testing/webauthn-client.ts';
+import { addKey, codeOf, enrolOtp, errorOf, signInPassword, startRp, verifiedUser, type TestRp } from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -3,8 +3,8 @@
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toB64url } from '../../shared/bytes.ts';
-import { captureLogs, type TestBrowser } from '../testing.ts';
-import { createCredential, forgeAssertion, forgedCredential, forgeRegistration, softwareAuthenticator, type ForgedCredential, type Forgery } from './test-client.ts';
+import { captureLogs, type TestBrowser } from '../testing/servers.ts';
+import { createCredential, forgeAssertion, forgedCredential, forgeRegistration, softwareAuthenticator, type ForgedCredential, type Forgery } from '../testing/webauthn-client.ts';
 import {
   addKey,
   assertWith,
@@ -17,7 +17,7 @@ import {
   startRp,
   verifiedUser,
   type TestRp,
-} from './test-flows.ts';
+} from '../testing/rp-flows.ts';
 
 let rp: TestRp;
 afterEach(async () => rp?.close());

@@ -14,7 +14,7 @@ import {
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
 import { pairingRelayTarget, RelaySocket } from '../../shared/relay-socket.ts';
-import { startServers, testConfig, type Started } from '../../harness-server/testing.ts';
+import { startServers, testConfig, type Started } from '../../harness-server/testing/servers.ts';
 import { Condition, nodeSocket, PHONE_URL, TestExtension } from '../../test/support/extension-end.ts';
 import { assertConfirmed, confirmPairing, PairingExpiredError, pairWithLink, type PairedBrowser } from './pairing.ts';
 import { jittered, PairedSession, type IncomingRequest, type LinkState, type SettledRequest, type UnpairedBy } from './session.ts';

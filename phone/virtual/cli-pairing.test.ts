@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startServers, testConfig, type Started } from '../../harness-server/testing.ts';
+import { startServers, testConfig, type Started } from '../../harness-server/testing/servers.ts';
 import {
   createPairingOffer,
   decodeFrame,

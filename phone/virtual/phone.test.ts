@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateStaticKeyPair, type StaticKeyPair } from '../../shared/protocol/index.ts';
-import { sampleMakeCredential } from '../../shared/protocol/testing.ts';
-import { startServers, testConfig, type Started } from '../../harness-server/testing.ts';
+import { sampleMakeCredential } from '../../shared/testing/protocol-samples.ts';
+import { startServers, testConfig, type Started } from '../../harness-server/testing/servers.ts';
 import { Condition, showPairingOffer, TestExtension, type PairedPhone } from '../../test/support/extension-end.ts';
 import { VirtualPhone, type VirtualPhoneOptions } from './phone.ts';
 

@@ -11,7 +11,7 @@ import {
   PhoneRequestSchema,
   type ChannelMessage,
 } from './messages.ts';
-import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from './testing.ts';
+import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from '../testing/protocol-samples.ts';
 
 const schemaError = (path: RegExp | string) =>
   expect.objectContaining({ code: 'schema', message: expect.stringMatching(typeof path === 'string' ? new RegExp(`at ${path}[: ]`) : path) });

@@ -8,7 +8,7 @@ import { generateStaticKeyPair } from './keys.ts';
 import { HandshakeState } from './noise.ts';
 import { PairingInitiator, PairingResponder, pairingChannelId } from './pairing.ts';
 import { createPairingOffer, encodePairingLink, parsePairingLink, type PairingOffer } from './qr-link.ts';
-import { sampleCredentialCreated, sampleMakeCredential } from './testing.ts';
+import { sampleCredentialCreated, sampleMakeCredential } from '../testing/protocol-samples.ts';
 
 const code = (code: string) => expect.objectContaining({ name: 'ProtocolError', code });
 

@@ -4,7 +4,7 @@ import { decodeFrame } from './frames.ts';
 import { PairingInitiator, PairingResponder } from './pairing.ts';
 import { createPairingOffer } from './qr-link.ts';
 import { ReconnectInitiator, ReconnectResponder } from './reconnect.ts';
-import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential } from './testing.ts';
+import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential } from '../testing/protocol-samples.ts';
 
 const code = (code: string) => expect.objectContaining({ name: 'ProtocolError', code });
 

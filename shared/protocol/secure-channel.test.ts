@@ -4,7 +4,7 @@ import { encodeFrame, MAX_FRAME_BYTES, padPlaintext } from './frames.ts';
 import { generateStaticKeyPair } from './keys.ts';
 import { HandshakeState, type CipherState } from './noise.ts';
 import { SecureChannel } from './secure-channel.ts';
-import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from './testing.ts';
+import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential, sampleMessages } from '../testing/protocol-samples.ts';
 
 const code = (code: string) => expect.objectContaining({ name: 'ProtocolError', code });
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { loadRelayConfig } from '../../harness-server/relay/config.ts';
 import { buildRelayServer } from '../../harness-server/relay/server.ts';
-import { TestPeer } from '../../harness-server/testing.ts';
+import { TestPeer } from '../../harness-server/testing/servers.ts';
 import { phoneAppDistDir } from '../../phone/app/dist-dir.ts';
 import {
   createPairingOffer,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { startServers, testConfig, TestPeer, type Started } from '../../harness-server/testing.ts';
+import { startServers, testConfig, TestPeer, type Started } from '../../harness-server/testing/servers.ts';
 import { securityHeaderValues } from '../../harness-server/plugins/security-headers.ts';
 import { phoneAppDistDir } from '../../phone/app/dist-dir.ts';
 import { pairingSeat, type SeatSide } from '../../shared/protocol/relay-seat.ts';

@@ -3,6 +3,7 @@
 // passkey is then added on the Security page and signs in on its own.
 import type { Page } from '@playwright/test';
 import { addPasskey, signUpVerified } from '../qa/fixtures-rp.ts';
+import { addVirtualAuthenticator } from '../support/virtual-authenticator.ts';
 import { expect, RP_URL, test } from './fixtures.ts';
 
 async function keysOnServer(page: Page): Promise<{ kind: string; name: string }[]> {
@@ -60,18 +61,14 @@ test('without a paired phone, WebAuthn calls go to the browser untouched', async
   const page = await context.newPage();
   await page.goto(RP_URL);
   // The browser's own authenticator, independent of Pairkey: Chrome's DevTools virtual one.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
+  const browserAuthenticator = await addVirtualAuthenticator(page, 'internal');
 
   // The extension's override is installed, yet it hands the call to the browser.
   expect(await page.evaluate(() => CredentialsContainer.prototype.create.toString().includes('[native code]'))).toBe(false);
   await signUpVerified(page, 'carol');
   await addPasskey(page, 'Laptop');
   await expect(page.getByTestId('status')).toHaveText('Added "Laptop"');
-  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  const credentials = await browserAuthenticator.credentials();
   expect(credentials).toHaveLength(1);
   expect(credentials[0]?.isResidentCredential).toBe(true);
 });

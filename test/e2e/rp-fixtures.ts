@@ -2,7 +2,7 @@
 // real RP server started in this process, on its own port and in-memory database, with a
 // clock the test can move (TOTP steps, recovery waiting periods). Security keys and passkeys
 // come from Chrome's DevTools WebAuthn virtual authenticator, codes from otplib.
-import { test as base, chromium, expect, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from '@playwright/test';
+import { test as base, chromium, expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import jsQR from 'jsqr';
 import { createServer } from 'node:net';
 import { generate } from 'otplib';
@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { buildServers, type Servers } from '../../harness-server/app.ts';
 import { loadConfig } from '../../harness-server/config.ts';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
+import { addVirtualAuthenticator, type VirtualAuthenticator } from '../support/virtual-authenticator.ts';
 
 export const PASSWORD = 'correct horse battery staple 42';
 
@@ -30,13 +31,6 @@ export interface RpServer {
   now(): number;
   /** The newest link to `path` emailed to `email`, read through the outbox JSON API. */
   emailLink(page: Page, email: string, path: string): Promise<string>;
-}
-
-export interface VirtualAuthenticator {
-  cdp: CDPSession;
-  id: string;
-  credentials(): Promise<{ credentialId: string; isResidentCredential: boolean; signCount: number }[]>;
-  remove(): Promise<void>;
 }
 
 interface Fixtures {
@@ -105,28 +99,7 @@ export const test = base.extend<Fixtures, { browser: Browser }>({
     await use(await context.newPage());
   },
   addAuthenticator: async ({}, use) => {
-    await use(async (page) => {
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('WebAuthn.enable');
-      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'usb',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
-      return {
-        cdp,
-        id: authenticatorId,
-        credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
-        remove: async () => {
-          await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
-        },
-      };
-    });
+    await use((page) => addVirtualAuthenticator(page));
   },
   totp: async ({ rp }, use) => {
     await use((secret) => generate({ secret, epoch: Math.floor(rp.now() / 1000) }));

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TestBrowser } from '../../harness-server/testing.ts';
+import { TestBrowser } from '../../harness-server/testing/servers.ts';
 import { PASSKEY_VERIFY, passkeyAccount, passkeyAssertion } from '../security/support/rp-flows.ts';
 import { runUntilDiskFull } from './support/disk-full-scenario.ts';
 import { mountSmallDisk } from './support/small-disk.ts';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TestBrowser } from '../../harness-server/testing.ts';
+import { TestBrowser } from '../../harness-server/testing/servers.ts';
 import { tokenHash } from '../../harness-server/rp/crypto/tokens.ts';
 import { parseAuthenticatorData, type Authenticator } from '../../shared/authenticator/index.ts';
 import { fromB64url } from '../../shared/bytes.ts';

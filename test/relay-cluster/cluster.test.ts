@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { pairingSeat, type RelaySeat, type SeatSide } from '../../shared/protocol/relay-seat.ts';
-import { startServers, testConfig, TestPeer } from '../../harness-server/testing.ts';
+import { startServers, testConfig, TestPeer } from '../../harness-server/testing/servers.ts';
 import { NatsProcess, RelayNodeProcess, startNode, type InProcessNode } from './support.ts';
 
 interface Channel {

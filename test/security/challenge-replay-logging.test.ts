@@ -3,7 +3,7 @@
 // warning in the server log naming the key and a `signin.failed` entry in its owner's audit log.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { buildServers, type Servers } from '../../harness-server/app.ts';
-import { captureLogs, TestBrowser, testConfig } from '../../harness-server/testing.ts';
+import { captureLogs, TestBrowser, testConfig } from '../../harness-server/testing/servers.ts';
 import { FAST_SCRYPT, PASSKEY_VERIFY, passkeyAccount, passkeyAssertion } from './support/rp-flows.ts';
 
 interface AuditEntry {

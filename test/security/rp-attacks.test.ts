@@ -6,12 +6,12 @@
 // session fixation, credential-id collision, sign-counter rollback) to the tests that refuse them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildServers, type Servers } from '../../harness-server/app.ts';
-import { TestBrowser, testConfig } from '../../harness-server/testing.ts';
+import { TestBrowser, testConfig } from '../../harness-server/testing/servers.ts';
 import { apiRoutes, BODY_METHODS } from './support/api-routes.ts';
 import { FAST_SCRYPT, PASSKEY_VERIFY, passkeyAccount, passkeyAssertion } from './support/rp-flows.ts';
 import { burst, checked, type BurstAnswer } from './support/http-burst.ts';
 import { DEFAULT_SCRYPT } from '../../harness-server/rp/settings.ts';
-import { enrolOtp, otpCode, PASSWORD, signInPassword, signUp, startRp, verifiedUser, type TestRp } from '../../harness-server/rp/test-flows.ts';
+import { enrolOtp, otpCode, PASSWORD, signInPassword, signUp, startRp, verifiedUser, type TestRp } from '../../harness-server/testing/rp-flows.ts';
 
 let servers: Servers;
 

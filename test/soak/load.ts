@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { TestBrowser } from '../../harness-server/testing.ts';
+import { TestBrowser } from '../../harness-server/testing/servers.ts';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
 import { parseAuthenticatorData } from '../../shared/authenticator/index.ts';
 import { fromB64url } from '../../shared/bytes.ts';

@@ -11,6 +11,7 @@ import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import type { DriverPage } from '../../qa/browser/driver.ts';
 import { playwrightDriver, rawPage } from '../../qa/browser/driver-playwright.ts';
 import { startPagesServer } from './pages-server.ts';
+import { addVirtualAuthenticator, type VirtualAuthenticator } from './virtual-authenticator.ts';
 import type { PhoneProcess } from './phone-cli.ts';
 import type { NativeAuthenticator, ScenarioContext } from './scenarios/context.ts';
 
@@ -18,21 +19,13 @@ import type { NativeAuthenticator, ScenarioContext } from './scenarios/context.t
 export const EXTENSION_DIR = extensionBuildDir('chrome', 'test');
 
 /** Chromium's DevTools virtual authenticator, standing in for the browser's own passkeys. */
-function devtoolsAuthenticator(context: BrowserContext): NativeAuthenticator {
-  let session: Awaited<ReturnType<BrowserContext['newCDPSession']>> | null = null;
-  let authenticatorId = '';
+function devtoolsAuthenticator(): NativeAuthenticator {
+  let authenticator: VirtualAuthenticator | null = null;
   return {
     attach: async (page: DriverPage) => {
-      session = await context.newCDPSession(rawPage(page));
-      await session.send('WebAuthn.enable');
-      ({ authenticatorId } = await session.send('WebAuthn.addVirtualAuthenticator', {
-        options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-      }));
+      authenticator = await addVirtualAuthenticator(rawPage(page), 'internal');
     },
-    credentialCount: async () => {
-      if (!session) return 0;
-      return (await session.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length;
-    },
+    credentialCount: async () => (authenticator ? (await authenticator.credentials()).length : 0),
   };
 }
 
@@ -71,7 +64,7 @@ export const test = base.extend<Fixtures>({
       otherSite,
       tempDir,
       phones,
-      nativeAuthenticator: devtoolsAuthenticator(context),
+      nativeAuthenticator: devtoolsAuthenticator(),
     });
     await Promise.all(phones.map((p) => p.stop()));
     await Promise.all([site.close(), otherSite.close()]);

@@ -1,6 +1,6 @@
 // The disk-full scenario shared by the CI test and the known-issue test: a server on a small
 // disk, an account made while there is room, then sign-ups on a full disk until one fails.
-import { TestBrowser, type HttpResult } from '../../../harness-server/testing.ts';
+import { TestBrowser, type HttpResult } from '../../../harness-server/testing/servers.ts';
 import { passkeyAccount, TEST_PASSWORD, type PasskeyAccount } from '../../security/support/rp-flows.ts';
 import { ServerProcess } from './server-process.ts';
 import type { SmallDisk } from './small-disk.ts';

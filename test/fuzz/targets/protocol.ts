@@ -29,7 +29,7 @@ import {
   type StaticKeyPair,
 } from '../../../shared/protocol/index.ts';
 import { pairingProof, pairingPrologue, pairingPsk } from '../../../shared/protocol/derive.ts';
-import { sampleMessages } from '../../../shared/protocol/testing.ts';
+import { sampleMessages } from '../../../shared/testing/protocol-samples.ts';
 import { anyBytes, anyValue, mutatedBytes, mutatedJsonText, mutatedValue } from '../support/arbitraries.ts';
 import { cleanly, invariant, protocolError } from '../support/oracle.ts';
 import { defineGroup, stateless } from '../support/registry.ts';

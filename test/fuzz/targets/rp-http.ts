@@ -4,8 +4,8 @@
 // ones are fuzzed without anyone updating a list.
 import fc from 'fast-check';
 import { buildServers, type Servers } from '../../../harness-server/app.ts';
-import { createCredential, softwareAuthenticator } from '../../../harness-server/rp/test-client.ts';
-import { TestBrowser, testConfig } from '../../../harness-server/testing.ts';
+import { createCredential, softwareAuthenticator } from '../../../harness-server/testing/webauthn-client.ts';
+import { TestBrowser, testConfig } from '../../../harness-server/testing/servers.ts';
 import { apiRoutes, BODY_METHODS, type RouteInfo } from '../../security/support/api-routes.ts';
 import {
   FAST_SCRYPT,

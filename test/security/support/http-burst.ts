@@ -4,7 +4,7 @@
 // any answer is read, from a chosen loopback address (Linux routes all of 127.0.0.0/8 to lo), so
 // the server sees each burst as coming from one client address (`request.ip`).
 import { request } from 'node:http';
-import type { TestBrowser } from '../../../harness-server/testing.ts';
+import type { TestBrowser } from '../../../harness-server/testing/servers.ts';
 
 export interface BurstAnswer {
   status: number;

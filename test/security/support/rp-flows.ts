@@ -7,8 +7,8 @@
 import { generate } from 'otplib';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Authenticator } from '../../../shared/authenticator/index.ts';
-import { createCredential, getAssertion, softwareAuthenticator } from '../../../harness-server/rp/test-client.ts';
-import type { HttpResult, TestBrowser } from '../../../harness-server/testing.ts';
+import { createCredential, getAssertion, softwareAuthenticator } from '../../../harness-server/testing/webauthn-client.ts';
+import type { HttpResult, TestBrowser } from '../../../harness-server/testing/servers.ts';
 
 /** The RP origin testConfig() uses (PUBLIC_URL http://localhost:8787). */
 export const TEST_RP_ORIGIN = 'http://localhost:8787';

@@ -10,12 +10,12 @@ import { generate } from 'otplib';
 import type { DestinationStream } from 'pino';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
 import { buildServers, type Servers } from '../app.ts';
-import { testConfig, TestBrowser, type HttpResult } from '../testing.ts';
-import type { OtpParams } from './crypto/otp.ts';
-import type { CredentialKind } from './db/credentials.ts';
-import type { Store } from './db/store.ts';
-import type { RpSettings } from './settings.ts';
-import { createCredential, getAssertion } from './test-client.ts';
+import { testConfig, TestBrowser, type HttpResult } from './servers.ts';
+import type { OtpParams } from '../rp/crypto/otp.ts';
+import type { CredentialKind } from '../rp/db/credentials.ts';
+import type { Store } from '../rp/db/store.ts';
+import type { RpSettings } from '../rp/settings.ts';
+import { createCredential, getAssertion } from './webauthn-client.ts';
 
 export const ORIGIN = 'http://localhost:8787';
 export const PASSWORD = 'correct horse battery staple 42';

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { Agent, request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
-import { buildServers, type BuildOptions, type Servers } from './app.ts';
-import { loadConfig, type Config } from './config.ts';
+import { buildServers, type BuildOptions, type Servers } from '../app.ts';
+import { loadConfig, type Config } from '../config.ts';
 
 /** A config for tests: in-memory DB, silent logs, fixed RP identity; env-style overrides. */
 export function testConfig(env: Record<string, string> = {}): Config {

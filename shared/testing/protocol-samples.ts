@@ -1,6 +1,6 @@
 // Helpers shared by this folder's tests. Not exported from index.ts.
 import { toB64url } from '../bytes.ts';
-import type { ChannelMessage, CredentialCreatedMessage, GetAssertionMessage, MakeCredentialMessage } from './messages.ts';
+import type { ChannelMessage, CredentialCreatedMessage, GetAssertionMessage, MakeCredentialMessage } from '../protocol/messages.ts';
 
 const b64 = (...bytes: number[]) => toB64url(Uint8Array.from(bytes));
 
