@@ -6,14 +6,20 @@
 // Few list entries reach our 12-character minimum, and people meet a length rule by padding a
 // common word ("football1234", "password123!") or repeating one ("qwertyqwerty"); so the word
 // inside such padding or repetition is looked up as well.
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
-/** Built on first use: decompressing the list takes a good part of a second, which server
- *  start-up and tests that never create a password should not pay. */
+type LanguageCommon = typeof import('@zxcvbn-ts/language-common');
+
+/** Loaded on first use: the package decompresses its lists when imported, which takes a good
+ *  part of a second that server start-up and tests never creating a password should not pay.
+ *  `require` (its CommonJS build) keeps the check synchronous. */
 let common: ReadonlySet<string> | undefined;
 
 function list(): ReadonlySet<string> {
-  common ??= new Set(dictionary['passwords-common'].map((password) => password.toLowerCase()));
+  if (!common) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as LanguageCommon;
+    common = new Set(dictionary['passwords-common'].map((password) => password.toLowerCase()));
+  }
   return common;
 }
 
