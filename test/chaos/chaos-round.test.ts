@@ -1,6 +1,7 @@
 // CI's chaos round: the load of the soak with one of each fault injected while it runs — SIGKILL
 // and restart of the harness server, its data directory's disk filling up (a tmpfs, as root;
-// skipped otherwise, saying why), a relay peer that stops reading. Nothing the clients saw
+// skipped otherwise, saying why), a relay peer that stops reading, SIGKILL of one of two relay
+// nodes on a NATS bus, a restart of nats-server. Nothing the clients saw
 // committed may be lost, every frame is delivered or its sender told, nothing hangs, and every
 // kind of sign-in works again within the recovery bound (docs/reliability.md).
 import { expect, it } from 'vitest';

@@ -7,17 +7,20 @@ import type WebSocket from 'ws';
 import { pairingSeat } from '../../shared/protocol/relay-seat.ts';
 import type { ServerProcess } from '../faults/support/server-process.ts';
 import type { SmallDisk } from '../faults/support/small-disk.ts';
+import type { NatsProcess, RelayNodeProcess } from '../relay-cluster/support.ts';
 import { joinChannel, SIGN_IN_KINDS, type SoakReport } from '../soak/load.ts';
 import { committedProblems, type Watermarks } from './database.ts';
 import type { Progress, Progressing } from './progress.ts';
 
-export const FAULT_NAMES = ['server-crash', 'disk-full', 'stuck-reader'] as const;
+export const FAULT_NAMES = ['server-crash', 'disk-full', 'stuck-reader', 'relay-node-kill', 'nats-restart'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface FaultContext {
   server: ServerProcess;
   /** The data directory's small tmpfs, or why there is none (the disk-full fault is then skipped). */
   disk: SmallDisk | string;
+  /** Two relay nodes on a nats-server (RELAY_BUS), carrying some of the load's channel pairs. */
+  cluster: { nats: NatsProcess; nodes: [RelayNodeProcess, RelayNodeProcess] };
   progress: Progress;
   report: SoakReport;
   watermarks: Watermarks;
@@ -44,11 +47,11 @@ export interface FaultResult {
 const EVERYTHING: Progressing[] = [...SIGN_IN_KINDS, 'frame'];
 
 /** Waits for the first success of each kind after `clearedAt`, within the recovery bound. */
-async function recovery(ctx: FaultContext, clearedAt: number): Promise<Pick<FaultResult, 'recoveredAt' | 'recoveryMs' | 'problems'>> {
+async function recovery(ctx: FaultContext, clearedAt: number, whats: Progressing[] = EVERYTHING): Promise<Pick<FaultResult, 'recoveredAt' | 'recoveryMs' | 'problems'>> {
   const recoveredAt: Partial<Record<Progressing, number>> = {};
   const problems: string[] = [];
   await Promise.all(
-    EVERYTHING.map(async (what) => {
+    whats.map(async (what) => {
       try {
         recoveredAt[what] = await ctx.progress.next(what, clearedAt, ctx.recoveryBoundMs);
       } catch (error) {
@@ -119,26 +122,33 @@ async function stuckReader(ctx: FaultContext): Promise<FaultResult> {
   let delivered = 0;
   let deliveredBytes = 0;
   let markerSeen = false;
+  let resumed = false;
+  /** Markers: small frames sent behind the flood once the peer reads again (counted as sent). */
+  let markersSent = 0;
   let settle: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => (settle = resolve));
   const check = () => {
-    if ((markerSeen && delivered + told === STUCK_FRAMES) || peerLeft) settle();
+    if ((markerSeen && delivered + told === STUCK_FRAMES + markersSent) || peerLeft) settle();
+  };
+  const sendMarker = () => {
+    markersSent += 1;
+    sender.send(Buffer.from([0xff, 0xff, 0xff, 0xff]), { binary: true });
   };
   sender.on('message', (data, binary) => {
     if (binary) return;
     const control = JSON.parse(data.toString()) as { type: string; count?: number };
     if (control.type === 'dropped') told += control.count ?? 0;
     if (control.type === 'peers' && control.count !== 2) peerLeft = true;
+    // A marker can itself be dropped while the relay's buffer still drains: send another.
+    if (control.type === 'dropped' && resumed && !markerSeen) sendMarker();
     check();
   });
   stuck.on('message', (data, binary) => {
     if (!binary) return;
     const frame = data as Buffer;
-    if (frame.readUInt32BE(0) === STUCK_FRAMES) markerSeen = true;
-    else {
-      delivered += 1;
-      deliveredBytes += frame.byteLength;
-    }
+    delivered += 1;
+    if (frame.byteLength === 4 && frame.readUInt32BE(0) === 0xffffffff) markerSeen = true;
+    else deliveredBytes += frame.byteLength;
     check();
   });
   try {
@@ -150,18 +160,18 @@ async function stuckReader(ctx: FaultContext): Promise<FaultResult> {
     }
     // The stuck peer reads again; a last frame behind the flood shows when it has everything.
     stuck.resume();
-    frame.writeUInt32BE(STUCK_FRAMES, 0);
-    sender.send(frame.subarray(0, 64), { binary: true });
+    resumed = true;
+    sendMarker();
     const bound = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ctx.recoveryBoundMs).unref());
     if ((await Promise.race([settled, bound])) === 'timeout') {
-      problems.push(`stuck reader: ${delivered} delivered + ${told} reported dropped of ${STUCK_FRAMES} sent, not settled within ${ctx.recoveryBoundMs / 1000} s`);
+      problems.push(`stuck reader: ${delivered} delivered + ${told} reported dropped of ${STUCK_FRAMES + markersSent} sent, not settled within ${ctx.recoveryBoundMs / 1000} s`);
     }
   } finally {
     sender.close();
     stuck.close();
   }
   const clearedAt = Date.now();
-  const notes = [`${STUCK_FRAMES} frames of ${STUCK_FRAME_BYTES / 1024} KiB: ${delivered} delivered, ${told} reported dropped${peerLeft ? ', the relay disconnected the stuck peer (sender told by peers 1)' : ''}`];
+  const notes = [`${STUCK_FRAMES} frames of ${STUCK_FRAME_BYTES / 1024} KiB + ${markersSent} marker(s): ${delivered} delivered, ${told} reported dropped${peerLeft ? ', the relay disconnected the stuck peer (sender told by peers 1)' : ''}`];
   if (!peerLeft && told === 0) problems.push('stuck reader: the relay dropped nothing for a peer that did not read (it buffered without bound, or the kernel took it all)');
   const mostHeld = kernelBufferMax() + RELAY_MAX_BUFFERED + STUCK_FRAME_BYTES;
   if (deliveredBytes > mostHeld) problems.push(`stuck reader: ${deliveredBytes} bytes were held for a peer that did not read, more than the kernel's buffers and the relay's bound allow (${mostHeld})`);
@@ -170,8 +180,36 @@ async function stuckReader(ctx: FaultContext): Promise<FaultResult> {
   return { fault: 'stuck-reader', startedAt, clearedAt, ...recovered, problems: [...problems, ...recovered.problems], notes };
 }
 
+/**
+ * SIGKILL of one relay node: its sockets die, the peers on the other node are told (`peers` 1,
+ * when the bus's heartbeat declares the node dead), and clients join again on any node (picked at
+ * random, as a load balancer would fail over). The fault is cleared at once (the other node
+ * serves); the killed node is started again after the load recovered, for the next round.
+ */
+async function relayNodeKill(ctx: FaultContext): Promise<FaultResult> {
+  const [victim] = ctx.cluster.nodes;
+  const startedAt = Date.now();
+  await victim.kill();
+  const clearedAt = Date.now();
+  const recovered = await recovery(ctx, clearedAt, ['cluster-frame']);
+  await victim.resume();
+  return { fault: 'relay-node-kill', startedAt, clearedAt, ...recovered, notes: ['one of two nodes killed; clients fail over to the other'] };
+}
+
+/** nats-server killed (SIGKILL) and started again on its port: the nodes reconnect to the bus. */
+async function natsRestart(ctx: FaultContext): Promise<FaultResult> {
+  const startedAt = Date.now();
+  await ctx.cluster.nats.stop();
+  await ctx.cluster.nats.resume();
+  const clearedAt = Date.now();
+  const recovered = await recovery(ctx, clearedAt, ['cluster-frame']);
+  return { fault: 'nats-restart', startedAt, clearedAt, ...recovered, notes: [`bus down ${((clearedAt - startedAt) / 1000).toFixed(1)} s`] };
+}
+
 export const FAULTS: Record<FaultName, (ctx: FaultContext) => Promise<FaultResult>> = {
   'server-crash': serverCrash,
   'disk-full': diskFull,
   'stuck-reader': stuckReader,
+  'relay-node-kill': relayNodeKill,
+  'nats-restart': natsRestart,
 };

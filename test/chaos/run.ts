@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerProcess } from '../faults/support/server-process.ts';
 import { mountSmallDisk, type SmallDisk } from '../faults/support/small-disk.ts';
+import { NatsProcess, RelayNodeProcess } from '../relay-cluster/support.ts';
 import { runLoad, SIGN_IN_KINDS, type SignInKind, type SoakReport } from '../soak/load.ts';
 import { committedProblems, type Watermarks } from './database.ts';
 import { FAULTS, type FaultName, type FaultResult } from './faults.ts';
@@ -47,7 +48,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const problems: string[] = [];
   let live: SoakReport | undefined;
   await server.start();
+  // The relay across nodes: a nats-server and two relay nodes, carrying every other channel pair.
+  const nats = await NatsProcess.start();
+  const nodes: RelayNodeProcess[] = [];
   try {
+    nodes.push(await RelayNodeProcess.start(nats), await RelayNodeProcess.start(nats));
+    const cluster = { nats, nodes: nodes as [RelayNodeProcess, RelayNodeProcess] };
     const load = runLoad(server, {
       durationMs: 60 * 60_000,
       users: options.users,
@@ -58,6 +64,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faultTolerant: { retryMs: 250 },
       requestTimeoutMs: options.requestTimeoutMs,
       stop: stop.signal,
+      relayGroups: [[`ws://127.0.0.1:${server.port}`], nodes.map((node) => node.url)],
       live: (report) => (live = report),
       onProgress: progress.note,
     });
@@ -65,14 +72,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const failed = load.then(() => Promise.reject(new Error('the load ended before the faults')));
     failed.catch(() => undefined);
     try {
-      await Promise.race([failed, Promise.all([...SIGN_IN_KINDS, 'frame' as const].map((what) => progress.next(what, 0, WARM_UP_BOUND_MS)))]);
+      await Promise.race([failed, Promise.all([...SIGN_IN_KINDS, 'frame' as const, 'cluster-frame' as const].map((what) => progress.next(what, 0, WARM_UP_BOUND_MS)))]);
       log('load running: every kind of sign-in and the relay work');
       for (let round = 1; round <= options.rounds; round++) {
         for (const fault of options.faults) {
           const report = live!;
           const before = { refusals: report.refusals.length, told: report.framesToldDropped, lost: report.lostFrames.length };
           log(`round ${round}: ${fault}`);
-          const result = await Promise.race([failed, FAULTS[fault]({ server, disk, progress, report, watermarks, recoveryBoundMs: options.recoveryBoundMs, log })]);
+          const result = await Promise.race([failed, FAULTS[fault]({ server, disk, cluster, progress, report, watermarks, recoveryBoundMs: options.recoveryBoundMs, log })]);
           const refused = report.refusals.slice(before.refusals);
           result.notes.push(`${refused.length} requests refused`, `${report.framesToldDropped - before.told} load frames reported dropped`);
           if (report.lostFrames.length > before.lost) result.problems.push(`${report.lostFrames.length - before.lost} frame(s) lost silently: ${report.lostFrames.slice(before.lost, before.lost + 3).join('; ')}`);
@@ -96,6 +103,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const result of results) problems.push(...result.problems.map((p) => `${result.fault}: ${p}`));
     return { results, load: report, problems };
   } finally {
+    for (const node of nodes) await node.kill();
+    await nats.stop();
     await server.stop();
     if (typeof disk === 'string') rmSync(dataDir, { recursive: true, force: true });
     else disk.unmount();

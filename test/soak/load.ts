@@ -56,8 +56,14 @@ export interface SoakOptions {
   stop?: AbortSignal;
   /** Given the report as soon as it exists, to read while the load runs (ledgers, refusals). */
   live?: (report: SoakReport) => void;
-  /** Told of every completed sign-in and every echoed frame, as it happens (epoch ms). */
-  onProgress?: (what: SignInKind | 'frame', at: number) => void;
+  /**
+   * Relays for the channel pairs, by group: pair i uses group i mod n, each of its two sockets on
+   * a node of the group picked at random at every (re)join (a load balancer's failover). By
+   * default one group, the server's own relay.
+   */
+  relayGroups?: string[][];
+  /** Told of every completed sign-in and every echoed frame (with its relay group), as it happens (epoch ms). */
+  onProgress?: (what: SignInKind | 'frame', at: number, group?: number) => void;
 }
 
 /** What the server acknowledged to one simulated user, to check against its database. */
@@ -188,13 +194,14 @@ function pauseUnlessStopped(ms: number, stop: AbortSignal | undefined): Promise<
 const going = (deadline: number, options: SoakOptions) => Date.now() < deadline && !options.stop?.aborted;
 
 /** One channel pair bouncing frames until the deadline, reopening its channel now and then. */
-async function relayPair(base: string, options: SoakOptions, deadline: number, report: SoakReport): Promise<void> {
+async function relayPair(group: number, bases: string[], options: SoakOptions, deadline: number, report: SoakReport): Promise<void> {
+  const pick = () => bases[Math.floor(Math.random() * bases.length)]!;
   while (going(deadline, options)) {
     const secret = randomBytes(32);
     const abort = new AbortController();
     let pair: WebSocket[];
     try {
-      pair = await Promise.all([joinChannel(base, pairingSeat(secret, 'extension'), abort.signal), joinChannel(base, pairingSeat(secret, 'phone'), abort.signal)]);
+      pair = await Promise.all([joinChannel(pick(), pairingSeat(secret, 'extension'), abort.signal), joinChannel(pick(), pairingSeat(secret, 'phone'), abort.signal)]);
     } catch (error) {
       // The relay is down (killed, restarting): drop whichever socket did open, and try again.
       abort.abort();
@@ -242,7 +249,7 @@ async function relayPair(base: string, options: SoakOptions, deadline: number, r
           report.lostFrames.push(`channel ${pairingSeat(secret, 'phone').channel.slice(0, 8)} frame ${seq}: ${Buffer.isBuffer(back) ? 'came back different' : back.why}`);
           break;
         }
-        options.onProgress?.('frame', Date.now());
+        options.onProgress?.('frame', Date.now(), group);
         report.framesEchoed += 1;
       }
     } finally {
@@ -464,7 +471,7 @@ export async function runLoad(server: ServerProcess, options: SoakOptions): Prom
     report.rss.push({ atMs: 0, rssMb: rssMb(server.pid!) });
     const sampler = setInterval(sample, options.sampleEveryMs);
     const latencies: number[] = [];
-    const relayBase = `ws://127.0.0.1:${server.port}`;
+    const groups = options.relayGroups ?? [[`ws://127.0.0.1:${server.port}`]];
     // Each sign-in is counted in its kind's current interval and in the run's totals.
     const record = (kind: SignInKind) => (ok: boolean, ms: number) => {
       for (const tally of [current[kind], totals[kind]]) {
@@ -480,7 +487,7 @@ export async function runLoad(server: ServerProcess, options: SoakOptions): Prom
     try {
       await Promise.all([
         ...signIns.map(({ kind, signIn }) => signInLoop(signIn, deadline, options, report, record(kind), latencies)),
-        ...Array.from({ length: options.channelPairs }, () => relayPair(relayBase, options, deadline, report)),
+        ...Array.from({ length: options.channelPairs }, (_, i) => relayPair(i % groups.length, groups[i % groups.length]!, options, deadline, report)),
       ]);
     } finally {
       clearInterval(sampler);
