@@ -50,7 +50,7 @@ type Created = Extract<PhoneReply, { type: 'credential-created' }>;
 type Assertion = Extract<PhoneReply, { type: 'assertion' }>;
 
 async function registered(phone: VirtualPhone): Promise<{ created: Created; publicKey: Uint8Array }> {
-  const created = (await answer(phone, registration(), true)) as Created;
+  const created = (await answer(phone, registration([-7]), true)) as Created;
   expect(created.type).toBe('credential-created');
   const parsed = parseAuthenticatorData(fromB64url(created.authenticatorData));
   return { created, publicKey: coseToRawP256(parsed.attestedCredentialData!.credentialPublicKey) };
@@ -100,7 +100,7 @@ describe('misbehaviour modes', () => {
 
     const phone = VirtualPhone.open();
     phone.misbehaviour.set('wrong-rp-id-hash');
-    const created = (await answer(phone, registration(), true)) as Created;
+    const created = (await answer(phone, registration([-7]), true)) as Created;
     const authData = parseAttestationObject(fromB64url(created.attestationObject)).authData;
     expect(authData).toEqual(fromB64url(created.authenticatorData));
     expect(parseAuthenticatorData(authData).rpIdHash).not.toEqual(rpIdHash(RP));

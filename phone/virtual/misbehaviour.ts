@@ -85,8 +85,8 @@ export class MisbehaviourSwitch {
 
 /** What the phone needs to misbehave convincingly: its keys and its earlier answers. */
 export interface MisbehaviourContext {
-  /** The credential's private key (P-256), to sign the altered data for real. */
-  privateKeyOf(credentialId: Uint8Array): Uint8Array | undefined;
+  /** The credential's signing key, to sign the altered data for real. */
+  keyOf(credentialId: Uint8Array): SigningKey | undefined;
   /** The last honest sign-in answer for this RP ID, for 'stale-challenge-replay'. */
   lastAssertion(rpId: string): Extract<PhoneReply, { type: 'assertion' }> | undefined;
   /** Forget a credential the phone replaced with one of an unoffered algorithm. */
@@ -126,9 +126,9 @@ export async function misbehave(modes: MisbehaviourMode[], request: PhoneRequest
 }
 
 function signingKey(ctx: MisbehaviourContext, credentialId: string): SigningKey {
-  const privateKey = ctx.privateKeyOf(fromB64url(credentialId));
-  if (!privateKey) throw new MisbehaviourNotPossible('the phone has no key for the credential it answered with');
-  return nobleP256KeyFromPrivate(privateKey);
+  const key = ctx.keyOf(fromB64url(credentialId));
+  if (!key) throw new MisbehaviourNotPossible('the phone has no key for the credential it answered with');
+  return key;
 }
 
 /** The authData edits: rpIdHash (bytes 0-31), flags (32) and signCount (33-36), in place on a copy. */

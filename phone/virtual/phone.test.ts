@@ -49,7 +49,7 @@ async function joinAsExtension(extensionKey: StaticKeyPair, paired: PairedPhone)
   return extension;
 }
 
-it('answers through the core by its policy: announces PRF, approves a registration, records what it did', async () => {
+it('answers through the core by its policy: announces PRF and largeBlob, approves a registration, records what it did', async () => {
   servers = await startServers(testConfig({ RELAY_IDLE_TIMEOUT_MS: '60000' }));
   const extensionKey = generateStaticKeyPair();
   const phone = open({ policy: { decision: 'approve', userVerified: false } });
@@ -57,7 +57,7 @@ it('answers through the core by its policy: announces PRF, approves a registrati
   await phone.goOnline();
   const extension = await joinAsExtension(extensionKey, paired);
   await extension.events.until(() => extension.received.length === 1);
-  expect(extension.received[0]).toEqual({ type: 'hello', extensions: ['prf'] });
+  expect(extension.received[0]).toEqual({ type: 'hello', extensions: ['prf', 'largeBlob'] });
 
   extension.send(sampleMakeCredential('r1'));
   const reply = await extension.reply('r1');

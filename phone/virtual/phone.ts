@@ -4,7 +4,7 @@
 // misbehaviour modes spoil the approved answer. It has no session or pairing code of its own: every
 // e2e and QA test exercises the session the phone app ships.
 import WebSocket from 'ws';
-import { Authenticator, generateNobleP256Key } from '../../shared/authenticator/index.ts';
+import { Authenticator, generateExportableKey, SUPPORTED_ALGORITHMS } from '../../shared/authenticator/index.ts';
 import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import type { WebSocketFactory, WebSocketLike } from '../../shared/relay-socket.ts';
 import type { RetryPolicy } from '../../shared/relay-backoff.ts';
@@ -60,7 +60,7 @@ const nodeWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown a
 /** The app's backoff rule, with shorter waits: tests restart relays and should not wait 15 s. */
 const RETRY: RetryPolicy = { initialMs: 100, maxMs: 5_000 };
 /** Client extensions this phone serves beyond the basics (the app does not serve PRF yet). */
-const ANNOUNCED_EXTENSIONS = ['prf'] as const;
+const ANNOUNCED_EXTENSIONS = ['prf', 'largeBlob'] as const;
 
 /** A running session for a stored pairing, and when it first reached the relay. */
 interface OnlineSession {
@@ -93,11 +93,13 @@ export class VirtualPhone {
     this.policy = policy;
     this.authenticator = new Authenticator({
       store,
-      newKey: async () => {
-        const { key, privateKey } = generateNobleP256Key();
+      algorithms: SUPPORTED_ALGORITHMS,
+      newKey: async (alg) => {
+        const { key, privateKey } = await generateExportableKey(alg);
         store.rememberPrivateKey(key, privateKey);
         return key;
       },
+      largeBlobs: true,
     });
   }
 
@@ -166,7 +168,7 @@ export class VirtualPhone {
     const rpId = request.type === 'make-credential' ? request.rp.id : request.rpId;
     try {
       const reply = await misbehave(modes, request, honest, {
-        privateKeyOf: (id) => this.store.privateKeyOf(id),
+        keyOf: (id) => this.store.keyOf(id),
         lastAssertion: (forRp) => this.lastAssertions.get(forRp),
         forget: (id) => this.store.delete(id),
       });

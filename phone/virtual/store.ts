@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fromB64url, equalBytes, toB64url } from '../../shared/bytes.ts';
-import { nobleP256KeyFromPrivate, type CredentialStore, type StoredCredential } from '../../shared/authenticator/index.ts';
+import { COSE_ALG_ES256, exportableKeyFromPrivate, isCoseAlgorithm, type CredentialStore, type SigningKey, type StoredCredential } from '../../shared/authenticator/index.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { isConfirmed, type PairedBrowser } from '../core/pairing.ts';
 
@@ -30,7 +30,13 @@ interface CredentialRecord {
   lastUsedAt: number | null;
   backupEligible: boolean;
   backupState: boolean;
+  /** COSE algorithm; absent in files written before EdDSA and RS256 (they held ES256 keys only). */
+  alg?: number;
+  /** P-256 scalar or Ed25519 seed, or PKCS#8 DER for RSA (base64url). */
   privateKey: string;
+  /** RSA only: the public key, which PKCS#8 does not give back synchronously. */
+  rsaPublicKey?: { n: string; e: string; spki: string };
+  largeBlob?: string;
 }
 
 interface PhoneFile {
@@ -68,10 +74,7 @@ export class PhoneStore implements CredentialStore {
           path,
           staticKeyPairFromPrivate(fromB64url(file.staticPrivateKey)),
           file.pairings.map((p) => ({ ...p, extensionPublicKey: fromB64url(p.extensionPublicKey) })).filter(isConfirmed),
-          file.credentials.map((c) => {
-            const privateKey = fromB64url(c.privateKey);
-            return { ...c, id: fromB64url(c.id), userHandle: fromB64url(c.userHandle), privateKey, key: nobleP256KeyFromPrivate(privateKey) };
-          }),
+          file.credentials.map(credentialFromRecord),
         )
       : new PhoneStore(path, generateStaticKeyPair(), [], []);
     if (!file) store.save();
@@ -84,20 +87,7 @@ export class PhoneStore implements CredentialStore {
       version: 1,
       staticPrivateKey: toB64url(this.staticKey.privateKey),
       pairings: this.pairingList.map((p) => ({ ...p, extensionPublicKey: toB64url(p.extensionPublicKey) })),
-      credentials: this.credentials.map((c) => ({
-        id: toB64url(c.id),
-        rpId: c.rpId,
-        userHandle: toB64url(c.userHandle),
-        userName: c.userName,
-        userDisplayName: c.userDisplayName,
-        discoverable: c.discoverable,
-        signCount: c.signCount,
-        createdAt: c.createdAt,
-        lastUsedAt: c.lastUsedAt,
-        backupEligible: c.backupEligible,
-        backupState: c.backupState,
-        privateKey: toB64url(c.privateKey),
-      })),
+      credentials: this.credentials.map(credentialToRecord),
     };
     // Write-then-rename: a crash mid-write never leaves a half-written store.
     mkdirSync(dirname(this.path), { recursive: true });
@@ -144,6 +134,11 @@ export class PhoneStore implements CredentialStore {
     return this.credentials.find((c) => equalBytes(c.id, id))?.privateKey;
   }
 
+  /** The signing key of a credential this phone made (misbehaviour signs altered data with it). */
+  keyOf(id: Uint8Array): SigningKey | undefined {
+    return this.credentials.find((c) => equalBytes(c.id, id))?.key;
+  }
+
   async findById(rpId: string, id: Uint8Array): Promise<StoredCredential | undefined> {
     return this.credentials.find((c) => c.rpId === rpId && equalBytes(c.id, id));
   }
@@ -157,7 +152,8 @@ export class PhoneStore implements CredentialStore {
   }
 
   async put(credential: StoredCredential): Promise<void> {
-    const privateKey = this.privateKeys.get(credential.key);
+    // A new key arrived through newKey; a stored credential being updated (its large blob) keeps its own.
+    const privateKey = this.privateKeys.get(credential.key) ?? this.credentials.find((c) => equalBytes(c.id, credential.id) && c.key === credential.key)?.privateKey;
     if (!privateKey) throw new Error('The phone store can only keep keys it generated');
     // CTAP2: a new discoverable credential replaces the old one for the same account.
     this.credentials = this.credentials.filter(
@@ -183,4 +179,38 @@ export class PhoneStore implements CredentialStore {
 
 function withoutRemovedMark({ removed: _removed, ...pairing }: StoredPairing): PhonePairing {
   return pairing;
+}
+
+function credentialToRecord(c: VirtualCredential): CredentialRecord {
+  return {
+    id: toB64url(c.id),
+    rpId: c.rpId,
+    userHandle: toB64url(c.userHandle),
+    userName: c.userName,
+    userDisplayName: c.userDisplayName,
+    discoverable: c.discoverable,
+    signCount: c.signCount,
+    createdAt: c.createdAt,
+    lastUsedAt: c.lastUsedAt,
+    backupEligible: c.backupEligible,
+    backupState: c.backupState,
+    alg: c.key.alg,
+    privateKey: toB64url(c.privateKey),
+    ...(c.key.alg === -257 ? { rsaPublicKey: { n: toB64url(c.key.publicKey.n), e: toB64url(c.key.publicKey.e), spki: toB64url(c.key.publicKey.spki) } } : {}),
+    ...(c.largeBlob ? { largeBlob: toB64url(c.largeBlob) } : {}),
+  };
+}
+
+function credentialFromRecord({ alg = COSE_ALG_ES256, rsaPublicKey, largeBlob, ...c }: CredentialRecord): VirtualCredential {
+  if (!isCoseAlgorithm(alg)) throw new Error(`The phone store holds a key of unknown algorithm ${alg}`);
+  const privateKey = fromB64url(c.privateKey);
+  const rsa = rsaPublicKey && { n: fromB64url(rsaPublicKey.n), e: fromB64url(rsaPublicKey.e), spki: fromB64url(rsaPublicKey.spki) };
+  return {
+    ...c,
+    id: fromB64url(c.id),
+    userHandle: fromB64url(c.userHandle),
+    privateKey,
+    key: exportableKeyFromPrivate(alg, privateKey, rsa),
+    ...(largeBlob ? { largeBlob: fromB64url(largeBlob) } : {}),
+  };
 }

@@ -46,6 +46,8 @@ export {
 } from './attestation.ts';
 export { COSE_ALG_EDDSA, COSE_ALG_ES256, COSE_ALG_RS256, isCoseAlgorithm, SUPPORTED_ALGORITHMS, type CoseAlgorithm } from './algorithms.ts';
 export {
+  exportableKeyFromPrivate,
+  generateExportableKey,
   generateNobleEd25519Key,
   generateNobleP256Key,
   generateWebCryptoKey,
@@ -57,6 +59,7 @@ export {
   webCryptoKey,
   webCryptoP256Key,
   type EdDsaKey,
+  type ExportableKey,
   type Es256Key,
   type Rs256Key,
   type RsaPublicKey,

@@ -148,3 +148,38 @@ export async function webCryptoAlgorithms(): Promise<CoseAlgorithm[]> {
 function toBufferSource(data: Uint8Array): Uint8Array<ArrayBuffer> {
   return data.buffer instanceof ArrayBuffer ? (data as Uint8Array<ArrayBuffer>) : new Uint8Array(data);
 }
+
+/**
+ * A key whose private part its holder keeps as bytes: the virtual phone's file. P-256 and
+ * Ed25519 keep @noble's raw scalar / seed; RSA keeps PKCS#8 DER from an extractable WebCrypto key.
+ */
+export interface ExportableKey {
+  key: SigningKey;
+  privateKey: Uint8Array;
+}
+
+export async function generateExportableKey(alg: CoseAlgorithm): Promise<ExportableKey> {
+  if (alg === COSE_ALG_ES256) return generateNobleP256Key();
+  if (alg === COSE_ALG_EDDSA) return generateNobleEd25519Key();
+  const key = await generateWebCryptoKey(alg, true);
+  return { key, privateKey: new Uint8Array(await crypto.subtle.exportKey('pkcs8', key.pair.privateKey)) };
+}
+
+/** The key again from what generateExportableKey returned (an RSA key also needs its public key). */
+export function exportableKeyFromPrivate(alg: CoseAlgorithm, privateKey: Uint8Array, rsaPublicKey?: RsaPublicKey): SigningKey {
+  if (alg === COSE_ALG_ES256) return nobleP256KeyFromPrivate(privateKey);
+  if (alg === COSE_ALG_EDDSA) return nobleEd25519KeyFromPrivate(privateKey);
+  if (!rsaPublicKey) throw new Error('an RSA key needs its public key');
+  assertRsaPublicKey(rsaPublicKey.n, rsaPublicKey.e);
+  const pkcs8 = copyBytes(privateKey);
+  // Imported on first use: WebCrypto is asynchronous and the holder opens its file synchronously.
+  let imported: Promise<CryptoKey> | undefined;
+  return {
+    alg,
+    publicKey: rsaPublicKey,
+    sign: async (data) => {
+      imported ??= crypto.subtle.importKey('pkcs8', toBufferSource(pkcs8), WEBCRYPTO_PARAMS[COSE_ALG_RS256].generate, false, ['sign']);
+      return new Uint8Array(await crypto.subtle.sign(WEBCRYPTO_PARAMS[COSE_ALG_RS256].sign, await imported, toBufferSource(data)));
+    },
+  };
+}

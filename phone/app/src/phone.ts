@@ -2,7 +2,7 @@
 // session per paired browser, the requests waiting for the person; with the PIN guard and the
 // one-time password vault beside them. The views (ui/) read from it and call it; it tells them
 // what changed.
-import { Authenticator, generateWebCryptoP256Key } from '../../../shared/authenticator/index.ts';
+import { Authenticator, generateWebCryptoKey, webCryptoAlgorithms, type CoseAlgorithm } from '../../../shared/authenticator/index.ts';
 import { equalBytes } from '../../../shared/bytes.ts';
 import type { PhoneReply, StaticKeyPair } from '../../../shared/protocol/index.ts';
 import { platformWebSocket, type WebSocketFactory } from '../../../shared/relay-socket.ts';
@@ -94,8 +94,11 @@ export class Phone {
     private name: string,
     private readonly socketFactory: WebSocketFactory,
     private readonly log: (line: string) => void,
+    algorithms: readonly CoseAlgorithm[],
   ) {
-    this.authenticator = new Authenticator({ store: new IdbCredentialStore(db), newKey: () => generateWebCryptoP256Key(false) });
+    // Non-extractable keys for every algorithm this browser's WebCrypto makes (Ed25519 only in
+    // newer ones); blobs live with the credential in IndexedDB.
+    this.authenticator = new Authenticator({ store: new IdbCredentialStore(db), algorithms, newKey: (alg) => generateWebCryptoKey(alg, false), largeBlobs: true });
     this.otp = new OtpVault(db, pin, () => changed.emit('otp'));
   }
 
@@ -107,7 +110,7 @@ export class Phone {
     // Older versions stored a pairing before the person compared codes: such a record may belong
     // to a stranger's browser, so it is not trusted (the person pairs that browser again).
     for (const record of await db.getAll('pairings')) if (!record.removed && !isConfirmed(record)) await db.delete('pairings', record.pairedChannelId);
-    return new Phone(db, await phoneIdentity(db), changed, pin, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined));
+    return new Phone(db, await phoneIdentity(db), changed, pin, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined), await webCryptoAlgorithms());
   }
 
   // ---- paired browsers ----
@@ -255,6 +258,7 @@ export class Phone {
       staticKey: this.identity,
       socketFactory: this.socketFactory,
       answer: (incoming) => this.ask(incoming, pairing),
+      announce: ['largeBlob'],
       onState: () => this.changed.emit('links'),
       onUnpaired: () => void this.forget(pairing.pairedChannelId),
       log: this.log,
