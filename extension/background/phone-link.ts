@@ -17,10 +17,6 @@ import { pairedRelayTarget, platformWebSocket, RelaySocket, type WebSocketFactor
 import { WebAuthnError } from '../../shared/errors.ts';
 import { DEFAULT_RETRY, RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 
-// Declared once in shared/protocol/messages.ts; re-exported for the background modules that
-// already import them from here.
-export type { PhoneReply, PhoneRequest };
-
 /** `offline`: no relay connection (retrying); `waiting`: on the relay, the phone is not; `online`: session up. */
 export type LinkStatus = 'offline' | 'waiting' | 'online';
 

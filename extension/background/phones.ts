@@ -5,7 +5,8 @@
 import { WebAuthnError } from '../../shared/errors.ts';
 import { platformWebSocket } from '../../shared/relay-socket.ts';
 import { DEFAULT_RETRY } from '../../shared/relay-backoff.ts';
-import { PhoneLink, type LinkStatus, type PhoneReply, type PhoneRequest } from './phone-link.ts';
+import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
+import { PhoneLink, type LinkStatus } from './phone-link.ts';
 import { getPhones, getRemovedPhones, getSettings, getStaticKeyPair, removePhone, updatePhone, updateRemovedPhones } from './storage.ts';
 import { isExpiredUnconfirmed, unconfirmedDeadline } from './unconfirmed.ts';
 

@@ -15,7 +15,7 @@ import {
 } from '../../shared/webauthn/options.ts';
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
 import type { Caller } from './caller.ts';
-import type { PhoneReply, PhoneRequest } from './phone-link.ts';
+import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { largeBlobCreateInputs, largeBlobCreateResult, largeBlobGetInputs, largeBlobGetResult, largeBlobForPhone } from './large-blob.ts';
 import { prfCreateInputs, prfGetInputs } from './prf.ts';
 
