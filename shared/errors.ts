@@ -9,6 +9,8 @@ export const WEBAUTHN_ERROR_NAMES = [
   'NotSupportedError',
   'ConstraintError',
   'UnknownError',
+  // Chromium: an appid / appidExclude value that is neither empty nor a URL.
+  'SyntaxError',
   'TypeError',
 ] as const;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { WebAuthnError } from '../../shared/errors.ts';
-import { resultOfError, stopOutcome } from './ceremony-outcomes.ts';
+import { fromAuthenticator, resultOfError, stopOutcome } from './ceremony-outcomes.ts';
 import { CeremonyStop, type StopReason } from './ceremony-stop.ts';
 import { PrfSyntaxError } from './prf.ts';
 
@@ -30,6 +30,14 @@ describe('a failed ceremony as the page sees it', () => {
     } finally {
       log.mockRestore();
     }
+  });
+});
+
+describe("a phone's refusal", () => {
+  it('reports an unsupported algorithm as NotAllowedError (as Chromium), and keeps every other name', () => {
+    expect(fromAuthenticator(new WebAuthnError('NotSupportedError', 'only ES256'))).toMatchObject({ errorName: 'NotAllowedError' });
+    expect(fromAuthenticator(new WebAuthnError('InvalidStateError', 'Excluded'))).toMatchObject({ errorName: 'InvalidStateError' });
+    expect(fromAuthenticator(new WebAuthnError('NotAllowedError', 'Denied'))).toMatchObject({ errorName: 'NotAllowedError' });
   });
 });
 

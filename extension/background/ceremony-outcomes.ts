@@ -19,6 +19,16 @@ export function resultOfError(error: unknown): CeremonyResult {
   return { status: 'error', name: 'NotAllowedError', message: 'The operation failed' };
 }
 
+/**
+ * A phone's refusal as the page sees it. An authenticator that supports none of the site's
+ * algorithms answers NotSupportedError (L3 §6.3.2 step 2), but the client does not pass that on
+ * (§5.1.3: such an authenticator just drops out): Chromium reports NotAllowedError, and so do we.
+ */
+export function fromAuthenticator(error: unknown): unknown {
+  if (error instanceof WebAuthnError && error.errorName === 'NotSupportedError') return notAllowed(error.message);
+  return error;
+}
+
 export const cancelled = () => resultOfError(notAllowed('The request was cancelled'));
 export const aborted = () => resultOfError(new WebAuthnError('AbortError', 'The operation was aborted'));
 

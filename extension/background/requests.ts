@@ -8,7 +8,7 @@ import type { CeremonyResult } from '../../shared/webauthn/ceremony-contract.ts'
 import type { CreationOptions, RequestOptions } from '../../shared/webauthn/options.ts';
 import type { Choice, RequestStage, RequestView, SiteRule } from '../runtime-messages.ts';
 import type { Caller } from './caller.ts';
-import { aborted, alreadyPending, cancelled, notAllowed, passthrough, resultOfError, stopOutcome } from './ceremony-outcomes.ts';
+import { aborted, alreadyPending, cancelled, fromAuthenticator, notAllowed, passthrough, resultOfError, stopOutcome } from './ceremony-outcomes.ts';
 import { CeremonyStop } from './ceremony-stop.ts';
 import type { PhoneLink } from './phone-link.ts';
 import { PhoneUnreachableError, phones } from './phones.ts';
@@ -130,6 +130,7 @@ class CeremonyRun {
     const ceremony = prepare(this.input.kind, this.input.caller, this.input.parse());
     await this.input.checkFrame();
     if (this.stop.signal.aborted) endWith(aborted());
+    if (ceremony.browserOnly) endWith(this.input.canUseBrowser ? passthrough() : resultOfError(notAllowed('This site asked for an authenticator built into this device')));
     return ceremony;
   }
 
@@ -197,7 +198,9 @@ class CeremonyRun {
     this.setStage('on-phone');
     // Sent to the phone from here on: its person sees a card.
     this.unseen = null;
-    const reply = await phones.ask(links, ceremony.request, this.stop.signal);
+    const reply = await phones.ask(links, ceremony.request, this.stop.signal).catch((error: unknown) => {
+      throw fromAuthenticator(error);
+    });
     limits.refund(chargeOf(this.input.caller));
     return { status: 'ok', credential: ceremony.finish(reply) };
   }

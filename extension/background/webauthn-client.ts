@@ -16,6 +16,7 @@ import {
 import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
 import type { Caller } from './caller.ts';
 import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
+import { checkAppId } from './appid.ts';
 import { largeBlobCreateInputs, largeBlobCreateResult, largeBlobGetInputs, largeBlobGetResult, largeBlobForPhone } from './large-blob.ts';
 import { prfCreateInputs, prfGetInputs } from './prf.ts';
 
@@ -33,6 +34,11 @@ export interface Ceremony {
   clientDataJSON: Uint8Array;
   /** The request for one phone: its message id, and the extensions it announced. */
   request: (messageId: string, phoneExtensions: ReadonlySet<string>) => PhoneRequest;
+  /**
+   * The site asked for a platform authenticator: a phone is a roaming one, so the browser's own
+   * authenticators handle the call (Chromium never offers a roaming authenticator then).
+   */
+  browserOnly?: boolean;
   /** Turn a phone's successful reply into the credential the page receives. */
   finish: (reply: Exclude<PhoneReply, { type: 'error' }>) => CredentialJSON;
 }
@@ -77,8 +83,32 @@ function clientData(type: 'webauthn.create' | 'webauthn.get', challenge: Uint8Ar
   });
 }
 
+const notSupported = (message: string): never => {
+  throw new WebAuthnError('NotSupportedError', message);
+};
+const largeBlobOf = (extensions: Record<string, unknown>) =>
+  extensions.largeBlob && typeof extensions.largeBlob === 'object' ? (extensions.largeBlob as Record<string, unknown>) : undefined;
+
+/** Extensions that only make sense for get(): NotSupportedError on create(), as in Chromium. */
+function checkCreateExtensions(extensions: Record<string, unknown>): void {
+  if (extensions.appid !== undefined) notSupported("The 'appid' extension is only valid when requesting an assertion.");
+  const largeBlob = largeBlobOf(extensions);
+  if (largeBlob && (largeBlob.read !== undefined || largeBlob.write !== undefined)) {
+    notSupported("The 'largeBlob' extension's 'read' and 'write' are only valid when requesting an assertion.");
+  }
+}
+
+/** Extensions that only make sense for create(): NotSupportedError on get(), as in Chromium. */
+function checkGetExtensions(extensions: Record<string, unknown>): void {
+  if (extensions.credProps !== undefined) notSupported("The 'credProps' extension is only valid when creating a credential.");
+  if (extensions.appidExclude !== undefined) notSupported("The 'appidExclude' extension is only valid when creating a credential.");
+  if (largeBlobOf(extensions)?.support !== undefined) notSupported("The 'largeBlob' extension's 'support' is only valid when creating a credential.");
+}
+
 export function prepareCreate(caller: Caller, options: CreationOptions): Ceremony {
   const rpId = resolveRpId(caller.origin, options.rp.id);
+  checkCreateExtensions(options.extensions);
+  if (options.extensions.appidExclude !== undefined) checkAppId(caller.origin, options.extensions.appidExclude);
   const timeout = effectiveTimeout(options.timeout);
   const clientDataJSON = clientData('webauthn.create', options.challenge, caller);
   const credProps = options.extensions.credProps === true;
@@ -89,6 +119,7 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
     rpId,
     timeout,
     clientDataJSON,
+    ...(options.authenticatorSelection.authenticatorAttachment === 'platform' ? { browserOnly: true } : {}),
     request: (id, phoneExtensions) => ({
       type: 'make-credential',
       id,
@@ -134,6 +165,9 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
 
 export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
   const rpId = resolveRpId(caller.origin, options.rpId);
+  checkGetExtensions(options.extensions);
+  const appid = options.extensions.appid !== undefined;
+  if (appid) checkAppId(caller.origin, options.extensions.appid);
   const timeout = effectiveTimeout(options.timeout);
   const clientDataJSON = clientData('webauthn.get', options.challenge, caller);
   const allowed = new Set(options.allowCredentials.map((d) => toB64url(d.id)));
@@ -168,7 +202,9 @@ export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
         rawId: reply.credentialId,
         type: 'public-key',
         authenticatorAttachment: 'cross-platform',
+        // The AppID is never used (no U2F credentials on a phone): Chromium reports false then.
         clientExtensionResults: {
+          ...(appid ? { appid: false } : {}),
           ...(prf ? { prf: reply.prf ?? {} } : {}),
           ...(largeBlob ? { largeBlob: largeBlobGetResult(largeBlob, reply) } : {}),
         },

@@ -6,6 +6,7 @@
 // Kept small on purpose (it runs in every frame of every secure page): no libraries.
 import { effectiveTimeout, type CredentialJSON, type PairkeyCapabilities } from '../../shared/webauthn/ceremony-contract.ts';
 import { PAGE_CHANNEL, type OpenMessage, type PortReply, type PortRequest } from '../page-bridge-wire.ts';
+import { convertOptions, type ConvertedOptions } from './webidl.ts';
 
 type Options = CredentialCreationOptions & CredentialRequestOptions;
 type Native = (this: CredentialsContainer, options?: Options) => Promise<Credential | null>;
@@ -163,17 +164,25 @@ function toCredential(json: CredentialJSON): PublicKeyCredential {
 
 // ---- create / get ---------------------------------------------------------------------------------
 
-async function ceremony(kind: 'create' | 'get', native: Native, self: CredentialsContainer, options: Options): Promise<Credential | null> {
-  const signal = options.signal;
-  if (signal?.aborted) throw signal.reason ?? abortError();
+/**
+ * One Pairkey ceremony. `options` are already converted (webidl.ts), so nothing the page owns is
+ * read again. The abort listener is in place before the first await: an abort right after the call
+ * (in the same task) must reject with the signal's reason, as Chromium does (issue 12).
+ */
+function ceremony(kind: 'create' | 'get', native: Native, self: CredentialsContainer, options: ConvertedOptions): Promise<Credential | null> {
+  const { signal, publicKey } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason ?? abortError());
   const conditional = options.mediation === 'conditional';
-  const port = await openPort();
-  if (!port) return native.call(self, options);
+  // What the browser gets when Pairkey hands the call over: the converted values only, so no page
+  // getter or valueOf runs twice.
+  const nativeOptions = { mediation: options.mediation, publicKey, ...(signal ? { signal } : {}) } as Options;
 
   return new Promise<Credential | null>((resolve, reject) => {
+    let port: MessagePort | null = null;
     // Set when the person may also pick a passkey from the browser's own autofill.
     let alongside: AbortController | null = null;
     let done = false;
+    let safety: ReturnType<typeof setTimeout> | undefined;
     const finish = (settle: () => void) => {
       if (done) return;
       done = true;
@@ -182,69 +191,81 @@ async function ceremony(kind: 'create' | 'get', native: Native, self: Credential
       settle();
     };
     const cancel = (error: unknown) => {
-      send(port, { type: 'cancel' });
+      if (port) send(port, { type: 'cancel' });
       alongside?.abort();
       finish(() => reject(error));
     };
     const onAbort = () => cancel(signal!.reason ?? abortError());
-    // Conditional requests wait for the person as long as the page stays (no timeout, per spec).
-    const safety = conditional
-      ? undefined
-      : setTimeout(
-          () => cancel(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError')),
-          effectiveTimeout((options.publicKey as { timeout?: unknown }).timeout) + SAFETY_GRACE_MS,
-        );
+    signal?.addEventListener('abort', onAbort, { once: true });
+
     const callNative = (opts: Options) => {
       const call = native.call(self, opts);
-      const report = () => send(port, { type: 'native-done' });
+      const report = () => port && send(port, { type: 'native-done' });
       call.then(report, report);
       return call;
     };
 
-    port.onmessage = (event) => {
-      const reply = event.data as PortReply | null;
-      if (!reply || done) return;
-      if (reply.type === 'start-native' && conditional && !alongside) {
-        alongside = new AbortController();
-        const own = alongside;
-        signal?.addEventListener('abort', () => own.abort(signal.reason), { once: true });
-        callNative({ ...options, signal: own.signal }).then(
-          (credential) => {
-            if (own.signal.aborted) return;
-            send(port, { type: 'cancel' });
-            finish(() => resolve(credential));
-          },
-          () => undefined, // the phone may still answer; the page's own abort is handled below
+    openPort().then((opened) => {
+      if (done) return opened?.close();
+      if (!opened) return finish(() => resolve(native.call(self, nativeOptions)));
+      port = opened;
+      // Conditional requests wait for the person as long as the page stays (no timeout, per spec).
+      if (!conditional) {
+        safety = setTimeout(
+          () => cancel(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError')),
+          effectiveTimeout((publicKey as { timeout?: unknown }).timeout) + SAFETY_GRACE_MS,
         );
-        return;
       }
-      if (reply.type !== 'result') return;
-      const result = reply.result;
-      if (result.status === 'ok') {
-        alongside?.abort();
-        finish(() => resolve(toCredential(result.credential)));
-      } else if (result.status === 'passthrough') {
-        if (alongside) return; // the browser's own call is already running
-        finish(() => resolve(callNative(options)));
-      } else if (!alongside) {
-        finish(() => reject(domError(result.name, result.message)));
+      port.onmessage = (event) => {
+        const reply = event.data as PortReply | null;
+        if (!reply || done) return;
+        if (reply.type === 'start-native' && conditional && !alongside) {
+          alongside = new AbortController();
+          const own = alongside;
+          callNative({ ...nativeOptions, signal: own.signal }).then(
+            (credential) => {
+              if (own.signal.aborted) return;
+              send(opened, { type: 'cancel' });
+              finish(() => resolve(credential));
+            },
+            () => undefined, // the phone may still answer; the page's own abort is handled above
+          );
+          return;
+        }
+        if (reply.type !== 'result') return;
+        const result = reply.result;
+        if (result.status === 'ok') {
+          alongside?.abort();
+          finish(() => resolve(toCredential(result.credential)));
+        } else if (result.status === 'passthrough') {
+          if (alongside) return; // the browser's own call is already running
+          finish(() => resolve(callNative(nativeOptions)));
+        } else if (!alongside) {
+          finish(() => reject(domError(result.name, result.message)));
+        }
+      };
+      try {
+        send(opened, { type: kind, options: tag(publicKey), mediation: options.mediation });
+      } catch (error) {
+        finish(() => reject(error));
       }
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const mediation = typeof options.mediation === 'string' ? { mediation: options.mediation } : {};
-      send(port, { type: kind, options: tag(options.publicKey), ...mediation });
-    } catch (error) {
-      finish(() => reject(error));
-    }
+    });
   });
 }
 
 function override(kind: 'create' | 'get', native: Native): Native {
   return {
     [kind](this: CredentialsContainer, options?: Options) {
-      if (!options || typeof options !== 'object' || !options.publicKey) return native.call(this, options);
-      return ceremony(kind, native, this, options);
+      // WebIDL conversion happens during the call; its errors reject the promise (never a sync throw).
+      let converted: ConvertedOptions;
+      try {
+        converted = convertOptions(kind, options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // Not a public-key request (passwords, federated, …): the browser's, with the page's own object.
+      if (!converted.publicKey || converted.other) return native.call(this, options);
+      return ceremony(kind, native, this, converted);
     },
   }[kind]!;
 }

@@ -337,8 +337,9 @@ function checkMakeCredentialInput(input: MakeCredentialInput): void {
   if (typeof input.rp?.id !== 'string' || input.rp.id === '') fail('rp.id must be a non-empty string');
   if (typeof input.rp.name !== 'string') fail('rp.name must be a string');
   const user = input.user;
-  if (!(user?.id instanceof Uint8Array) || user.id.length < 1 || user.id.length > 64) {
-    fail('user.id must be 1..64 bytes');
+  // Up to 64 bytes, and empty is allowed: Chromium registers with an empty user.id (issue 12).
+  if (!(user?.id instanceof Uint8Array) || user.id.length > 64) {
+    fail('user.id must be at most 64 bytes');
   }
   if (typeof user.name !== 'string' || typeof user.displayName !== 'string') {
     fail('user.name and user.displayName must be strings');

@@ -77,7 +77,8 @@ export function parseClientDataJSON(bytes: Uint8Array): ParsedClientData {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('clientDataJSON must be a JSON object');
   const o = parsed as Record<string, unknown>;
   if (o.type !== 'webauthn.create' && o.type !== 'webauthn.get') fail('clientDataJSON.type must be webauthn.create or webauthn.get');
-  if (typeof o.challenge !== 'string' || !/^[A-Za-z0-9_-]+$/.test(o.challenge)) {
+  // An empty challenge is allowed: Chromium sends one when the site asks with an empty challenge.
+  if (typeof o.challenge !== 'string' || !/^[A-Za-z0-9_-]*$/.test(o.challenge)) {
     fail('clientDataJSON.challenge must be a base64url string');
   }
   let challenge: Uint8Array;

@@ -22,8 +22,8 @@ describe('resolveRpId', () => {
     ['https://a.b.example.co.uk', 'example.co.uk', 'example.co.uk'],
     ['https://a.b.example.co.uk', 'b.example.co.uk', 'b.example.co.uk'],
     ['https://user.github.io', 'user.github.io', 'user.github.io'],
-    ['https://Login.Example.COM', 'EXAMPLE.com', 'example.com'],
-    ['https://xn--bcher-kva.de', 'bücher.de', 'xn--bcher-kva.de'],
+    ['https://Login.Example.COM', 'example.com', 'example.com'],
+    ['https://xn--bcher-kva.de', 'xn--bcher-kva.de', 'xn--bcher-kva.de'],
     ['http://localhost', undefined, 'localhost'],
     ['http://localhost:3000', 'localhost', 'localhost'],
     ['https://localhost', 'localhost', 'localhost'],
@@ -35,6 +35,8 @@ describe('resolveRpId', () => {
   });
 
   it.each<[string, string, string | undefined]>([
+    ['an uppercase RP ID (Chromium: SecurityError)', 'https://login.example.com', 'EXAMPLE.com'],
+    ['a Unicode RP ID instead of punycode (Chromium: SecurityError)', 'https://xn--bcher-kva.de', 'bücher.de'],
     ['a public suffix (com)', 'https://example.com', 'com'],
     ['a public suffix (co.uk)', 'https://example.co.uk', 'co.uk'],
     ['a private-section public suffix (github.io)', 'https://user.github.io', 'github.io'],

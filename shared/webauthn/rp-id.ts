@@ -4,6 +4,7 @@
 // (so `github.io` is a public suffix and `user.github.io` cannot claim it).
 //
 // Deliberate choices, all failing closed with SecurityError:
+//  - an RP ID that is not already canonical (uppercase, Unicode instead of punycode), as Chromium;
 //  - only https: origins, plus http: on localhost / *.localhost (secure contexts by definition);
 //  - IP-address hosts are refused (browsers refuse WebAuthn there; an IP has no registrable
 //    domain to scope credentials to);
@@ -39,6 +40,9 @@ export function resolveRpId(origin: string, requestedRpId: string | undefined): 
   if (typeof requestedRpId !== 'string') throw security('The RP ID must be a string');
   const rpId = parseHost(requestedRpId);
   if (!rpId) throw security(`${describe(requestedRpId)} is not a valid domain`);
+  // Chromium takes the RP ID only in its canonical form: "EXAMPLE.com" or "bücher.example" are a
+  // SecurityError there, not lowercased or punycoded (the site sees Chromium; issue 12).
+  if (rpId !== requestedRpId) throw security(`The RP ID ${describe(requestedRpId)} is not in canonical form (lowercase, punycode)`);
   if (isIpHost(rpId)) throw security(`The RP ID ${rpId} is an IP address`);
   if (rpId !== host && !host.endsWith('.' + rpId)) {
     throw security(`The RP ID ${rpId} is not a registrable domain suffix of, nor equal to, ${host}`);

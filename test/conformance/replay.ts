@@ -90,7 +90,9 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
       if (!found) return { id: spec.id, outcome: 'runner:no-frame' };
       frame = found;
     }
-    const held = target.requestHeld();
+    // A conditional request reaches no authenticator until the person picks one: it is held by the
+    // browser (or Pairkey) from the moment the call returned.
+    const held = spec.mediation === 'conditional' ? target.settled() : target.requestHeld();
     const started = await start(frame, {
       call: spec.call,
       publicKey: spec.publicKey,
@@ -103,7 +105,7 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
     const settled = result(frame);
     if (!started.sync && spec.abort === 'waiting') {
       // Abort once the authenticator holds the request, unless the call settled before that.
-      const first = await Promise.race([held.then(() => 'held' as const), settled.then(() => 'settled' as const)]);
+      const first = await limit(Promise.race([held.then(() => 'held' as const), settled.then(() => 'settled' as const)]), 'settled' as const);
       if (first === 'held') await abort(frame, spec.abortReason);
     }
     const observed = await limit(settled, { outcome: 'runner-timeout' });

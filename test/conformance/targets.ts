@@ -27,9 +27,17 @@ export interface Target {
    * "while the phone waits". Never resolves when the request does not get that far.
    */
   requestHeld(): Promise<void>;
+  /**
+   * A short pause for a request that is held somewhere DevTools and the phone cannot see (Chromium
+   * reports nothing when a request reaches a virtual authenticator or waits for autofill).
+   */
+  settled(): Promise<void>;
   closePage(page: Page): Promise<void>;
   close(): Promise<void>;
 }
+
+const SETTLE_MS = 300;
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, SETTLE_MS));
 
 export function siteFlags(port: number, spkiHash: string): string[] {
   return [
@@ -77,9 +85,8 @@ export async function nativeTarget(flags: string[], headless = true): Promise<Ta
       if (answer === 'deny') throw new Error('A setup registration cannot be followed by a denial (not in the corpus)');
       await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: answer !== 'wait' });
     },
-    // Chromium tells DevTools nothing when a request reaches a virtual authenticator; a request
-    // with no authenticator to answer it is held from the moment the call returned.
-    requestHeld: () => new Promise((resolve) => setTimeout(resolve, 300)),
+    requestHeld: () => settle(),
+    settled: () => settle(),
     async closePage(page) {
       await sessions.get(page)?.detach().catch(() => undefined);
       sessions.delete(page);
@@ -128,6 +135,7 @@ export async function extensionTarget(flags: string[], headless = true): Promise
       answer = a;
     },
     requestHeld: () => new Promise<void>((resolve) => heldWaiters.push(resolve)),
+    settled: () => settle(),
     closePage: (page) => page.close(),
     async close() {
       running = false;

@@ -136,7 +136,9 @@
       const reason = () => (spec.abortReason === undefined ? undefined : spec.abortReason);
       if (spec.abort === 'before') controller.abort(reason());
       state.reads = reads;
-      state.challenge = publicKey && publicKey.challenge instanceof Uint8Array ? publicKey.challenge : null;
+      // Read without running the page's getter (or recording a read): the call must be the only reader.
+      const own = publicKey && typeof publicKey === 'object' ? Object.getOwnPropertyDescriptor(publicKey, 'challenge') : undefined;
+      state.challenge = own && own.value instanceof Uint8Array ? own.value : null;
       state.controller = controller;
       state.sync = null;
       const api = navigator.credentials;
