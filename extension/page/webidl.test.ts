@@ -8,7 +8,7 @@ function traced<T extends object>(value: T, path: string, reads: string[]): T {
       if (typeof key === 'string') reads.push(path ? `${path}.${key}` : key);
       const v = Reflect.get(target, key, receiver) as unknown;
       return v && typeof v === 'object' && !ArrayBuffer.isView(v) && !Array.isArray(v) && !(v instanceof AbortSignal)
-        ? traced(v, path ? `${path}.${key}` : key, reads)
+        ? traced(v, path ? `${path}.${String(key)}` : String(key), reads)
         : v;
     },
   });
