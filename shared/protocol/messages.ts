@@ -72,7 +72,8 @@ export const MakeCredentialSchema = Type.Object(
     timeout: Timeout,
     clientDataJSON: ClientDataJSON,
     rp: Type.Object({ id: Type.String({ minLength: 1, maxLength: 253 }), name: Text(1024) }, strict),
-    user: Type.Object({ id: B64(64, 1), name: Text(1024), displayName: Text(1024) }, strict),
+    // An empty user.id is allowed: Chromium registers with one (issue 12, docs/extension.md "Conformance").
+    user: Type.Object({ id: B64(64), name: Text(1024), displayName: Text(1024) }, strict),
     pubKeyCredParams: Type.Array(Type.Object({ type: Type.Literal('public-key'), alg: CoseAlgorithm }, strict), {
       maxItems: 32,
     }),

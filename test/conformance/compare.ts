@@ -32,10 +32,14 @@ export interface KnownCause {
   cause: string;
 }
 
+/** Each run serves its sites on its own port: origins that carry it (localhost, IPs) compare without it. */
+const withoutPort = (shape: Record<string, unknown> | undefined): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(shape ?? {}).replace(/(localhost|127\.0\.0\.1):\d+/g, '$1:{port}')) as Record<string, unknown>;
+
 function shapeDiff(a: CaseResult, b: CaseResult): string[] {
   const fields = new Set<string>();
-  const sa = a.shape ?? {};
-  const sb = b.shape ?? {};
+  const sa = withoutPort(a.shape);
+  const sb = withoutPort(b.shape);
   for (const k of new Set([...Object.keys(sa), ...Object.keys(sb)])) if (!isDeepStrictEqual(sa[k], sb[k])) fields.add(k);
   if (a.reads || b.reads) if (!isDeepStrictEqual(a.reads, b.reads)) fields.add('reads');
   return [...fields];

@@ -47,6 +47,33 @@ export function siteFlags(port: number, spkiHash: string): string[] {
   ];
 }
 
+/**
+ * DevTools' virtual environment with one authenticator (CTAP 2.1 over USB, resident keys, UV, PRF,
+ * largeBlob). In the extension's browser too: a call Pairkey hands to the browser then meets the
+ * same authenticators as in the native run, as it would meet the person's own.
+ */
+async function addAuthenticator(cdp: CDPSession, answer: Answer): Promise<string> {
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  // 'wait': no presence simulated, so the request waits as it would for a phone out of reach.
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      ctap2Version: 'ctap2_1',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      hasLargeBlob: true,
+      hasPrf: true,
+      hasCredBlob: false,
+      automaticPresenceSimulation: answer !== 'wait',
+      isUserConsenting: answer !== 'deny',
+      // isUserConsenting is newer than Playwright's copy of the protocol types.
+    } as { protocol: 'ctap2'; transport: 'usb' },
+  });
+  return authenticatorId;
+}
+
 export async function nativeTarget(flags: string[], headless = true): Promise<Target> {
   const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), headless, args: [...CHROMIUM_QUIET_FLAGS, ...flags] });
   const context: BrowserContext = await browser.newContext();
@@ -58,25 +85,7 @@ export async function nativeTarget(flags: string[], headless = true): Promise<Ta
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       sessions.set(page, cdp);
-      await cdp.send('WebAuthn.enable', { enableUI: false });
-      // 'wait': no presence simulated, so the request waits as it would for a phone out of reach.
-      const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-          // isUserConsenting is newer than Playwright's copy of the protocol types.
-          options: {
-            protocol: 'ctap2',
-            ctap2Version: 'ctap2_1',
-            transport: 'usb',
-            hasResidentKey: true,
-            hasUserVerification: true,
-            isUserVerified: true,
-            hasLargeBlob: true,
-            hasPrf: true,
-            hasCredBlob: false,
-            automaticPresenceSimulation: answer !== 'wait',
-            isUserConsenting: answer !== 'deny',
-          } as { protocol: 'ctap2'; transport: 'usb' },
-        });
-      authenticators.set(page, authenticatorId);
+      authenticators.set(page, await addAuthenticator(cdp, answer));
       return page;
     },
     async setAnswer(page, answer) {
@@ -110,6 +119,7 @@ export async function extensionTarget(flags: string[], headless = true): Promise
   const driver = playwrightDriver(context, new URL(worker.url()).host);
   const phone: QaPhone = await pairThroughPopup(driver, { relayUrl: harness.url, phoneAppUrl: `http://localhost:${harness.phonePort}/` }, { policy: 'wait' });
 
+  const sessions = new Map<Page, CDPSession>();
   // One loop hands every request the phone receives to the case that is running.
   let answer: Answer = 'approve';
   let heldWaiters: (() => void)[] = [];
@@ -129,14 +139,23 @@ export async function extensionTarget(flags: string[], headless = true): Promise
     async openPage(_spec, a) {
       answer = a;
       heldWaiters = [];
-      return context.newPage();
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      sessions.set(page, cdp);
+      // Pairkey's own requests go to the phone; the authenticator only meets calls it hands over.
+      await addAuthenticator(cdp, a);
+      return page;
     },
     async setAnswer(_page, a) {
       answer = a;
     },
     requestHeld: () => new Promise<void>((resolve) => heldWaiters.push(resolve)),
     settled: () => settle(),
-    closePage: (page) => page.close(),
+    async closePage(page) {
+      await sessions.get(page)?.detach().catch(() => undefined);
+      sessions.delete(page);
+      await page.close();
+    },
     async close() {
       running = false;
       phone.close();
