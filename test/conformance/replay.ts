@@ -86,7 +86,8 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
         ...(f.src ? { src: `${f.src}/` } : {}),
         name: 'target',
       });
-      const found = page.frame({ name: 'target' });
+      // A sandboxed (opaque) frame's name is not always reported; it is the page's only frame.
+      const found = page.frame({ name: 'target' }) ?? page.mainFrame().childFrames()[0];
       if (!found) return { id: spec.id, outcome: 'runner:no-frame' };
       frame = found;
     }
