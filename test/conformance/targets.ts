@@ -11,6 +11,7 @@ import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
 import { pairThroughPopup } from '../../qa/fixtures/pairing.ts';
 import type { QaPhone, RequestView } from '../../qa/phone.ts';
 import { HarnessProcess } from '../support/harness-process.ts';
+import { addVirtualAuthenticatorTo } from '../support/virtual-authenticator.ts';
 import type { Answer, CaseSpec } from './corpus.ts';
 
 export type TargetName = 'native' | 'extension';
@@ -52,26 +53,16 @@ export function siteFlags(port: number, spkiHash: string): string[] {
  * largeBlob). In the extension's browser too: a call Pairkey hands to the browser then meets the
  * same authenticators as in the native run, as it would meet the person's own.
  */
-async function addAuthenticator(cdp: CDPSession, answer: Answer): Promise<string> {
-  await cdp.send('WebAuthn.enable', { enableUI: false });
+function addAuthenticator(cdp: CDPSession, answer: Answer): Promise<string> {
   // 'wait': no presence simulated, so the request waits as it would for a phone out of reach.
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      ctap2Version: 'ctap2_1',
-      transport: 'usb',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      hasLargeBlob: true,
-      hasPrf: true,
-      hasCredBlob: false,
-      automaticPresenceSimulation: answer !== 'wait',
-      isUserConsenting: answer !== 'deny',
-      // isUserConsenting is newer than Playwright's copy of the protocol types.
-    } as { protocol: 'ctap2'; transport: 'usb' },
+  return addVirtualAuthenticatorTo(cdp, {
+    ctap2Version: 'ctap2_1',
+    hasLargeBlob: true,
+    hasPrf: true,
+    hasCredBlob: false,
+    automaticPresenceSimulation: answer !== 'wait',
+    isUserConsenting: answer !== 'deny',
   });
-  return authenticatorId;
 }
 
 export async function nativeTarget(flags: string[], headless = true): Promise<Target> {
