@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WebAuthnError } from '../../shared/errors.ts';
 import { LARGE_BLOB_MAX_BYTES } from '../../shared/authenticator/core.ts';
 import { toB64url } from '../../shared/bytes.ts';
-import { largeBlobCreateInputs, largeBlobCreateResult, largeBlobForPhone, largeBlobGetInputs, largeBlobGetResult } from './large-blob.ts';
+import { assertLargeBlobSatisfiable, largeBlobCreateInputs, largeBlobCreateResult, largeBlobForPhone, largeBlobGetInputs, largeBlobGetResult } from './large-blob.ts';
 
 const errorName = (run: () => unknown) => {
   try {
@@ -57,4 +57,11 @@ it('a blob larger than a phone keeps is not sent to the phone', () => {
   expect(largeBlobForPhone({ read: true })).toBe(true);
   expect(largeBlobForPhone({ write: toB64url(new Uint8Array(LARGE_BLOB_MAX_BYTES)) })).toBe(true);
   expect(largeBlobForPhone({ write: toB64url(new Uint8Array(LARGE_BLOB_MAX_BYTES + 1)) })).toBe(false);
+});
+
+it("support 'required' without a resident key is NotAllowedError, as no authenticator can meet it", () => {
+  expect(errorName(() => assertLargeBlobSatisfiable({ support: 'required' }, 'discouraged'))).toBe('NotAllowedError');
+  expect(errorName(() => assertLargeBlobSatisfiable({ support: 'required' }, 'preferred'))).toBe('no error');
+  expect(errorName(() => assertLargeBlobSatisfiable({ support: 'preferred' }, 'discouraged'))).toBe('no error');
+  expect(errorName(() => assertLargeBlobSatisfiable(null, 'discouraged'))).toBe('no error');
 });

@@ -31,6 +31,17 @@ export function largeBlobCreateInputs(input: unknown): LargeBlobCreate | null {
   return { support: l.support === 'required' ? 'required' : 'preferred' };
 }
 
+/**
+ * A blob lives with a discoverable credential only (CTAP 2.1's largeBlobKey), so `support:
+ * 'required'` without a resident key can be met by no authenticator: Chromium finds none and the
+ * call ends NotAllowedError; so does Pairkey's, without asking the phone.
+ */
+export function assertLargeBlobSatisfiable(asked: LargeBlobCreate | null, residentKey: 'discouraged' | 'preferred' | 'required'): void {
+  if (asked?.support === 'required' && residentKey === 'discouraged') {
+    throw new WebAuthnError('NotAllowedError', 'No authenticator can keep a large blob for a credential that is not discoverable');
+  }
+}
+
 /** get(): exactly one of read / write; a write names exactly one allowed credential. */
 export function largeBlobGetInputs(input: unknown, allowCredentials: number): LargeBlobGet | null {
   if (input === undefined) return null;

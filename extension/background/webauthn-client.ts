@@ -17,7 +17,7 @@ import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
 import type { Caller } from './caller.ts';
 import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { checkAppId } from './appid.ts';
-import { largeBlobCreateInputs, largeBlobCreateResult, largeBlobGetInputs, largeBlobGetResult, largeBlobForPhone } from './large-blob.ts';
+import { assertLargeBlobSatisfiable, largeBlobCreateInputs, largeBlobCreateResult, largeBlobGetInputs, largeBlobGetResult, largeBlobForPhone } from './large-blob.ts';
 import { prfCreateInputs, prfGetInputs } from './prf.ts';
 
 /**
@@ -114,6 +114,7 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
   const credProps = options.extensions.credProps === true;
   const prf = prfCreateInputs(options.extensions.prf);
   const largeBlob = largeBlobCreateInputs(options.extensions.largeBlob);
+  assertLargeBlobSatisfiable(largeBlob, options.authenticatorSelection.residentKey);
   return {
     kind: 'create',
     rpId,
