@@ -152,16 +152,17 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-/** Read and validate the configuration; throws one ConfigError listing every problem. */
-export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
+/**
+ * Readers of one environment that note every problem in `problems` (so one ConfigError can list
+ * them all): `read` gives a trimmed value or undefined for unset/empty, `int` an integer in range.
+ */
+export function envReaders(env: Env, problems: string[]): { read: (name: string) => string | undefined; int: IntReader } {
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
@@ -171,6 +172,26 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return Number(raw);
   };
+  return { read, int };
+}
+
+/** `load()`, or the ConfigError's list of problems on stderr and exit code 2 (entry points). */
+export function loadOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** Read and validate the configuration; throws one ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const { read, int } = envReaders(env, problems);
 
   const httpUrl = (name: string, fallback: string): URL | undefined => {
     const raw = read(name) ?? fallback;

@@ -1,21 +1,9 @@
 // Entry point: `tsx harness-server/main.ts`. Starts the RP + relay and the phone app origin.
 import { buildServers } from './app.ts';
-import { ConfigError, insecureBanner, loadConfig, type Config } from './config.ts';
-
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
+import { insecureBanner, loadConfig, loadOrExit } from './config.ts';
 
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadOrExit(() => loadConfig());
   const banner = insecureBanner(config);
   // Printed before anything else, and again once listening, so it cannot scroll out of sight.
   if (banner) console.error(banner);

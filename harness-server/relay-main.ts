@@ -1,23 +1,11 @@
 // Entry point of the relay-only server: `npx pairkey relay` or `npm run relay`
 // (configuration: docs/server.md "Relay-only server").
-import { ConfigError } from './config.ts';
-import { loadRelayConfig, type RelayServerConfig } from './relay/config.ts';
+import { loadOrExit } from './config.ts';
+import { loadRelayConfig } from './relay/config.ts';
 import { buildRelayServer } from './relay/server.ts';
 
-function readConfig(): RelayServerConfig {
-  try {
-    return loadRelayConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = loadOrExit(() => loadRelayConfig());
   const { relay } = await buildRelayServer(config, { processMetrics: true });
   await relay.listen({ port: config.port, host: config.host });
 

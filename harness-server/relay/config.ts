@@ -1,6 +1,6 @@
 // Configuration of the relay-only server (`npx pairkey relay`, harness-server/relay-main.ts):
 // PORT, HOST, LOG_LEVEL, TRUST_PROXY, RELAY_* and RELAY_BUS, nothing of the relying party or the phone app.
-import { ConfigError, LOG_LEVELS, parseTrustProxy, readRelayBus, readRelayLimits, type LogLevel, type RelayBusConfig, type RelayLimits } from '../config.ts';
+import { ConfigError, envReaders, LOG_LEVELS, parseTrustProxy, readRelayBus, readRelayLimits, type Env, type LogLevel, type RelayBusConfig, type RelayLimits } from '../config.ts';
 
 export interface RelayServerConfig {
   port: number;
@@ -12,23 +12,9 @@ export interface RelayServerConfig {
   trustProxy: string[];
 }
 
-type Env = Record<string, string | undefined>;
-
 export function loadRelayConfig(env: Env = process.env): RelayServerConfig {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = read(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return Number(raw);
-  };
+  const { read, int } = envReaders(env, problems);
   const port = int('PORT', 8789, 0, 65535);
   const host = read('HOST') ?? 'localhost';
   const relay = readRelayLimits(int);
