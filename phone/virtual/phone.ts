@@ -4,7 +4,7 @@
 // misbehaviour modes spoil the approved answer. It has no session or pairing code of its own: every
 // e2e and QA test exercises the session the phone app ships.
 import WebSocket from 'ws';
-import { Authenticator, generateExportableKey, SUPPORTED_ALGORITHMS } from '../../shared/authenticator/index.ts';
+import { Authenticator, SUPPORTED_ALGORITHMS } from '../../shared/authenticator/index.ts';
 import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import type { WebSocketFactory, WebSocketLike } from '../../shared/relay-socket.ts';
 import type { RetryPolicy } from '../../shared/relay-backoff.ts';
@@ -94,11 +94,7 @@ export class VirtualPhone {
     this.authenticator = new Authenticator({
       store,
       algorithms: SUPPORTED_ALGORITHMS,
-      newKey: async (alg) => {
-        const { key, privateKey } = await generateExportableKey(alg);
-        store.rememberPrivateKey(key, privateKey);
-        return key;
-      },
+      newKey: store.newKey,
       largeBlobs: true,
     });
   }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { Authenticator, generateExportableKey, spkiOf, SUPPORTED_ALGORITHMS } from '../../shared/authenticator/index.ts';
+import { Authenticator, spkiOf, SUPPORTED_ALGORITHMS } from '../../shared/authenticator/index.ts';
 import { PhoneStore } from './store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pairkey-phone-store-'));
@@ -16,11 +16,7 @@ it('keeps ES256, EdDSA and RS256 credentials and their blobs across a reopen', a
   const authenticator = new Authenticator({
     store,
     algorithms: SUPPORTED_ALGORITHMS,
-    newKey: async (alg) => {
-      const { key, privateKey } = await generateExportableKey(alg);
-      store.rememberPrivateKey(key, privateKey);
-      return key;
-    },
+    newKey: store.newKey,
     largeBlobs: true,
   });
   const made = [];

@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fromB64url, equalBytes, toB64url } from '../../shared/bytes.ts';
-import { COSE_ALG_ES256, exportableKeyFromPrivate, isCoseAlgorithm, type CredentialStore, type SigningKey, type StoredCredential } from '../../shared/authenticator/index.ts';
+import { COSE_ALG_ES256, exportableKeyFromPrivate, generateExportableKey, isCoseAlgorithm, type CoseAlgorithm, type CredentialStore, type SigningKey, type StoredCredential } from '../../shared/authenticator/index.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { isConfirmed, type PairedBrowser } from '../core/pairing.ts';
 
@@ -125,9 +125,16 @@ export class PhoneStore implements CredentialStore {
 
   /** Keys made by the authenticator core arrive through `newKey`; remember their private part. */
   private readonly privateKeys = new WeakMap<object, Uint8Array>();
-  rememberPrivateKey(key: object, privateKey: Uint8Array): void {
+  private rememberPrivateKey(key: object, privateKey: Uint8Array): void {
     this.privateKeys.set(key, privateKey);
   }
+
+  /** The authenticator core's `newKey`: a key for `alg` whose private part this store can keep. */
+  readonly newKey = async (alg: CoseAlgorithm): Promise<SigningKey> => {
+    const { key, privateKey } = await generateExportableKey(alg);
+    this.rememberPrivateKey(key, privateKey);
+    return key;
+  };
 
   /** The private key of a credential this phone made (the virtual phone derives PRF secrets from it). */
   privateKeyOf(id: Uint8Array): Uint8Array | undefined {
