@@ -43,11 +43,11 @@ export class PhoneProcess {
     }
   }
 
-  /** Resolve once stderr has a line matching `pattern` (the phone logs each request there). */
-  async waitForLog(pattern: RegExp): Promise<string> {
+  /** Resolve once stderr has `count` lines matching `pattern` (the phone logs each request there); the last of them. */
+  async waitForLog(pattern: RegExp, count = 1): Promise<string> {
     for (;;) {
-      const line = this.stderrLines.find((l) => pattern.test(l));
-      if (line) return line;
+      const lines = this.stderrLines.filter((l) => pattern.test(l));
+      if (lines.length >= count) return lines[count - 1]!;
       if (this.child.exitCode !== null) throw new Error(`pairkey-phone exited before logging ${pattern}`);
       await new Promise<void>((r) => this.waiters.push(r));
     }

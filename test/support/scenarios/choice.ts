@@ -78,6 +78,9 @@ export const choice: Scenario[] = [
       await popup.waitForText(tid('request-stage'), /Approve the request on your phone/);
       await popup.click(tid('request-use-browser'));
       await moved;
+      // The extension sends the cancel before handing the call over, but the browser's own
+      // authenticator may answer before the cancel has crossed the relay: wait for the phone to log it.
+      await phone.waitForLog(/^cancelled registration/, 2);
       assert.equal(phone.stderrLines.filter((l) => l.startsWith('cancelled registration')).length, 2);
     },
   },
