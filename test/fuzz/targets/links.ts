@@ -58,8 +58,11 @@ function expectedPeers(data: unknown): number | null {
   try {
     const value: unknown = JSON.parse(data);
     if (typeof value !== 'object' || value === null) return null;
+    // The relay contract (shared/protocol/relay-contract.ts): exactly { type: 'peers', count } with
+    // count 0, 1 or 2 (a channel has two seats); anything else is not a peers count.
+    if (Object.keys(value).sort().join() !== 'count,type') return null;
     const { type, count } = value as { type?: unknown; count?: unknown };
-    return type === 'peers' && typeof count === 'number' && Number.isInteger(count) ? count : null;
+    return type === 'peers' && typeof count === 'number' && Number.isInteger(count) && count >= 0 && count <= 2 ? count : null;
   } catch {
     return null;
   }
