@@ -1,6 +1,7 @@
 // Entry point: `tsx harness-server/main.ts`. Starts the RP + relay and the phone app origin.
 import { buildServers } from './app.ts';
 import { insecureBanner, loadConfig, loadOrExit } from './config.ts';
+import { closeOnSignals } from './shutdown.ts';
 
 async function main(): Promise<void> {
   const config = loadOrExit(() => loadConfig());
@@ -12,24 +13,7 @@ async function main(): Promise<void> {
   await rp.listen({ port: config.port, host: config.host });
   await phone.listen({ port: config.phonePort, host: config.host });
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      // A second Ctrl-C means "now".
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`${signal} received, shutting down…`);
-    Promise.all([rp.close(), phone.close()]).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error('Error while shutting down:', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(() => Promise.all([rp.close(), phone.close()]));
 
   // Printed once the signal handlers are in place: whoever waits for these lines can stop us.
   console.log(`Relying party:  ${config.publicUrl}`);

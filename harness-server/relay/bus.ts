@@ -189,6 +189,8 @@ export class RelayBus {
         });
       } catch (error) {
         this.log.warn({ err: error }, 'relay bus unreachable; retrying');
+        // Nothing announces that a NATS server came up: retry after a pause (the client's own
+        // reconnect takes over once a first connection exists).
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
