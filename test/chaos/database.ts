@@ -23,6 +23,19 @@ export function committedProblems(dataDir: string, ledgers: UserLedger[], waterm
     const counter = db.prepare('SELECT sign_count AS n FROM credentials WHERE id = ?');
     const step = db.prepare(`SELECT o.last_time_step AS n FROM otp_factors o JOIN users u ON u.id = o.user_id WHERE u.username = ? AND o.status = 'active'`);
     const session = db.prepare('SELECT 1 FROM sessions WHERE id = ?');
+  const sessionsOf = db.prepare(`SELECT hex(s.id) AS id, s.created_at AS at FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = ? ORDER BY s.created_at`);
+  const auditOf = db.prepare(`SELECT a.event, a.created_at AS at FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.username = ? ORDER BY a.id DESC LIMIT 4`);
+  /** What a missing session's finding shows: the client's last attempts and what the database holds. */
+  const evidence = (ledger: UserLedger): string => {
+    const time = (at: number) => new Date(at).toISOString().slice(11, 23);
+    const rows = sessionsOf.all(ledger.username) as { id: string; at: number }[];
+    const audit = auditOf.all(ledger.username) as { event: string; at: number }[];
+    return [
+      `client's last verify attempts: ${ledger.attempts.join('; ') || 'none'}`,
+      `sessions stored: ${rows.map((r) => `${r.id.slice(0, 8).toLowerCase()} from ${time(r.at)}`).join(', ') || 'none'}`,
+      `last audit entries: ${audit.map((a) => `${a.event} ${time(a.at)}`).join(', ')}`,
+    ].join('\n      ');
+  };
     for (const ledger of ledgers) {
       const who = `${ledger.username}`;
       const audited = (signIns.get(ledger.username) as { n: number }).n;
@@ -36,7 +49,7 @@ export function committedProblems(dataDir: string, ledgers: UserLedger[], waterm
         // Unless a sign-in cut off by the fault had committed (and rotated the session), the
         // session of the last acknowledged one is there.
         if (stored === ledger.lastCounter && ledger.session !== null && session.get(tokenHash(ledger.session)) === undefined) {
-          problems.push(`${who}: the session of the last acknowledged sign-in is gone`);
+          problems.push(`${who}: the session of the last acknowledged sign-in is gone\n      ${evidence(ledger)}`);
         }
         mark.signCount = Math.max(mark.signCount, stored);
       }

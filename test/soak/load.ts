@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { tokenHash } from '../../harness-server/rp/crypto/tokens.ts';
 import { TestBrowser } from '../../harness-server/testing/servers.ts';
 import type { Authenticator } from '../../shared/authenticator/index.ts';
 import { parseAuthenticatorData } from '../../shared/authenticator/index.ts';
@@ -50,6 +51,11 @@ export interface SoakOptions {
   log?: (line: string) => void;
   /** Ride through faults: retry after `retryMs` instead of counting a failed request as lost. */
   faultTolerant?: { retryMs: number };
+  /**
+   * A steady load instead of a saturating one: each user pauses this long after every sign-in,
+   * each channel pair after every echoed frame. 0 (the default) is as fast as the server answers.
+   */
+  thinkMs?: number;
   /** A request still unanswered after this long hangs (a failure); no limit unless given. */
   requestTimeoutMs?: number;
   /** Ends the load before `durationMs` (the chaos run stops it when its faults are done). */
@@ -81,7 +87,11 @@ export interface UserLedger {
   maxStepSent: number;
   /** Passkey: the session cookie the last acknowledged sign-in set (password users sign out). */
   session: string | null;
+  /** Passkey: the last few verify attempts (time, status, counter signed, session cookie after), for a finding's evidence. */
+  attempts: string[];
 }
+
+const ATTEMPTS_KEPT = 6;
 
 /** A request that did not get its 200 while the load rode through faults. */
 export interface Refusal {
@@ -251,6 +261,7 @@ async function relayPair(group: number, bases: string[], options: SoakOptions, d
         }
         options.onProgress?.('frame', Date.now(), group);
         report.framesEchoed += 1;
+        if (options.thinkMs) await pauseUnlessStopped(options.thinkMs, options.stop);
       }
     } finally {
       a.close();
@@ -277,7 +288,7 @@ interface Tally {
 
 const statusOf = (result: { status: number }) => result.status;
 
-const newLedger = (kind: SignInKind, username: string): UserLedger => ({ kind, username, acknowledged: 0, lastCounter: 0, maxSigned: 0, lastStep: 0, maxStepSent: 0, session: null });
+const newLedger = (kind: SignInKind, username: string): UserLedger => ({ kind, username, acknowledged: 0, lastCounter: 0, maxSigned: 0, lastStep: 0, maxStepSent: 0, session: null, attempts: [] });
 
 async function passkeyUser(browser: TestBrowser, server: ServerProcess, ledger: UserLedger): Promise<SignIn> {
   const { authenticator, credentialId } = await passkeyAccount(browser, ledger.username, server.url);
@@ -288,7 +299,14 @@ async function passkeyUser(browser: TestBrowser, server: ServerProcess, ledger: 
     if (assertion === null) return false;
     const counter = parseAuthenticatorData(fromB64url(assertion.response.authenticatorData)).signCount;
     ledger.maxSigned = Math.max(ledger.maxSigned, counter);
-    if ((await request(`POST ${PASSKEY_VERIFY}`, () => browser.post(PASSKEY_VERIFY, assertion), statusOf)) === null) return false;
+    const sessionBefore = browser.cookies.get('pk_session');
+    const verified = await request(`POST ${PASSKEY_VERIFY}`, () => browser.post(PASSKEY_VERIFY, assertion), statusOf);
+    const sessionAfter = browser.cookies.get('pk_session');
+    ledger.attempts = [
+      ...ledger.attempts.slice(1 - ATTEMPTS_KEPT),
+      `${new Date().toISOString().slice(11, 23)} counter ${counter} → ${verified === null ? 'refused' : 'acknowledged'}, session cookie ${sessionAfter === sessionBefore ? 'kept' : sessionAfter === undefined ? 'cleared' : `now ${tokenHash(sessionAfter)?.toString('hex').slice(0, 8)}`}`,
+    ];
+    if (verified === null) return false;
     ledger.acknowledged += 1;
     ledger.lastCounter = counter;
     ledger.session = browser.cookies.get('pk_session') ?? null;
@@ -380,6 +398,7 @@ async function signInLoop(signIn: SignIn, deadline: number, options: SoakOptions
     if (report.requests === before) continue; // a TOTP user whose next step is past the deadline
     record(ok, performance.now() - started);
     if (!ok && options.faultTolerant) await pause(options.faultTolerant.retryMs);
+    else if (options.thinkMs) await pauseUnlessStopped(options.thinkMs, options.stop);
   }
 }
 
