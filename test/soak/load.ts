@@ -368,8 +368,11 @@ async function signInLoop(signIn: SignIn, deadline: number, options: SoakOptions
     else report.failedRequests.push(what);
   };
   /** Times one request; anything but a 200 (or a throw) is a lost request, no answer in time a hung one. */
+  // A sign-in is timed from its first request: a TOTP user's wait for its next time step is not latency.
+  let firstRequestAt: number | undefined;
   const request: Request = async (what, call, status) => {
     const started = performance.now();
+    firstRequestAt ??= started;
     report.requests += 1;
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<'hung'>((resolve) => {
@@ -392,11 +395,11 @@ async function signInLoop(signIn: SignIn, deadline: number, options: SoakOptions
     return null;
   };
   while (going(deadline, options) && report.failedRequests.length < 20 && report.hungRequests.length === 0) {
-    const started = performance.now();
+    firstRequestAt = undefined;
     const before = report.requests;
     const ok = await signIn(request, deadline, options.stop);
-    if (report.requests === before) continue; // a TOTP user whose next step is past the deadline
-    record(ok, performance.now() - started);
+    if (report.requests === before || firstRequestAt === undefined) continue; // a TOTP user whose next step is past the deadline
+    record(ok, performance.now() - firstRequestAt);
     if (!ok && options.faultTolerant) await pause(options.faultTolerant.retryMs);
     else if (options.thinkMs) await pauseUnlessStopped(options.thinkMs, options.stop);
   }
