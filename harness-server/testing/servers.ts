@@ -122,6 +122,9 @@ export interface HttpResult<T = unknown> {
   setCookies: string[];
 }
 
+/** One HTTP answer as the test browser reads it. */
+type RawResponse = { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
+
 /**
  * A browser for the RP's JSON API, over `fastify.inject` (an app: no socket) or fetch (a base
  * URL: a server in another process): a cookie jar (names only; paths and expiry are the
@@ -188,19 +191,27 @@ export class TestBrowser {
     return { statusCode: response.status, headers: all, body: await response.text() };
   }
 
-  /** One keep-alive connection from `remoteAddress` to the server on 127.0.0.1 (Host: the URL's). */
-  #fromAddress(method: string, path: string, headers: Record<string, string>, body: string | undefined) {
+  /**
+   * One keep-alive connection from `remoteAddress` to the server on 127.0.0.1 (Host: the URL's).
+   * A request sent on a kept-alive socket the server had just closed as idle fails with
+   * ECONNRESET before the server saw it: sent again once on a new socket, as Node's docs advise
+   * (`request.reusedSocket`).
+   */
+  #fromAddress(method: string, path: string, headers: Record<string, string>, body: string | undefined, retried = false): Promise<RawResponse> {
     const url = new URL(path, this.target as string);
     this.#agent ??= new Agent({ keepAlive: true, maxSockets: 1, localAddress: this.remoteAddress });
     const all = { ...headers, host: url.host, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) };
-    return new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    return new Promise<RawResponse>((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port: url.port, path: url.pathname + url.search, method, headers: all, agent: this.#agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && error.code === 'ECONNRESET') resolve(this.#fromAddress(method, path, headers, body, true));
+        else reject(error);
+      });
       req.end(body);
     });
   }
