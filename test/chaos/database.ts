@@ -24,7 +24,7 @@ export function committedProblems(dataDir: string, ledgers: UserLedger[], waterm
     const step = db.prepare(`SELECT o.last_time_step AS n FROM otp_factors o JOIN users u ON u.id = o.user_id WHERE u.username = ? AND o.status = 'active'`);
     const session = db.prepare('SELECT 1 FROM sessions WHERE id = ?');
   const sessionsOf = db.prepare(`SELECT hex(s.id) AS id, s.created_at AS at FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = ? ORDER BY s.created_at`);
-  const auditOf = db.prepare(`SELECT a.event, a.created_at AS at FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.username = ? ORDER BY a.id DESC LIMIT 4`);
+  const auditOf = db.prepare(`SELECT a.event, a.at FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.username = ? ORDER BY a.id DESC LIMIT 4`);
   /** What a missing session's finding shows: the client's last attempts and what the database holds. */
   const evidence = (ledger: UserLedger): string => {
     const time = (at: number) => new Date(at).toISOString().slice(11, 23);
