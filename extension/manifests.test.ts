@@ -20,11 +20,14 @@ const firefox = manifestFor('firefox') as Manifest;
 const docs = readFileSync(new URL('../docs/extension.md', import.meta.url), 'utf8');
 
 describe('manifests', () => {
-  it('ask for storage only, plus webAuthenticationProxy in Chrome, and no host permissions', () => {
+  it('ask for storage only, plus webAuthenticationProxy in Chrome, and https hosts only (related origins)', () => {
     expect(firefox.permissions).toEqual(['storage']);
     expect(chrome.permissions).toEqual(['storage', 'webAuthenticationProxy']);
-    expect(chrome.host_permissions).toBeUndefined();
-    expect(firefox.host_permissions).toBeUndefined();
+    // The background fetches /.well-known/webauthn (WebAuthn L3 §5.11); the content scripts already
+    // run on every https page, so the install warning does not grow.
+    expect(chrome.host_permissions).toEqual(['https://*/*']);
+    expect(firefox.host_permissions).toEqual(['https://*/*']);
+    expect(chrome.content_scripts.every((s) => s.matches.includes('https://*/*'))).toBe(true);
   });
 
   it('document every permission and every content-script match in docs/extension.md', () => {

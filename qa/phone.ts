@@ -125,6 +125,11 @@ export class QaPhone {
     }));
   }
 
+  /** Forget every passkey (the pairings stay): a fresh authenticator, as a new security key is. */
+  async forgetPasskeys(): Promise<void> {
+    for (const c of await this.phone.store.list()) await this.phone.store.delete(c.id);
+  }
+
   /**
    * Make the next answer `mode` applies to wrong in that way (every such answer, with
    * `persistent`). See docs/qa.md for what each mode sends and what a relying party must do.

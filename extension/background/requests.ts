@@ -127,7 +127,7 @@ class CeremonyRun {
 
   /** Options, rpId, clientDataJSON and the frame's permission: refused here, nothing was charged. */
   async validate(): Promise<Ceremony> {
-    const ceremony = prepare(this.input.kind, this.input.caller, this.input.parse());
+    const ceremony = await prepare(this.input.kind, this.input.caller, this.input.parse());
     await this.input.checkFrame();
     if (this.stop.signal.aborted) endWith(aborted());
     if (ceremony.browserOnly) endWith(this.input.canUseBrowser ? passthrough() : resultOfError(notAllowed('This site asked for an authenticator built into this device')));

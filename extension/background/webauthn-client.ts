@@ -17,8 +17,10 @@ import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
 import type { Caller } from './caller.ts';
 import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { checkAppId } from './appid.ts';
+import { checkCredProtect } from './cred-protect.ts';
 import { assertLargeBlobSatisfiable, largeBlobCreateInputs, largeBlobCreateResult, largeBlobGetInputs, largeBlobGetResult, largeBlobForPhone } from './large-blob.ts';
 import { prfCreateInputs, prfGetInputs } from './prf.ts';
+import { resolveRpIdOrRelated } from './related-origins.ts';
 
 /**
  * The client extensions Pairkey processes for every phone; phones announce more (PRF, largeBlob)
@@ -105,9 +107,10 @@ function checkGetExtensions(extensions: Record<string, unknown>): void {
   if (largeBlobOf(extensions)?.support !== undefined) notSupported("The 'largeBlob' extension's 'support' is only valid when creating a credential.");
 }
 
-export function prepareCreate(caller: Caller, options: CreationOptions): Ceremony {
-  const rpId = resolveRpId(caller.origin, options.rp.id);
+/** `rpId`: already resolved (related origins are checked asynchronously, see prepare()). */
+export function prepareCreate(caller: Caller, options: CreationOptions, rpId = resolveRpId(caller.origin, options.rp.id)): Ceremony {
   checkCreateExtensions(options.extensions);
+  checkCredProtect(options);
   if (options.extensions.appidExclude !== undefined) checkAppId(caller.origin, options.extensions.appidExclude);
   const timeout = effectiveTimeout(options.timeout);
   const clientDataJSON = clientData('webauthn.create', options.challenge, caller);
@@ -164,8 +167,7 @@ export function prepareCreate(caller: Caller, options: CreationOptions): Ceremon
   };
 }
 
-export function prepareGet(caller: Caller, options: RequestOptions): Ceremony {
-  const rpId = resolveRpId(caller.origin, options.rpId);
+export function prepareGet(caller: Caller, options: RequestOptions, rpId = resolveRpId(caller.origin, options.rpId)): Ceremony {
   checkGetExtensions(options.extensions);
   const appid = options.extensions.appid !== undefined;
   if (appid) checkAppId(caller.origin, options.extensions.appid);
@@ -225,6 +227,15 @@ function extensionsForPhone<T extends object>(extensions: T): { extensions?: T }
   return Object.keys(extensions).length > 0 ? { extensions } : {};
 }
 
-export function prepare(kind: 'create' | 'get', caller: Caller, options: CreationOptions | RequestOptions): Ceremony {
-  return kind === 'create' ? prepareCreate(caller, options as CreationOptions) : prepareGet(caller, options as RequestOptions);
+/**
+ * The ceremony for a call. The RP ID is checked first, as in Chromium; an RP ID of another site is
+ * accepted when that site lists the caller's origin in its `/.well-known/webauthn` (related-origins.ts).
+ */
+export async function prepare(kind: 'create' | 'get', caller: Caller, options: CreationOptions | RequestOptions, fetcher?: typeof fetch): Promise<Ceremony> {
+  if (kind === 'create') {
+    const create = options as CreationOptions;
+    return prepareCreate(caller, create, await resolveRpIdOrRelated(caller.origin, create.rp.id, fetcher));
+  }
+  const get = options as RequestOptions;
+  return prepareGet(caller, get, await resolveRpIdOrRelated(caller.origin, get.rpId, fetcher));
 }

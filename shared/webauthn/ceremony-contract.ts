@@ -39,10 +39,10 @@ export interface CredentialJSON {
   };
 }
 
-// The ceremony timeout, as Chromium applies it: the page's value clamped to [10 s, 10 min],
-// 5 min when absent. The background enforces it; the page script keeps its own timer a little
+// The ceremony timeout, as Chromium applies it (AuthenticatorCommon's AdjustTimeout): the page's
+// value clamped to [10 s, 10 min], 10 min when absent. The background enforces it; the page script keeps its own timer a little
 // longer, so a page never waits past it even if the extension stops answering.
-export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_TIMEOUT_MS = 600_000;
 export const MIN_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 600_000;
 

@@ -42,6 +42,8 @@ function shapeDiff(a: CaseResult, b: CaseResult): string[] {
   const sb = withoutPort(b.shape);
   for (const k of new Set([...Object.keys(sa), ...Object.keys(sb)])) if (!isDeepStrictEqual(sa[k], sb[k])) fields.add(k);
   if (a.reads || b.reads) if (!isDeepStrictEqual(a.reads, b.reads)) fields.add('reads');
+  // Timeout cases: the timeout the authenticator was given (the page's value as converted and clamped).
+  if (a.timeoutMs !== undefined || b.timeoutMs !== undefined) if (a.timeoutMs !== b.timeoutMs) fields.add('timeoutMs');
   return [...fields];
 }
 
@@ -74,7 +76,7 @@ export function compare(cases: CaseSpec[], native: Map<string, CaseResult>, exte
       shapeAgree++;
       continue;
     }
-    const pick = (r: CaseResult) => JSON.stringify(Object.fromEntries(fields.map((f) => [f, f === 'reads' ? r.reads : r.shape?.[f]]))).slice(0, 300);
+    const pick = (r: CaseResult) => JSON.stringify(Object.fromEntries(fields.map((f) => [f, f === 'reads' ? r.reads : f === 'timeoutMs' ? r.timeoutMs : r.shape?.[f]]))).slice(0, 300);
     differences.push({ id: spec.id, group: spec.group, level: 'shape', native: pick(n), extension: pick(e), fields, cause: causeOf(spec.id, 'shape') });
   }
   return {

@@ -11,6 +11,11 @@ export interface Observed {
   shape?: Record<string, unknown>;
   authenticator?: { credentialId: string } & Record<string, unknown>;
   reads?: string[] | null;
+  /**
+   * Timeout cases only: the ceremony timeout the authenticator was given, in ms. Native: Chromium
+   * outside its virtual environment, modelled by the page harness; extension: what the phone received.
+   */
+  timeoutMs?: number;
 }
 
 export interface CaseResult extends Observed {
@@ -94,6 +99,10 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
     // A conditional request reaches no authenticator until the person picks one: it is held by the
     // browser (or Pairkey) from the moment the call returned.
     const held = spec.mediation === 'conditional' ? target.settled() : target.requestHeld();
+    // Timeout cases: Chromium uses the page's timeout as given only inside the DevTools virtual
+    // environment; the native run models it outside (docs/extension.md "Conformance").
+    const timeoutCase = spec.group === 'timeout';
+    target.callStarts();
     const started = await start(frame, {
       call: spec.call,
       publicKey: spec.publicKey,
@@ -102,6 +111,7 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
       ...(spec.abortReason !== undefined ? { abortReason: spec.abortReason } : {}),
       ...(spec.trace ? { trace: true } : {}),
       ...(credId ? { credId } : {}),
+      ...(timeoutCase && target.name === 'native' ? { modelTimeout: true } : {}),
     });
     const settled = result(frame);
     if (!started.sync && spec.abort === 'waiting') {
@@ -109,8 +119,13 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
       const first = await limit(Promise.race([held.then(() => 'held' as const), settled.then(() => 'settled' as const)]), 'settled' as const);
       if (first === 'held') await abort(frame, spec.abortReason);
     }
-    const observed = await limit(settled, { outcome: 'runner-timeout' });
+    const observed: Observed = await limit(settled, { outcome: 'runner-timeout' });
     if (spec.abort === 'after') await abort(frame, spec.abortReason);
+    if (timeoutCase && target.name === 'extension') {
+      delete observed.timeoutMs;
+      const received = target.phoneTimeout();
+      if (received !== undefined) observed.timeoutMs = received;
+    }
     return { id: spec.id, ...observed };
   } catch (error) {
     return { id: spec.id, outcome: 'runner-error', message: String(error instanceof Error ? error.message : error).split('\n')[0]! };

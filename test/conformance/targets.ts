@@ -33,6 +33,10 @@ export interface Target {
    * reports nothing when a request reaches a virtual authenticator or waits for autofill).
    */
   settled(): Promise<void>;
+  /** The case's own call starts (after any setup registration). */
+  callStarts(): void;
+  /** The timeout of the first request the phone received since callStarts (extension only). */
+  phoneTimeout(): number | undefined;
   closePage(page: Page): Promise<void>;
   close(): Promise<void>;
 }
@@ -87,6 +91,8 @@ export async function nativeTarget(flags: string[], headless = true): Promise<Ta
     },
     requestHeld: () => settle(),
     settled: () => settle(),
+    callStarts: () => undefined,
+    phoneTimeout: () => undefined,
     async closePage(page) {
       await sessions.get(page)?.detach().catch(() => undefined);
       sessions.delete(page);
@@ -115,11 +121,13 @@ export async function extensionTarget(flags: string[], headless = true): Promise
   let answer: Answer = 'approve';
   let heldWaiters: (() => void)[] = [];
   let running = true;
+  let callTimeout: number | undefined;
+  let callStarted = false;
   void (async () => {
     while (running) {
       const view: RequestView = await phone.nextRequest();
       if (!running) return;
-      void view;
+      if (callStarted && callTimeout === undefined) callTimeout = view.timeout;
       if (answer === 'approve') phone.approveNext();
       else if (answer === 'deny') phone.denyNext();
       for (const wake of heldWaiters.splice(0)) wake();
@@ -130,6 +138,10 @@ export async function extensionTarget(flags: string[], headless = true): Promise
     async openPage(_spec, a) {
       answer = a;
       heldWaiters = [];
+      callStarted = false;
+      callTimeout = undefined;
+      // A fresh authenticator for every case, as the native run's: no passkey of an earlier case.
+      await phone.forgetPasskeys();
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
       sessions.set(page, cdp);
@@ -142,6 +154,11 @@ export async function extensionTarget(flags: string[], headless = true): Promise
     },
     requestHeld: () => new Promise<void>((resolve) => heldWaiters.push(resolve)),
     settled: () => settle(),
+    callStarts: () => {
+      callStarted = true;
+      callTimeout = undefined;
+    },
+    phoneTimeout: () => callTimeout,
     async closePage(page) {
       await sessions.get(page)?.detach().catch(() => undefined);
       sessions.delete(page);

@@ -118,7 +118,30 @@
     };
   }
 
-  const state = { promise: null, controller: null, sync: null, reads: null, challenge: null };
+  const state = { promise: null, controller: null, sync: null, reads: null, challenge: null, timeoutMs: undefined };
+
+  // Chromium outside its DevTools virtual environment (AuthenticatorCommon's AdjustTimeout): the
+  // converted timeout clamped to 10 s - 10 min, 10 min when absent. WebIDL's `unsigned long`
+  // conversion (no [EnforceRange]) is ECMAScript's ToUint32, which a Uint32Array store performs.
+  const MIN_TIMEOUT = 10000;
+  const MAX_TIMEOUT = 600000;
+  const toUint32 = (v) => new Uint32Array([v])[0];
+  const clampTimeout = (n) => Math.min(MAX_TIMEOUT, Math.max(MIN_TIMEOUT, n));
+  /**
+   * For `modelTimeout` (native run, timeout cases): a primitive timeout is handed to Chromium
+   * already converted and clamped, so the virtual environment's "as given" does not decide the
+   * outcome; an object (valueOf) is left to Chromium's own conversion. Returns the modelled value.
+   */
+  function modelTimeout(publicKey) {
+    const own = publicKey && typeof publicKey === 'object' ? Object.getOwnPropertyDescriptor(publicKey, 'timeout') : undefined;
+    if (!own) return MAX_TIMEOUT;
+    if (!('value' in own)) return undefined;
+    const v = own.value;
+    if (v !== null && (typeof v === 'object' || typeof v === 'function')) return () => clampTimeout(toUint32(v));
+    const clamped = clampTimeout(toUint32(v));
+    publicKey.timeout = clamped;
+    return clamped;
+  }
 
   window.__conf = {
     /** Start one call; returns the synchronous outcome when the call threw instead of returning. */
@@ -127,6 +150,7 @@
       const reads = spec.trace ? [] : null;
       const ctx = { credId: spec.credId, credIds: spec.credIds ?? {} };
       const publicKey = materialize(spec.publicKey, ctx, 'publicKey', reads);
+      const modelled = spec.modelTimeout ? modelTimeout(publicKey) : undefined;
       const controller = spec.abort ? new AbortController() : null;
       const outer = {};
       if (spec.mediation !== undefined) outer.mediation = materialize(spec.mediation, ctx, 'mediation', null);
@@ -141,10 +165,13 @@
       state.challenge = own && own.value instanceof Uint8Array ? own.value : null;
       state.controller = controller;
       state.sync = null;
+      state.timeoutMs = undefined;
       const api = navigator.credentials;
       try {
         if (!api) throw new TypeError('navigator.credentials is undefined');
         state.promise = api[spec.call](options);
+        // An object's valueOf is read again only after the browser converted it.
+        state.timeoutMs = typeof modelled === 'function' ? modelled() : modelled;
       } catch (e) {
         state.sync = classify(e);
         state.promise = null;
@@ -158,13 +185,14 @@
       state.controller?.abort(reason);
     },
     async result() {
-      if (!state.promise) return { outcome: `sync:${state.sync}`, reads: state.reads };
+      const timeout = state.timeoutMs === undefined ? {} : { timeoutMs: state.timeoutMs };
+      if (!state.promise) return { outcome: `sync:${state.sync}`, reads: state.reads, ...timeout };
       try {
         const cred = await state.promise;
         const described = describe(cred, state.challenge);
-        return { outcome: cred === null ? 'resolved-null' : 'resolved', ...described, reads: state.reads };
+        return { outcome: cred === null ? 'resolved-null' : 'resolved', ...described, reads: state.reads, ...timeout };
       } catch (e) {
-        return { outcome: classify(e), message: String(e && e.message), reads: state.reads };
+        return { outcome: classify(e), message: String(e && e.message), reads: state.reads, ...timeout };
       }
     },
     /** For the runner: open a frame in this page and wait for it to load. */
