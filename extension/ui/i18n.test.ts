@@ -42,3 +42,14 @@ describe('messages.json', () => {
     }
   });
 });
+
+describe('the German catalog (_locales/de)', () => {
+  const german = JSON.parse(readFileSync(join(ROOT, 'extension/public/_locales/de/messages.json'), 'utf8')) as Record<string, { message: string }>;
+
+  it('translates only keys English has, with the same $1-style substitutions', () => {
+    expect(Object.keys(german).filter((k) => !(k in messages))).toEqual([]);
+    for (const [key, { message }] of Object.entries(german)) {
+      expect(message.match(/\$[1-9]/g)?.sort() ?? [], key).toEqual(messages[key]!.message.match(/\$[1-9]/g)?.sort() ?? []);
+    }
+  });
+});

@@ -54,6 +54,11 @@ export const ProfileSchema = Type.Object(
         selector: Selector,
         /** Text of a failed step (an error, a refusal). */
         failure: Pattern,
+        /**
+         * Also a failed step: this selector matches while the status element shows text (for
+         * sites that show errors as plain sentences and mark them, e.g. `[data-error]`).
+         */
+        failureSelector: Type.Optional(Selector),
         /** Text that says the account or client is locked out or throttled. */
         lockout: Type.Optional(Pattern),
       },

@@ -51,7 +51,7 @@ test('when the phone denies, the page sees NotAllowedError and no passkey is reg
   await signUpVerified(page, 'bob');
 
   await addPasskey(page, 'Denied phone');
-  await expect(page.getByTestId('status')).toContainText('NotAllowedError');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-error', 'NotAllowedError');
   expect(await keysOnServer(page)).toEqual([]);
   await expect(page.getByTestId('twofa-status')).toHaveText('Off');
 });

@@ -61,7 +61,7 @@ test('pairs by camera, then approves a new passkey and a sign-in with the PIN an
   await rp.goto(`${RP_URL}/signin`);
   await rp.getByTestId('signin-passkey').click();
   await request.getByTestId('request-deny').tap();
-  await expect(rp.getByTestId('status')).toContainText('NotAllowedError');
+  await expect(rp.getByTestId('status')).toHaveAttribute('data-error', 'NotAllowedError');
   await expect(rp.getByTestId('nav-signin')).toBeVisible();
   await expect(app.getByTestId('history-entry').first()).toHaveAttribute('data-outcome', 'denied');
 });

@@ -85,7 +85,7 @@ test('extension on node A, phone on node B: pair, register and sign in across th
 
   // Either outcome the spec allows, within the ceremony's timeout: never a hang.
   const signedIn = page.getByTestId('current-user');
-  const failed = page.getByTestId('status').filter({ hasText: 'NotAllowedError' });
+  const failed = page.locator('[data-testid="status"][data-error="NotAllowedError"]');
   await expect(signedIn.filter({ hasText: 'dora' }).or(failed)).toBeVisible({ timeout: 90_000 });
 
   // The extension is back (through node B): the next sign-in goes through.

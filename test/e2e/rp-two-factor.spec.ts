@@ -44,7 +44,9 @@ test('security key first, fall back to the authenticator app, then a backup code
   await expect(page.getByTestId('signin-key-step')).toBeVisible();
   await key.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: key.id, isBogusSignature: true });
   await page.getByTestId('signin-key').click();
-  await expect(page.getByTestId('status')).toContainText('ServerError: The security key signature is not valid');
+  // A sentence for people; the error's name stays in data-error for QA tools.
+  await expect(page.getByTestId('status')).toHaveText('The security key signature is not valid');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-error', 'ServerError');
   await page.getByTestId('signin-use-otp').click();
   await page.getByTestId('signin-otp-code').fill(await totp(secret));
   await page.getByTestId('signin-otp-submit').click();
@@ -63,7 +65,8 @@ test('security key first, fall back to the authenticator app, then a backup code
   await page.getByTestId('signin-use-backup').click();
   await page.getByTestId('signin-backup-code').fill(codes[0]!);
   await page.getByTestId('signin-backup-submit').click();
-  await expect(page.getByTestId('status')).toHaveText('ServerError: Wrong or already used backup code');
+  await expect(page.getByTestId('status')).toHaveText('Wrong or already used backup code');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-error-code', 'wrong-code');
 
   // The key works again once it signs properly; the page records its use.
   await key.cdp.send('WebAuthn.setResponseOverrideBits', { authenticatorId: key.id, isBogusSignature: false });
@@ -103,7 +106,7 @@ test('regenerate backup codes, rename and remove keys, then turn 2FA off', async
   await page.getByTestId('signin-use-backup').click();
   await page.getByTestId('signin-backup-code').fill(first[0]!);
   await page.getByTestId('signin-backup-submit').click();
-  await expect(page.getByTestId('status')).toHaveText('ServerError: Wrong or already used backup code');
+  await expect(page.getByTestId('status')).toHaveText('Wrong or already used backup code');
   await page.getByTestId('signin-backup-code').fill(fresh[0]!);
   await page.getByTestId('signin-backup-submit').click();
   await expect(page.getByTestId('current-user')).toHaveText('bob');
@@ -122,8 +125,11 @@ test('regenerate backup codes, rename and remove keys, then turn 2FA off', async
   await expect(page.getByTestId('reauth-proof-type')).toBeHidden();
   await page.getByTestId('reauth-password').fill('not my password at all');
   await page.getByTestId('reauth-submit').click();
-  await expect(page.getByTestId('status')).toHaveText('ServerError: Wrong password');
-  await page.getByTestId('key-item').filter({ hasText: 'Key B' }).getByTestId('key-remove').click();
+  // The dialog stays open and says what was wrong; the password is typed again in it.
+  await expect(page.getByTestId('reauth-error')).toHaveText('Wrong password');
+  await expect(page.getByTestId('status')).toHaveText('Wrong password');
+  await expect(page.getByTestId('reauth-dialog')).toBeVisible();
+  await expect(page.getByTestId('reauth-password')).toBeFocused();
   await page.getByTestId('reauth-password').fill(PASSWORD);
   await page.getByTestId('reauth-submit').click();
   await expect(page.getByTestId('key-name')).toHaveText(['Office key']);

@@ -53,7 +53,7 @@ test('denyNext: the page sees NotAllowedError and nothing is registered on eithe
   await signUpVerified(page, freshUsername('qa-deny'));
   phone.denyNext();
   await addPasskey(page, 'Denied');
-  await expect(page.getByTestId('status')).toContainText('NotAllowedError');
+  await expect(page.getByTestId('status')).toHaveAttribute('data-error', 'NotAllowedError');
   expect(await keysOnServer(page)).toEqual([]);
   expect(await phone.credentials()).toEqual([]);
   expect(phone.answers()).toEqual([expect.objectContaining({ reply: 'error', error: 'The request was denied on the phone', misbehaved: [] })]);

@@ -49,11 +49,18 @@ export type SigninMethod = 'password' | 'passkey' | 'security-key' | 'otp' | 'ba
  * The end of every successful sign-in, in one transaction (a crash leaves either all of it or
  * none): new session id, failures reset, audit entry.
  */
-export function completeSignin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, user: User, method: SigninMethod) {
+export function completeSignin(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: User,
+  method: SigninMethod,
+  detail: { step?: 'second factor' } = {},
+) {
   app.rp.store.transaction(() => {
     app.sessions.start(request, reply, user.id);
     app.rp.throttle.succeeded(user, request);
-    app.rp.auditor.record(user.id, 'signin.succeeded', { method }, request);
+    app.rp.auditor.record(user.id, 'signin.succeeded', { method, ...detail }, request);
   });
   return { status: 'signed-in' as const, username: user.username, mustSetUp2fa: app.auth.unmetEnforcement(user).length > 0 };
 }

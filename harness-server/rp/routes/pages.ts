@@ -43,6 +43,8 @@ export const pageRoutes: FastifyPluginAsync<PageRoutesOptions> = async (app, { d
     allowedPath: (pathname) => pathname !== '/outbox.html',
   });
   for (const page of PAGES) app.get(`/${page}`, async (_request, reply) => reply.sendFile(`${page}.html`));
+  // Browsers ask for /favicon.ico where a page names no icon (the outbox JSON, a 404).
+  app.get('/favicon.ico', async (_request, reply) => reply.sendFile('favicon.svg'));
   if (devOutbox) app.get('/dev/outbox', async (_request, reply) => reply.sendFile('outbox.html'));
   // Multi-file ESM (index.js imports ./methods/…), so the whole directory is served.
   await app.register(fastifyStatic, {

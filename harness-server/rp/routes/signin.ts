@@ -105,11 +105,14 @@ export const signinRoutes: FastifyPluginAsync = async (fastify) => {
       rp.webauthn.refused(request.body.id, 'second-factor', reason, request),
     );
     const attempt = throttle.reserve(user.username, user, request);
+    let verified: VerifiedAssertion;
     try {
-      await rp.webauthn.verifyKeyOf(user, challenge, request.body, request);
+      verified = await rp.webauthn.verifyKeyOf(user, challenge, request.body, request);
     } catch (error) {
       throw attempt.failed('security-key', 'signin.failed') ?? error;
     }
+    // A passkey can answer the second-factor step too: the log says which kind of key it was.
+    if (verified.credential.kind === 'passkey') return completeSignin(app, request, reply, user, 'passkey', { step: 'second factor' });
     return completeSignin(app, request, reply, user, 'security-key');
   });
 

@@ -41,6 +41,7 @@ export function awaitMarkers(ctx: CheckContext, markers: MarkerSpec[], values: T
     success: markers,
     statusSelector: ctx.profile.status.selector,
     failure: failure ? new RegExp(ctx.profile.status.failure, 'i') : /(?!)/,
+    failureSelector: failure ? (ctx.profile.status.failureSelector ?? null) : null,
     site: ctx.site,
     values,
     timeoutMs: ctx.timeoutMs,

@@ -19,6 +19,8 @@ interface ProbeMarker {
 interface ProbeResult {
   matched: number;
   status: string;
+  /** The failure selector matched while the status line showed text. */
+  failed: boolean;
 }
 
 const POLL_MS = 100;
@@ -44,7 +46,7 @@ function probeMarker(marker: MarkerSpec, site: URL, values: TemplateValues): Pro
  * must be visible. A marker that is only a URL matches once that page has loaded: acting on a
  * page still loading races its navigation (Firefox then aborts the next one).
  */
-function probeExpression(markers: ProbeMarker[], statusSelector: string): string {
+function probeExpression(markers: ProbeMarker[], statusSelector: string, failureSelector: string | null): string {
   return `(() => {
     const markers = ${JSON.stringify(markers)};
     const matches = (m) => {
@@ -56,7 +58,10 @@ function probeExpression(markers: ProbeMarker[], statusSelector: string): string
       return el.getClientRects().length > 0;
     };
     const status = document.querySelector(${JSON.stringify(statusSelector)});
-    return { matched: markers.findIndex(matches), status: status ? (status.textContent || '').trim() : '' };
+    const text = status ? (status.textContent || '').trim() : '';
+    const failureSelector = ${JSON.stringify(failureSelector)};
+    const failed = text !== '' && failureSelector !== null && document.querySelector(failureSelector) !== null;
+    return { matched: markers.findIndex(matches), status: text, failed };
   })()`;
 }
 
@@ -65,6 +70,8 @@ export interface OutcomeSpec {
   success: MarkerSpec[];
   statusSelector: string;
   failure: RegExp;
+  /** A failure marked by an element rather than by the status text (profile `status.failureSelector`). */
+  failureSelector: string | null;
   site: URL;
   values: TemplateValues;
   timeoutMs: number;
@@ -74,6 +81,7 @@ export async function awaitOutcome(page: DriverPage, spec: OutcomeSpec): Promise
   const expression = probeExpression(
     spec.success.map((m) => probeMarker(m, spec.site, spec.values)),
     spec.statusSelector,
+    spec.failureSelector,
   );
   const deadline = Date.now() + spec.timeoutMs;
   let status = '';
@@ -87,7 +95,7 @@ export async function awaitOutcome(page: DriverPage, spec: OutcomeSpec): Promise
     if (result) {
       status = result.status;
       if (result.matched >= 0) return { kind: 'success', marker: result.matched };
-      if (spec.failure.test(result.status)) return { kind: 'failure', text: result.status };
+      if (result.failed || spec.failure.test(result.status)) return { kind: 'failure', text: result.status };
     }
     if (Date.now() >= deadline) return { kind: 'timeout', status };
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

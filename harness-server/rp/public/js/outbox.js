@@ -1,10 +1,10 @@
 // The development outbox: every message, newest first, links clickable.
-import { $, api, loadHeader } from './common.js';
+import { $, api, formatDateTime, loadHeader, t } from './common.js';
 
 void loadHeader();
 const { messages } = await api.get('/dev/outbox/messages');
 const list = $('outbox');
-if (messages.length === 0) list.textContent = 'No email sent yet.';
+if (messages.length === 0) list.textContent = t('No email sent yet.');
 for (const message of messages) {
   const item = document.createElement('li');
   item.dataset.testid = 'outbox-message';
@@ -15,7 +15,7 @@ for (const message of messages) {
   const meta = document.createElement('span');
   meta.className = 'hint';
   meta.dataset.testid = 'outbox-to';
-  meta.textContent = ` to ${message.to}, ${new Date(message.createdAt).toLocaleString()}`;
+  meta.textContent = ` ${t('to {email}, {time}', { email: message.to, time: formatDateTime(message.createdAt) })}`;
   head.append(subject, meta);
   const body = document.createElement('pre');
   body.dataset.testid = 'outbox-body';

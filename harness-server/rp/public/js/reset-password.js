@@ -1,7 +1,7 @@
 // Password reset by email: without a token, ask for a link (the answer never says whether an
 // account matched); opened from the email (#token=…, never sent to a server in the URL), set
 // the new password.
-import { $, api, busy, loadHeader, setStatus } from './common.js';
+import { $, api, busy, loadHeader, setStatus, t } from './common.js';
 
 void loadHeader();
 let token = null;
@@ -23,7 +23,7 @@ $('reset-request-form').addEventListener('submit', (event) => {
   event.preventDefault();
   void busy(async () => {
     await api.post('/api/password/reset/request', { account: $('reset-account').value.trim() });
-    setStatus('If an account with a verified email address matches, we sent it an email. A reset link works once, for one hour.');
+    setStatus(t('If an account with a verified email address matches, we sent it an email. A reset link works once, for one hour.'));
   });
 });
 
@@ -34,6 +34,6 @@ $('reset-complete-form').addEventListener('submit', (event) => {
     await api.post('/api/password/reset/complete', { token, newPassword });
     $('reset-new-password').value = '';
     $('reset-complete-step').hidden = true;
-    setStatus('Your password was changed and every browser was signed out. Sign in with the new password.');
+    setStatus(t('Your password was changed and every browser was signed out. Sign in with the new password.'));
   });
 });
