@@ -14,6 +14,11 @@ export function committedProblems(dataDir: string, ledgers: UserLedger[], waterm
   const problems: string[] = [];
   // Read-write like the server: after a SIGKILL the WAL needs recovering, which a read-only handle cannot do.
   const db = new Database(join(dataDir, 'pairkey.db'), { fileMustExist: true });
+  // One read transaction, so every query sees one snapshot: the server may go on committing
+  // sign-ins while this runs (after a disk-full fault it does). Read one statement at a time, a
+  // user's counter could predate a sign-in that committed before its session was read, and the
+  // rotated session would read as lost.
+  db.exec('BEGIN');
   try {
     const integrity = db.pragma('integrity_check', { simple: true });
     if (integrity !== 'ok') problems.push(`integrity_check: ${String(integrity)}`);
@@ -63,6 +68,7 @@ export function committedProblems(dataDir: string, ledgers: UserLedger[], waterm
       watermarks.set(ledger.username, mark);
     }
   } finally {
+    db.exec('COMMIT');
     db.close();
   }
   return problems;
