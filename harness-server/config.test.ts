@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       otp: { algorithm: 'sha1', digits: 6, period: 30, driftSteps: 1, issuer: 'Pairkey Demo', hotpLookAhead: 10 },
       auth: { lockoutThreshold: 5, lockoutMs: 900_000, ipRateLimitPerMinute: 30, recoveryWaitMs: 259_200_000 },
+      rpVerifyWorkers: 1,
       mail: { from: 'Pairkey Demo <no-reply@localhost>', smtpUrl: null, devOutbox: true },
       serverKey: null,
       protections: {

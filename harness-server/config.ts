@@ -100,6 +100,11 @@ export interface Config {
   logLevel: LogLevel;
   otp: OtpPolicy;
   auth: AuthPolicy;
+  /**
+   * RP_VERIFY_WORKERS: worker threads that check passkey signatures, so the request thread serves
+   * other requests meanwhile (docs/performance.md); 0: checked on the request thread.
+   */
+  rpVerifyWorkers: number;
   mail: MailConfig;
   /** 32-byte server key (base64url) from SERVER_KEY; null: kept in DATA_DIR/server.key. */
   serverKey: string | null;
@@ -290,6 +295,8 @@ export function loadConfig(env: Env = process.env): Config {
     recoveryWaitMs: int('RECOVERY_WAIT_MINUTES', 3 * 24 * 60, 0, 30 * 24 * 60) * 60_000,
   };
 
+  const rpVerifyWorkers = int('RP_VERIFY_WORKERS', 1, 0, 16);
+
   const smtpUrl = read('SMTP_URL') ?? null;
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push(`SMTP_URL must start with smtp:// or smtps:// (got "${smtpUrl}")`);
   const mail: MailConfig = {
@@ -336,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     otp,
     auth,
+    rpVerifyWorkers,
     mail,
     serverKey,
     protections,

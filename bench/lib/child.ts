@@ -1,12 +1,36 @@
 // Benchmark helpers that run in their own Node process (servers under test, load generators)
 // so that the load never shares an event loop with what it measures. The parent talks to them
 // over the IPC channel with request/response messages; each child answers `ready` first.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { compiled } from './compile.ts';
 import type { ProfileSummary } from './profiler.ts';
 import type { ChildReply, ChildRequest } from './serve-parent.ts';
+
+/** Which core a process is pinned to: servers under test on one, their load generators on the other. */
+export type Cpu = 'server' | 'generator';
+
+let canPin: boolean | null = null;
+
+/**
+ * The core for `role`, or null where pinning is impossible (one core, no taskset) or turned off
+ * (BENCH_PIN=0). Two cores: servers on core 0, generators on core 1, so a generator never takes
+ * the CPU the server needs and the server's latency is its own.
+ */
+export function pinnedCpu(role: Cpu): number | null {
+  if (process.env.BENCH_PIN === '0' || availableParallelism() < 2) return null;
+  if (canPin === null) {
+    try {
+      execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+      canPin = true;
+    } catch {
+      canPin = false;
+    }
+  }
+  return canPin ? (role === 'server' ? 0 : 1) : null;
+}
 
 export class Child {
   private nextId = 1;
@@ -38,13 +62,16 @@ export class Child {
    * Start `module` (a path relative to bench/) and wait for its ready message: under tsx, or
    * with `compiled` as plain JavaScript (see compile.ts).
    */
-  static async start(module: string, env: Record<string, string> = {}, options: { execArgv?: string[]; compiled?: boolean } = {}): Promise<Child> {
+  static async start(module: string, env: Record<string, string> = {}, options: { execArgv?: string[]; compiled?: boolean; cpu?: Cpu } = {}): Promise<Child> {
     const path = options.compiled ? await compiled(module) : fileURLToPath(new URL(`../${module}`, import.meta.url));
-    const child = fork(path, [], {
-      execArgv: [...(options.compiled ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])],
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    });
+    const execArgv = [...(options.compiled ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])];
+    const childEnv = { ...process.env, ...env };
+    const stdio: ['ignore', 'inherit', 'pipe', 'ipc'] = ['ignore', 'inherit', 'pipe', 'ipc'];
+    const cpu = options.cpu ? pinnedCpu(options.cpu) : null;
+    // Pinned: started under taskset, so every thread the process ever has (libuv, V8) stays on that core.
+    const child = cpu === null
+      ? fork(path, [], { execArgv, env: childEnv, stdio })
+      : spawn('taskset', ['-c', String(cpu), process.execPath, ...execArgv, path], { env: childEnv, stdio });
     const handle = new Child(child, module);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: unknown) => {

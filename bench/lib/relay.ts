@@ -7,12 +7,14 @@ export interface RelayOptions {
   /** RELAY_* settings and anything else for the server's environment. */
   env?: Record<string, string>;
   execArgv?: string[];
+  /** Pin to the servers' core (lib/child.ts). */
+  pinned?: boolean;
 }
 
 export function startRelay(port: number, options: RelayOptions = {}): Promise<Child> {
   return Child.start(
     'lib/relay-server.ts',
     { PORT: String(port), ...(options.capture ? { BENCH_CAPTURE_FRAMES: '1' } : {}), ...options.env },
-    { compiled: true, execArgv: options.execArgv ?? [] },
+    { compiled: true, execArgv: options.execArgv ?? [], ...(options.pinned ? { cpu: 'server' as const } : {}) },
   );
 }

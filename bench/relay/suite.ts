@@ -5,7 +5,7 @@
 // with its own load generator process, and every step is measured on all three, one after the
 // other, so that whatever else the machine is doing weighs on them alike.
 import { NatsProcess } from '../../test/relay-cluster/support.ts';
-import { Child } from '../lib/child.ts';
+import { Child, pinnedCpu } from '../lib/child.ts';
 import { openFilesLimit } from '../lib/machine.ts';
 import { PORTS } from '../lib/ports.ts';
 import { startRelay } from '../lib/relay.ts';
@@ -82,7 +82,7 @@ class Rig {
   ) {}
 
   static async start(server: Child, url: string, second: { server: Child; url: string } | null = null): Promise<Rig> {
-    return new Rig(server, await Child.start('relay/loadgen.ts'), url, second);
+    return new Rig(server, await Child.start('relay/loadgen.ts', {}, { cpu: 'generator' }), url, second);
   }
 
   get servers(): Child[] {
@@ -150,10 +150,10 @@ type Rigs = [Rig, Rig, Rig];
 async function startRigs(nats: NatsProcess): Promise<Rigs> {
   const execArgv = ['--expose-gc'];
   const env = { RELAY_MAX_CONNECTIONS_PER_IP: '100000' };
-  const relay = await startRelay(PORTS.relay, { env, execArgv });
-  const bare = await Child.start('relay/bare-relay.ts', { BARE_RELAY_PORT: String(PORTS.bareRelay) }, { execArgv, compiled: true });
-  const nodeA = await startRelay(PORTS.relayNodeA, { env: { ...env, RELAY_BUS: nats.url }, execArgv });
-  const nodeB = await startRelay(PORTS.relayNodeB, { env: { ...env, RELAY_BUS: nats.url }, execArgv });
+  const relay = await startRelay(PORTS.relay, { env, execArgv, pinned: true });
+  const bare = await Child.start('relay/bare-relay.ts', { BARE_RELAY_PORT: String(PORTS.bareRelay) }, { execArgv, compiled: true, cpu: 'server' });
+  const nodeA = await startRelay(PORTS.relayNodeA, { env: { ...env, RELAY_BUS: nats.url }, execArgv, pinned: true });
+  const nodeB = await startRelay(PORTS.relayNodeB, { env: { ...env, RELAY_BUS: nats.url }, execArgv, pinned: true });
   return Promise.all([
     Rig.start(relay, `ws://127.0.0.1:${PORTS.relay}/relay`),
     Rig.start(bare, `ws://127.0.0.1:${PORTS.bareRelay}/relay`),
@@ -341,7 +341,9 @@ function report(
       ...(profile ? [profileTable(`CPU profile of the Pairkey relay at ${TARGET_FRAMES_PER_S} frames/s offered`, profile)] : []),
     ],
     notes: [
-      'Relay and load generator are separate processes over loopback; the generator both sends and receives, so on 2 cores it competes with the relay for CPU (as does the baseline with its own generator).',
+      pinnedCpu('server') === null
+        ? 'Relay and load generator are separate processes over loopback, not pinned (one core, no taskset, or BENCH_PIN=0): the generator competes with the relay for CPU (as does the baseline with its own).'
+        : `Relays (each rig's server, the two NATS nodes) run pinned to core ${pinnedCpu('server')} and every load generator to core ${pinnedCpu('generator')} (started under \`taskset -c\`), so a generator never takes the relay's CPU; other work on the machine still can. Rigs run one after another, so each relay has its core to itself during its step.`,
       'RSS is read from /proc after a full GC in the server; "per connection" is (RSS − idle RSS) / connections. Both servers run as plain JavaScript (bundled by Vite, packages imported from node_modules), not under tsx, whose loader adds about 27 MiB to a process.',
     ],
     details: { idle, idleCross, steps, loads },

@@ -2,6 +2,7 @@
 // environment exactly like `npm run serve`) in a child process of the benchmark.
 import { buildServers } from '../../harness-server/app.ts';
 import { loadConfig } from '../../harness-server/config.ts';
+import { readFileSync } from 'node:fs';
 import { serveParent } from '../lib/serve-parent.ts';
 import { now } from '../lib/clock.ts';
 
@@ -44,7 +45,7 @@ serveParent({
     sqlStats = null;
     return stats;
   },
-  stats: () => ({ memory: process.memoryUsage(), cpu: process.cpuUsage() }),
+  stats: () => ({ memory: process.memoryUsage(), cpu: process.cpuUsage(), requestThreadCpuUs: requestThreadCpuUs() }),
   /**
    * SQLite's durability setting, changed from outside for a second measurement in the same run:
    * the RP sets NORMAL (with WAL, no fsync per commit); FULL is SQLite's default.
@@ -59,3 +60,19 @@ serveParent({
 process.on('SIGTERM', () => {
   Promise.all([main.close(), phone.close()]).finally(() => process.exit(0));
 });
+
+/**
+ * CPU time of the request thread alone (the main thread, whose task id is the pid), in µs; what
+ * caps the server's requests/s on one core. process.cpuUsage() counts every thread, the
+ * verification workers and libuv's pool included. Linux only (/proc, clock ticks of 10 ms).
+ */
+function requestThreadCpuUs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}

@@ -30,6 +30,9 @@ const plan = (smoke: boolean): Plan =>
     ? { signins: 60, users: 1, clients: 4, floorVerifications: 60, totpVerifications: 1000, profileSignins: 0 }
     : { signins: 6000, users: 12, clients: 32, floorVerifications: 2000, totpVerifications: 40_000, profileSignins: 1500 };
 
+/** BENCH_RP_SIGNINS: sign-ins per round instead of the plan's (e.g. a smoke run long enough to read CPU time). */
+const withSignins = (p: Plan): Plan => (process.env.BENCH_RP_SIGNINS ? { ...p, signins: Number(process.env.BENCH_RP_SIGNINS) } : p);
+
 /** Every passkey request must have succeeded: a benchmark of errors measures nothing. */
 function allOk(name: string, result: PhaseResult): PhaseResult {
   const failed = Object.entries(result.statuses).filter(([status]) => status !== '200');
@@ -51,17 +54,23 @@ async function startServer(dataDir: string): Promise<Child> {
   });
 }
 
-type Phase = PhaseResult & { serverCpuUsPerRequest: number };
+type Phase = PhaseResult & {
+  serverCpuUsPerRequest: number;
+  /** The request thread's CPU alone (null off Linux): 1e6 / this is the route's ceiling on one core. */
+  requestThreadCpuUsPerRequest: number | null;
+};
 
 /** A generator phase, with the server's CPU time (all its threads) per request. */
 async function phase(server: Child, generator: Child, name: string, type: string, payload?: unknown): Promise<Phase> {
   const cpu = async () => {
-    const { cpu: c } = await server.request<{ cpu: NodeJS.CpuUsage }>('stats');
-    return c.user + c.system;
+    const { cpu: c, requestThreadCpuUs } = await server.request<{ cpu: NodeJS.CpuUsage; requestThreadCpuUs: number | null }>('stats');
+    return { all: c.user + c.system, thread: requestThreadCpuUs };
   };
   const before = await cpu();
   const result = allOk(name, await generator.request<PhaseResult>(type, payload));
-  return { ...result, serverCpuUsPerRequest: ((await cpu()) - before) / result.requests };
+  const after = await cpu();
+  const thread = before.thread !== null && after.thread !== null ? (after.thread - before.thread) / result.requests : null;
+  return { ...result, serverCpuUsPerRequest: (after.all - before.all) / result.requests, requestThreadCpuUsPerRequest: thread };
 }
 
 async function passkeyRound(server: Child, generator: Child, signins: number): Promise<{ options: Phase; verify: Phase }> {
@@ -106,7 +115,7 @@ async function measureFloors(ctx: SuiteContext, p: Plan): Promise<Floors & { tab
 }
 
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
-  const p = plan(ctx.smoke);
+  const p = withSignins(plan(ctx.smoke));
   const dataDir = mkdtempSync(join(tmpdir(), 'pairkey-bench-rp-'));
   const server = await startServer(dataDir);
   const generator = await Child.start('rp/loadgen.ts');
@@ -160,13 +169,19 @@ interface Measured extends Floors {
   totpHttp: { password: PhaseResult; code: PhaseResult };
 }
 
+/** The request thread's share, where /proc gives it; verification runs on RP_VERIFY_WORKERS worker threads. */
+const threadNote = (phase: Phase) =>
+  phase.requestThreadCpuUsPerRequest === null
+    ? ''
+    : `, of which the request thread ${Math.round(phase.requestThreadCpuUsPerRequest)} µs (ceiling on one core ${Math.round(1e6 / phase.requestThreadCpuUsPerRequest)}/s; signature checks on ${process.env.RP_VERIFY_WORKERS ?? 1} worker thread(s))`;
+
 function report(p: Plan, m: Measured, tables: Table[]): SuiteResult {
   const perSignin = 1 / (1 / m.options.perSecond + 1 / m.verify.perSecond);
   const rows: Row[] = [
     row('passkey sign-in verifications/s (POST /api/passkey/verify)', '/s', m.verify.perSecond, {
       baseline: { label: `verifyAuthenticationResponse in process, ${p.clients} at a time`, value: m.floorConcurrent.perSecond },
       target: atLeast(TARGET_SIGNINS, m.verify.perSecond, `≥ ${TARGET_SIGNINS}/s`),
-      note: `latency p50 ${m.verify.latencyMs.p50.toFixed(1)} ms, p99 ${m.verify.latencyMs.p99.toFixed(1)} ms at ${p.clients} connections; server CPU ${Math.round(m.verify.serverCpuUsPerRequest)} µs per request (in-process verify: ${Math.round(1e6 / m.floorConcurrent.perCpuSecond)} µs)`,
+      note: `latency p50 ${m.verify.latencyMs.p50.toFixed(1)} ms, p99 ${m.verify.latencyMs.p99.toFixed(1)} ms at ${p.clients} connections; server CPU ${Math.round(m.verify.serverCpuUsPerRequest)} µs per request (in-process verify: ${Math.round(1e6 / m.floorConcurrent.perCpuSecond)} µs)${threadNote(m.verify)}`,
     }),
     row('challenge issuance/s (POST /api/passkey/options)', '/s', m.options.perSecond, {
       baseline: { label: 'GET /api/server-info', value: m.trivial.perSecond },

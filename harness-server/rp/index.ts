@@ -97,7 +97,10 @@ export const rpPlugin: FastifyPluginAsync<RpPluginOptions> = async (app, { setti
 
   await app.register(sessionPlugin, { settings });
   app.decorate('rp', createServices(app, settings));
-  app.addHook('onClose', async () => app.rp.mailer.close());
+  app.addHook('onClose', async () => {
+    await app.rp.webauthn.close();
+    await app.rp.mailer.close();
+  });
   await app.register(authPlugin);
 
   await app.register(accountRoutes);

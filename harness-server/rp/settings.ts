@@ -27,6 +27,8 @@ export interface RpSettings {
   mail: MailConfig;
   protections: Protections;
   scrypt: ScryptCost;
+  /** Worker threads for passkey signature checks (services/assertion-pool.ts); 0: in process. */
+  verifyWorkers: number;
   /** 32 bytes; every at-rest and cookie key is derived from it. */
   serverKey: Uint8Array;
   /** Clock in ms since the epoch; tests inject one to expire challenges, sessions and codes. */
@@ -54,6 +56,7 @@ export function rpSettings(config: Config, serverKey: Uint8Array, overrides: Par
     mail: config.mail,
     protections: config.protections,
     scrypt: DEFAULT_SCRYPT,
+    verifyWorkers: config.rpVerifyWorkers,
     serverKey,
     now: Date.now,
     ...overrides,

@@ -21,6 +21,7 @@ import type { Store } from '../db/store.ts';
 import type { User } from '../db/users.ts';
 import type { RpSettings } from '../settings.ts';
 import type { Auditor } from './auditor.ts';
+import { AssertionPool } from './assertion-pool.ts';
 import { badRequest, HttpError, messageOf } from './http-error.ts';
 
 export type RegisteredCredential = Omit<NewCredential, 'userId' | 'name' | 'createdAt'>;
@@ -51,11 +52,21 @@ interface ClientData {
 }
 
 export class WebAuthnPolicy {
+  /** Signature checks off the request thread (settings.verifyWorkers). */
+  readonly #assertions: AssertionPool;
+
   constructor(
     private readonly settings: RpSettings,
     private readonly store: Store,
     private readonly auditor: Auditor,
-  ) {}
+  ) {
+    this.#assertions = new AssertionPool(settings.verifyWorkers);
+  }
+
+  /** Stops the verification workers (the server is closing). */
+  close(): Promise<void> {
+    return this.#assertions.close();
+  }
 
   /** Passkeys must be discoverable and verify the user: they replace password + second factor. */
   registrationOptions(user: User, kind: CredentialKind): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -141,7 +152,7 @@ export class WebAuthnPolicy {
     }
     let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
     try {
-      verification = await verifyAuthenticationResponse({
+      verification = await this.#assertions.verify({
         response,
         expectedChallenge: check.challenge,
         expectedOrigin: this.#expectedOrigin(clientData),
