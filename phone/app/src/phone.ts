@@ -10,13 +10,18 @@ import { confirmPairing, isConfirmed, pairWithLink, type UnconfirmedPairing } fr
 import { answerRequest, errorReply, signInAccounts, type AccountChoice } from '../../core/requests.ts';
 import { PairedSession, type IncomingRequest, type LinkState, type RequestEnd } from '../../core/session.ts';
 import { OtpVault } from './otp-vault.ts';
-import { PinGuard } from './pin-guard.ts';
+import { PIN_PATTERN, PinFormatError } from './pin.ts';
+import { PinError, PinGuard } from './pin-guard.ts';
 import { IdbCredentialStore } from './store/credential-store.ts';
+import { KeyVault } from './unlock/key-vault.ts';
 import { getMeta, openPhoneDatabase, phoneIdentity, putMeta, type PairingRecord, type PhoneDatabase } from './store/db.ts';
 import type { CredentialRecord } from './store/credential-records.ts';
 
-/** What changed; `pin` covers the PIN being set or removed and the codes being (un)locked. */
-export type Topic = 'requests' | 'history' | 'pairings' | 'pending-pairing' | 'links' | 'passkeys' | 'otp' | 'pin';
+/**
+ * What changed; `pin` covers the PIN being set or removed and the codes being (un)locked,
+ * `unlock` the screen lock being turned on or off.
+ */
+export type Topic = 'requests' | 'history' | 'pairings' | 'pending-pairing' | 'links' | 'passkeys' | 'otp' | 'pin' | 'unlock';
 
 /** A finished pairing handshake waiting for the person to compare codes (memory only). */
 export interface PendingPairing {
@@ -45,9 +50,11 @@ export interface PendingRequest {
   readonly browser: PairingRecord;
   /** Sign-in: the accounts this phone holds for the site, most recent first. Registration: null. */
   readonly accounts: AccountChoice[] | null;
-  /** A PIN is set and the site did not discourage user verification: approving needs the PIN. */
+  /** The card offers a PIN field: approving with it verifies the person (and unlocks wrapped keys). */
   readonly asksPin: boolean;
-  /** The site requires user verification and no PIN is set, so approving cannot succeed. */
+  /** Approving without a PIN asks for the phone's screen lock (the screen lock is on). */
+  readonly usesScreenLock: boolean;
+  /** The site requires user verification and neither a PIN nor the screen lock is set up. */
   readonly needsPinSetup: boolean;
 }
 
@@ -61,7 +68,10 @@ export interface HistoryEntry {
   outcome: Outcome;
 }
 
-export type PasskeyInfo = Omit<CredentialRecord, 'keyPair' | 'userHandle'>;
+export type PasskeyInfo = Omit<CredentialRecord, 'keyPair' | 'userHandle' | 'wrappedKey' | 'publicKey'> & {
+  /** Stored wrapped: it signs only once the screen lock or the PIN unlocked it. */
+  wrapped: boolean;
+};
 
 interface Waiting extends PendingRequest {
   settle(reply: PhoneReply, outcome: Outcome): void;
@@ -84,6 +94,7 @@ export class Phone {
   private readonly rejections = new Map<string, PairedSession>();
   private pending: { entry: PendingPairing; timer: ReturnType<typeof setTimeout> } | null = null;
   private readonly waiting = new Map<string, Waiting>();
+  /** For reading the passkeys (accounts for a request); signing builds one per unlocked operation. */
   private readonly authenticator: Authenticator;
 
   private constructor(
@@ -91,26 +102,42 @@ export class Phone {
     private readonly identity: StaticKeyPair,
     readonly changed: Emitter<Topic>,
     readonly pin: PinGuard,
+    readonly vault: KeyVault,
     private name: string,
     private readonly socketFactory: WebSocketFactory,
     private readonly log: (line: string) => void,
-    algorithms: readonly CoseAlgorithm[],
+    private readonly algorithms: readonly CoseAlgorithm[],
   ) {
-    // Non-extractable keys for every algorithm this browser's WebCrypto makes (Ed25519 only in
-    // newer ones); blobs live with the credential in IndexedDB.
-    this.authenticator = new Authenticator({ store: new IdbCredentialStore(db), algorithms, newKey: (alg) => generateWebCryptoKey(alg, false), largeBlobs: true });
+    this.authenticator = this.authenticatorWith(null);
     this.otp = new OtpVault(db, pin, () => changed.emit('otp'));
+  }
+
+  /**
+   * The authenticator for one operation. Keys for every algorithm this browser's WebCrypto makes
+   * (Ed25519 only in newer ones); blobs live with the credential in IndexedDB. With a data key
+   * (the person unlocked) new keys are generated extractable only to be wrapped under it before
+   * they are stored, and wrapped keys can sign; without one, keys are non-extractable and stored
+   * as they are, and wrapped keys refuse to sign.
+   */
+  private authenticatorWith(dataKey: CryptoKey | null): Authenticator {
+    return new Authenticator({
+      store: new IdbCredentialStore(this.db, dataKey),
+      algorithms: this.algorithms,
+      newKey: (alg) => generateWebCryptoKey(alg, dataKey !== null),
+      largeBlobs: true,
+    });
   }
 
   static async open(options: { socketFactory?: WebSocketFactory; log?: (line: string) => void } = {}): Promise<Phone> {
     const db = await openPhoneDatabase();
     const changed = new Emitter<Topic>();
     const pin = await PinGuard.open(db, () => changed.emit('pin'));
+    const vault = await KeyVault.open(db, () => changed.emit('unlock'));
     const name = (await getMeta(db, 'device-name'))?.name ?? defaultDeviceName(navigator.userAgent);
     // Older versions stored a pairing before the person compared codes: such a record may belong
     // to a stranger's browser, so it is not trusted (the person pairs that browser again).
     for (const record of await db.getAll('pairings')) if (!record.removed && !isConfirmed(record)) await db.delete('pairings', record.pairedChannelId);
-    return new Phone(db, await phoneIdentity(db), changed, pin, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined), await webCryptoAlgorithms());
+    return new Phone(db, await phoneIdentity(db), changed, pin, vault, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined), await webCryptoAlgorithms());
   }
 
   // ---- paired browsers ----
@@ -287,8 +314,10 @@ export class Phone {
         incoming,
         browser,
         accounts,
-        asksPin: this.pin.isSet && !uvDiscouraged,
-        needsPinSetup: !this.pin.isSet && request.userVerification === 'required',
+        // With the unlock on, every approval unlocks (the keys are wrapped), whatever the site asked.
+        asksPin: this.pin.isSet && (this.vault.active || !uvDiscouraged),
+        usesScreenLock: this.vault.hasScreenLock,
+        needsPinSetup: !this.pin.isSet && !this.vault.hasScreenLock && request.userVerification === 'required',
         settle: (reply, outcome) => {
           this.finish(entry, outcome);
           resolve(reply);
@@ -323,11 +352,11 @@ export class Phone {
       entry.settle(errorReply(request.id, 'NotAllowedError', 'The request was denied on the phone'), 'denied');
       return;
     }
-    if (entry.asksPin) await this.pin.check(decision.pin ?? '');
-    if (this.waiting.get(key) !== entry) return; // cancelled or expired while the PIN was checked
-    const reply = await answerRequest(this.authenticator, request, {
+    const { dataKey, userVerified } = await this.verify(entry, decision.pin ?? '');
+    if (this.waiting.get(key) !== entry) return; // cancelled or expired while the person verified
+    const reply = await answerRequest(this.authenticatorWith(dataKey), request, {
       userPresent: true,
-      userVerified: entry.asksPin,
+      userVerified,
       ...(decision.credentialId ? { credentialId: decision.credentialId } : {}),
     });
     if (this.waiting.get(key) !== entry) return;
@@ -335,12 +364,59 @@ export class Phone {
     if (reply.type !== 'error') this.changed.emit('passkeys');
   }
 
+  /**
+   * User verification for an approval. With the unlock on: a typed PIN (when the PIN wraps the
+   * keys), else the phone's screen lock; either gives the data key for this one operation.
+   * Without it: the PIN when the card asks for one (UV), else presence only.
+   */
+  private async verify(entry: Waiting, pin: string): Promise<{ dataKey: CryptoKey | null; userVerified: boolean }> {
+    if (!this.vault.active) {
+      if (entry.asksPin) await this.pin.check(pin);
+      return { dataKey: null, userVerified: entry.asksPin };
+    }
+    if (pin || !this.vault.hasScreenLock) {
+      await this.pin.check(pin);
+      if (!this.vault.hasPin) throw new PinError('Your passkeys are locked with the screen lock: approve without the PIN.');
+      return { dataKey: await this.vault.unlockWithPin(pin), userVerified: true };
+    }
+    return { dataKey: await this.vault.unlockWithScreenLock(), userVerified: true };
+  }
+
+  // ---- unlock methods: PIN and screen lock ----
+
+  /** Set or change the app PIN; with the unlock on, the new PIN wraps the data key too. */
+  async setPin(newPin: string, currentPin = ''): Promise<void> {
+    if (!PIN_PATTERN.test(newPin)) throw new PinFormatError();
+    if (!this.vault.active) return this.pin.set(newPin, currentPin);
+    await this.pin.check(currentPin);
+    // The data key from the method that opens it now: the current PIN, or the screen lock.
+    const dataKey = this.vault.hasPin ? await this.vault.unlockWithPin(currentPin, true) : await this.vault.unlockWithScreenLock(true);
+    await this.pin.set(newPin, currentPin);
+    await this.vault.setPin(newPin, dataKey);
+  }
+
+  async removePin(currentPin: string): Promise<void> {
+    await this.pin.check(currentPin);
+    await this.vault.removePin(currentPin);
+    await this.pin.remove(currentPin);
+  }
+
+  /** Turn on "Unlock with this phone's screen lock" (asks for the PIN, when one is set). */
+  async enableScreenLock(currentPin = ''): Promise<void> {
+    if (this.pin.isSet) await this.pin.check(currentPin);
+    await this.vault.enableScreenLock(this.name, this.pin.isSet ? currentPin : null);
+  }
+
+  async disableScreenLock(): Promise<void> {
+    await this.vault.disableScreenLock();
+  }
+
   // ---- passkeys ----
 
   async passkeys(): Promise<PasskeyInfo[]> {
     const records = await this.db.getAll('credentials');
     return records
-      .map(({ keyPair: _key, userHandle: _handle, ...info }) => info)
+      .map(({ keyPair: _key, userHandle: _handle, wrappedKey, publicKey: _public, ...info }: CredentialRecord & { publicKey?: CryptoKey }) => ({ ...info, wrapped: wrappedKey !== undefined }))
       .sort((a, b) => a.rpId.localeCompare(b.rpId) || a.userName.localeCompare(b.userName));
   }
 

@@ -1,4 +1,5 @@
-// The phone's IndexedDB database (through `idb`): its Noise identity, settings, PIN hash, paired
+// The phone's IndexedDB database (through `idb`): its Noise identity, settings, PIN hash, the
+// wrapped data key of the screen-lock/PIN unlock, paired
 // browsers, passkeys and one-time password accounts. One origin, one database: this is why the
 // phone app must never share its origin with anything else.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
@@ -7,6 +8,7 @@ import type { PairingDetails } from '../../../core/pairing.ts';
 import type { OtpAccount } from '../otp.ts';
 import type { PinFailures, PinHash } from '../pin.ts';
 import type { CredentialRecord } from './credential-records.ts';
+import type { VaultState } from '../unlock/key-vault.ts';
 
 /**
  * A stored pairing. Only confirmed pairings are stored (`confirmedAt`); a record without it was
@@ -26,7 +28,9 @@ type MetaRecord =
   | { key: 'identity'; privateKey: Uint8Array }
   | { key: 'device-name'; name: string }
   | ({ key: 'pin' } & PinHash)
-  | ({ key: 'pin-failures' } & PinFailures);
+  | ({ key: 'pin-failures' } & PinFailures)
+  /** Which unlock methods wrap the passkeys' data key (unlock/key-vault.ts). */
+  | ({ key: 'vault' } & VaultState);
 type MetaKey = MetaRecord['key'];
 type Meta<K extends MetaKey> = Extract<MetaRecord, { key: K }>;
 

@@ -1,10 +1,11 @@
 // The requests the paired browsers send, one card each: what is asked (sign-in or a new passkey),
 // for which site, which account, from which browser, until when; Approve (with the PIN when one
-// is set) or Deny. Cards are kept by key across updates, so a half-typed PIN survives.
+// is set, or the phone's screen lock when that is on) or Deny. Cards are kept by key across updates, so a half-typed PIN survives.
 import { toB64url, fromB64url } from '../../../../shared/bytes.ts';
 import { displayText } from '../../../../shared/display-text.ts';
 import type { HistoryEntry, Outcome, PendingRequest, Phone } from '../phone.ts';
 import { PinError } from '../pin-guard.ts';
+import { ScreenLockError } from '../unlock/screen-lock.ts';
 import { byId, formatTime, h, messageOf } from './dom.ts';
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -94,7 +95,17 @@ export class RequestsView {
     const countdown = h('span', { testid: 'request-countdown', class: 'countdown' }, `${secondsLeft(request)} s left`);
     const error = h('p', { testid: 'request-error', class: 'error', role: 'alert', hidden: true });
     const pin = request.asksPin
-      ? h('input', { testid: 'request-pin', type: 'password', inputmode: 'numeric', autocomplete: 'off', 'aria-label': 'Your PIN', placeholder: 'PIN' })
+      ? h('input', {
+          testid: 'request-pin',
+          type: 'password',
+          inputmode: 'numeric',
+          autocomplete: 'off',
+          'aria-label': request.usesScreenLock ? 'Your PIN (or leave empty to use the screen lock)' : 'Your PIN',
+          placeholder: request.usesScreenLock ? 'PIN (optional)' : 'PIN',
+        })
+      : null;
+    const screenLockHint = request.usesScreenLock
+      ? h('p', { class: 'hint', testid: 'request-screen-lock' }, 'Approving asks for this phone’s screen lock (fingerprint, face or screen-lock PIN).')
       : null;
     const accounts = request.accounts ?? [];
     const picker =
@@ -114,7 +125,8 @@ export class RequestsView {
       error.hidden = true;
       const credentialId = picker ? fromB64url(picker.value) : undefined;
       this.phone.decide(request.key, { approve: true, ...(pin ? { pin: pin.value } : {}), ...(credentialId ? { credentialId } : {}) }).catch((e: unknown) => {
-        error.textContent = e instanceof PinError ? e.message : `Could not approve: ${messageOf(e)}`;
+        error.textContent = e instanceof PinError || e instanceof ScreenLockError ? e.message : `Could not approve: ${messageOf(e)}`;
+        if (e instanceof ScreenLockError) error.dataset.code = e.code;
         error.hidden = false;
         if (pin) pin.value = '';
         busy(false);
@@ -154,7 +166,8 @@ export class RequestsView {
         ),
       ),
       picker,
-      request.needsPinSetup ? h('p', { class: 'hint', testid: 'request-needs-pin' }, 'This site requires user verification: set an app PIN in Settings first.') : null,
+      request.needsPinSetup ? h('p', { class: 'hint', testid: 'request-needs-pin' }, 'This site requires user verification: set an app PIN or the screen lock in Settings first.') : null,
+      screenLockHint,
       pin,
       error,
       h('div', { class: 'actions' }, approve, deny, countdown),

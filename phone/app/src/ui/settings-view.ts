@@ -1,6 +1,8 @@
-// Settings: the phone's name, the app PIN (set, change, remove) and whether storage is persistent.
+// Settings: the phone's name, the app PIN (set, change, remove), unlocking with the phone's
+// screen lock (on, off) and whether storage is persistent.
 import type { Phone } from '../phone.ts';
-import { byId, messageOf } from './dom.ts';
+import { ScreenLockError } from '../unlock/screen-lock.ts';
+import { byId, confirmAction, messageOf } from './dom.ts';
 
 export class SettingsView {
   constructor(
@@ -21,15 +23,22 @@ export class SettingsView {
       void this.savePin();
     });
     byId('pin-remove').addEventListener('click', () => {
-      phone.pin.remove(this.input('pin-current').value).then(
+      phone.removePin(this.input('pin-current').value).then(
         () => this.status('PIN removed.'),
         (e: unknown) => this.status(messageOf(e)),
       );
     });
     phone.changed.on((topic) => {
-      if (topic === 'pin') this.render();
+      if (topic === 'pin' || topic === 'unlock') this.render();
+      if (topic === 'passkeys' || topic === 'unlock') void this.renderScreenLockNote();
     });
+    byId('screen-lock-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.enableScreenLock();
+    });
+    byId('screen-lock-disable').addEventListener('click', () => void this.disableScreenLock());
     this.render();
+    void this.renderScreenLockNote();
     void this.renderStorage();
   }
 
@@ -47,7 +56,7 @@ export class SettingsView {
     if (next !== this.input('pin-confirm').value) return this.status('The two new PINs differ.');
     const hadPin = this.phone.pin.isSet;
     try {
-      await this.phone.pin.set(next, this.input('pin-current').value);
+      await this.phone.setPin(next, this.input('pin-current').value);
       this.status(hadPin ? 'PIN changed.' : 'PIN set.');
     } catch (e) {
       this.status(messageOf(e));
@@ -59,6 +68,67 @@ export class SettingsView {
     byId('pin-current-label').hidden = !hasPin;
     byId('pin-remove').hidden = !hasPin;
     byId('pin-save').textContent = hasPin ? 'Change PIN' : 'Set PIN';
+    const { vault } = this.phone;
+    const status = byId('screen-lock-status');
+    if (status.dataset.state !== 'unsupported' || vault.hasScreenLock) {
+      status.dataset.state = vault.hasScreenLock ? 'on' : 'off';
+      status.textContent = vault.hasScreenLock
+        ? 'On: approving asks for this phone’s screen lock.'
+        : vault.hasPin
+          ? 'Off: your passkeys are locked with the app PIN.'
+          : 'Off.';
+    }
+    byId('screen-lock-pin-label').hidden = vault.hasScreenLock || !hasPin;
+    byId('screen-lock-enable').hidden = vault.hasScreenLock;
+    byId('screen-lock-disable').hidden = !vault.hasScreenLock;
+  }
+
+  private screenLockError(text: string | null): void {
+    const error = byId('screen-lock-error');
+    error.textContent = text ?? '';
+    error.hidden = text === null;
+  }
+
+  private async enableScreenLock(): Promise<void> {
+    this.screenLockError(null);
+    const pin = this.input('screen-lock-pin');
+    try {
+      await this.phone.enableScreenLock(pin.value);
+    } catch (e) {
+      if (e instanceof ScreenLockError && e.code === 'unsupported') {
+        // Said once, where the switch is; the PIN stays the user verification.
+        const status = byId('screen-lock-status');
+        status.dataset.state = 'unsupported';
+        status.textContent = e.message;
+      } else this.screenLockError(messageOf(e));
+    } finally {
+      pin.value = '';
+    }
+  }
+
+  private async disableScreenLock(): Promise<void> {
+    this.screenLockError(null);
+    if (!this.phone.vault.hasPin) {
+      // Told before anything changes: without a PIN nothing else could open the passkeys.
+      this.screenLockError('Set an app PIN first: without the screen lock, only the PIN can unlock your passkeys.');
+      return;
+    }
+    const yes = await confirmAction('Stop using the screen lock? Approving will ask for your app PIN instead.', 'Stop using it');
+    if (yes) await this.phone.disableScreenLock().catch((e: unknown) => this.screenLockError(messageOf(e)));
+  }
+
+  /** What the unlock does not cover, and the PIN as the way back if the screen lock is lost. */
+  private async renderScreenLockNote(): Promise<void> {
+    const { vault } = this.phone;
+    const notes: string[] = [];
+    if (vault.active) {
+      const plain = (await this.phone.passkeys()).filter((p) => !p.wrapped).length;
+      if (plain > 0) notes.push(`${plain === 1 ? '1 passkey' : `${plain} passkeys`} made before the unlock was turned on ${plain === 1 ? 'is' : 'are'} not encrypted (a browser cannot re-encrypt a key it never lets out); make ${plain === 1 ? 'it' : 'them'} again to protect ${plain === 1 ? 'it' : 'them'}.`);
+    }
+    if (vault.hasScreenLock && !vault.hasPin) notes.push('Without an app PIN, your passkeys are lost if Pairkey’s passkey is deleted from this phone or its screen lock is reset. Set a PIN as a way back.');
+    const note = byId('screen-lock-note');
+    note.textContent = notes.join(' ');
+    note.hidden = notes.length === 0;
   }
 
   private async renderStorage(): Promise<void> {
