@@ -36,7 +36,7 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 async function screenshotOf(page: DriverPage): Promise<Buffer | null> {
   try {
-    return await page.screenshotPage();
+    return await page.screenshotReport();
   } catch {
     // A closed or crashed page: the step result says why; the report shows no picture.
     return null;

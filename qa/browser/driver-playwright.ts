@@ -1,6 +1,6 @@
 // The Driver over Playwright, for Chromium with the unpacked extension.
 import type { BrowserContext, Page } from '@playwright/test';
-import type { Driver, DriverPage, ExtensionPagePath } from './driver.ts';
+import { REPORT_JPEG_QUALITY, type Driver, type DriverPage, type ExtensionPagePath } from './driver.ts';
 
 const TIMEOUT = 20_000;
 
@@ -49,6 +49,7 @@ function wrap(page: Page): DriverPage {
     textOf: async (selector) => (await first(selector).textContent({ timeout: TIMEOUT })) ?? '',
     screenshot: (selector) => first(selector).screenshot({ timeout: TIMEOUT }),
     screenshotPage: () => page.screenshot({ fullPage: true, timeout: TIMEOUT }),
+    screenshotReport: () => page.screenshot({ type: 'jpeg', quality: REPORT_JPEG_QUALITY, scale: 'css', timeout: TIMEOUT }),
     press: (key) => page.keyboard.press(key),
     colorScheme: (scheme) => page.emulateMedia({ colorScheme: scheme }),
     close: () => page.close(),

@@ -3,7 +3,7 @@
 // pages are opened by the development build's hook (a page of a site the extension runs on asks
 // for it; store builds leave the hook out).
 import type { Browser, Page, Target } from 'puppeteer-core';
-import type { Driver, DriverPage, ExtensionPagePath } from './driver.ts';
+import { REPORT_JPEG_QUALITY, type Driver, type DriverPage, type ExtensionPagePath } from './driver.ts';
 
 const TIMEOUT = 20_000;
 
@@ -60,6 +60,10 @@ export function puppeteerPage(page: Page): DriverPage {
     screenshotPage: async () => {
       await page.bringToFront();
       return Buffer.from(await page.screenshot({ fullPage: true }));
+    },
+    screenshotReport: async () => {
+      await page.bringToFront();
+      return Buffer.from(await page.screenshot({ type: 'jpeg', quality: REPORT_JPEG_QUALITY }));
     },
     press: async (key) => {
       await page.bringToFront();

@@ -7,6 +7,9 @@
 
 export const tid = (id: string) => `[data-testid="${id}"]`;
 
+/** JPEG quality of report screenshots: text stays legible, a step costs ~20-40 KB. */
+export const REPORT_JPEG_QUALITY = 60;
+
 export type ExtensionPagePath = 'extension/ui/popup.html' | 'extension/ui/options.html';
 
 export interface DriverPage {
@@ -30,6 +33,11 @@ export interface DriverPage {
   screenshot(selector: string): Promise<Buffer>;
   /** PNG of the whole page, beyond the viewport too (for reports). */
   screenshotPage(): Promise<Buffer>;
+  /**
+   * A small JPEG of the page for reports: the viewport at CSS pixels, quality REPORT_JPEG_QUALITY.
+   * Full-page PNGs made a 16-check report 13.6 MB; these keep it to a few hundred KB.
+   */
+  screenshotReport(): Promise<Buffer>;
   /** Press a key with the real keyboard (focus moves as for a person). */
   press(key: string): Promise<void>;
   /**

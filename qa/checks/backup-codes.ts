@@ -4,7 +4,7 @@ import { enterPassword, signOut, trySignIn } from './support/auth.ts';
 import { NO_FIRST_FACTOR, firstFactorRoute, readBackupCodes, turnOnTwoFactor } from './support/factors.ts';
 import { judgedStep, mustSucceed, refused, succeeds, type Judge } from './support/expect.ts';
 import { submitForm } from './support/form.ts';
-import { missing } from './support/requires.ts';
+import { missing, PASSWORD_SIGN_IN } from './support/requires.ts';
 import type { Check, CheckContext } from './types.ts';
 
 function useCode(ctx: CheckContext, account: TestAccount, code: string, title: string, judge: Judge) {
@@ -21,7 +21,7 @@ export const backupCodes: Check = {
   title: 'Backup codes work once and are invalidated when regenerated',
   requirement: 'SP 800-63B §5.1.2.2 (look-up secret used once); ASVS V2.6.1',
   unsupported: (profile) =>
-    missing(profile, 'backupCodes.signIn', 'backupCodes.regenerate') ?? (firstFactorRoute(profile) === null ? NO_FIRST_FACTOR : null),
+    missing(profile, 'backupCodes.signIn', 'backupCodes.regenerate', ...PASSWORD_SIGN_IN) ?? (firstFactorRoute(profile) === null ? NO_FIRST_FACTOR : null),
   run: async (ctx) => {
     const account = await createAccount(ctx);
     await turnOnTwoFactor(ctx, account);

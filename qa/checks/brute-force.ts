@@ -2,7 +2,8 @@
 // when the profile has no authenticator app) the site locks or throttles, and then even the right
 // code does not get in at once.
 import { createAccount, valuesOf, type TestAccount } from './support/account.ts';
-import { enterPassword, signOut, trySignIn } from './support/auth.ts';
+import { enterPassword, passwordSignIn, signOut, trySignIn } from './support/auth.ts';
+import { missing, PASSWORD_SIGN_IN } from './support/requires.ts';
 import { enrolTotp } from './support/factors.ts';
 import { submitForm } from './support/form.ts';
 import { judgedStep, refused } from './support/expect.ts';
@@ -34,7 +35,7 @@ function totpTarget(ctx: CheckContext): Target {
 }
 
 function passwordTarget(ctx: CheckContext): Target {
-  const { signIn } = ctx.profile;
+  const signIn = passwordSignIn(ctx.profile);
   const attempt = (account: TestAccount, password: string) =>
     submitForm(ctx, signIn.password, valuesOf(account, { password }), { alsoSuccess: [signIn.secondFactor] });
   return {
@@ -49,7 +50,8 @@ export const bruteForce: Check = {
   id: 'brute-force',
   title: 'Guessing is limited: repeated wrong codes lock or throttle the account',
   requirement: 'SP 800-63B §5.2.2 (rate limiting); ASVS V2.2.1',
-  unsupported: () => null,
+  // Codes after the password, else the password itself; a passkey-only site leaves nothing to guess.
+  unsupported: (profile) => missing(profile, ...PASSWORD_SIGN_IN, 'signUp'),
   run: async (ctx) => {
     const target = ctx.profile.totp?.enrol && ctx.profile.totp.signIn ? totpTarget(ctx) : passwordTarget(ctx);
     const maxAttempts = ctx.profile.bruteForce?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

@@ -22,6 +22,7 @@ export const disable2faReauth: Check = {
   unsupported: (profile) => {
     const absent = missing(profile, 'disable2fa');
     if (absent) return absent;
+    if (asksFor(profile.disable2fa!).has('password') && !profile.signUp) return 'the disable2fa form asks for {password}, and accounts made by passkey.signUp have none (profile has no signUp)';
     if (asksFor(profile.disable2fa!).has('totp')) return missing(profile, 'totp.enrol');
     return firstFactorRoute(profile) === null ? NO_FIRST_FACTOR : null;
   },

@@ -2,14 +2,17 @@ import { createAccount } from './support/account.ts';
 import { signOut, trySignIn } from './support/auth.ts';
 import { addPasskey } from './support/factors.ts';
 import { accepted, judgedStep } from './support/expect.ts';
-import { missing } from './support/requires.ts';
+import { webauthnRoute } from './support/webauthn-route.ts';
 import type { Check } from './types.ts';
 
 export const passkeySignIn: Check = {
   id: 'passkey-sign-in',
   title: 'Passkey registration and sign-in',
   requirement: 'WebAuthn L3 §7.1 (registering a new credential) and §7.2 (verifying an authentication assertion)',
-  unsupported: (profile) => missing(profile, 'passkey.add', 'passkey.signIn'),
+  unsupported: (profile) => {
+    const route = webauthnRoute(profile, 'passkey');
+    return typeof route === 'string' ? route : null;
+  },
   run: async (ctx) => {
     const account = await createAccount(ctx);
     await addPasskey(ctx, account);

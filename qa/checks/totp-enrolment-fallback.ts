@@ -4,7 +4,7 @@ import { createAccount } from './support/account.ts';
 import { enterPassword, signOut, trySignIn } from './support/auth.ts';
 import { addSecurityKey, enrolTotp } from './support/factors.ts';
 import { accepted, judgedStep } from './support/expect.ts';
-import { missing } from './support/requires.ts';
+import { missing, PASSWORD_SIGN_IN } from './support/requires.ts';
 import { freshTotpCode } from './support/totp-codes.ts';
 import type { Check } from './types.ts';
 
@@ -12,7 +12,7 @@ export const totpEnrolmentFallback: Check = {
   id: 'totp-enrolment-fallback',
   title: 'An authenticator app enrolled from the QR code signs in as a fallback',
   requirement: 'SP 800-63B §5.1.4 (single-factor OTP device); RFC 6238 (TOTP)',
-  unsupported: (profile) => missing(profile, 'totp.enrol', 'totp.signIn'),
+  unsupported: (profile) => missing(profile, 'totp.enrol', 'totp.signIn', ...PASSWORD_SIGN_IN),
   run: async (ctx) => {
     const account = await createAccount(ctx);
     const withKey = ctx.profile.securityKey?.add !== undefined;

@@ -3,7 +3,7 @@ import { createAccount } from './support/account.ts';
 import { enterPassword, signOut, trySignIn } from './support/auth.ts';
 import { enrolTotp } from './support/factors.ts';
 import { judgedStep, refused, succeeds } from './support/expect.ts';
-import { missing } from './support/requires.ts';
+import { missing, PASSWORD_SIGN_IN } from './support/requires.ts';
 import { freshTotpCode } from './support/totp-codes.ts';
 import type { Check } from './types.ts';
 
@@ -11,7 +11,7 @@ export const totpReplay: Check = {
   id: 'totp-replay',
   title: 'A TOTP code that was used once is refused the second time',
   requirement: 'SP 800-63B §5.1.4.2 (OTP accepted only once); ASVS V2.8.4',
-  unsupported: (profile) => missing(profile, 'totp.enrol', 'totp.signIn'),
+  unsupported: (profile) => missing(profile, 'totp.enrol', 'totp.signIn', ...PASSWORD_SIGN_IN),
   run: async (ctx) => {
     const form = ctx.profile.totp!.signIn!;
     const account = await createAccount(ctx);

@@ -7,12 +7,13 @@ import { CHECKS, CHECK_IDS } from '../checks/index.ts';
 import type { Check } from '../checks/types.ts';
 import { loadProfile, ProfileError } from '../profile/load.ts';
 import type { Profile } from '../profile/schema.ts';
-import { terminalProgress, terminalSummary, type Write } from '../report/terminal.ts';
+import { githubAnnotations, terminalProgress, terminalSummary, type Write } from '../report/terminal.ts';
 import { totals } from '../report/types.ts';
 import { writeReports } from '../report/write.ts';
 import { runChecks } from '../runner.ts';
 import { BROWSERS, openSession, type BrowserName } from '../session.ts';
 import { siblingOrigin } from '../sibling-server.ts';
+import { relayProblem, resolveServers, type Env } from './servers.ts';
 
 export const BUNDLED_PROFILE = fileURLToPath(new URL('../profiles/pairkey-rp.yaml', import.meta.url));
 const DEFAULT_TIMEOUT_SECONDS = 20;
@@ -29,9 +30,12 @@ virtual phone paired with it, and reports what passed, failed or was skipped.
   --report-dir <dir>    write report.html, junit.xml and results.json there
   --only <ids>          run only these checks (comma-separated ids, see --list)
   --skip <ids>          leave these checks out
-  --relay <url>         the Pairkey relay (default: $PAIRKEY_RELAY_URL or http://localhost:8787)
-  --phone-app <url>     the phone web app the pairing link names
-                        (default: $PAIRKEY_PHONE_APP_URL or http://localhost:8788/)
+  --server <url>        the Pairkey harness server (relay; its phone app on PHONE_PORT,
+                        default 8788); also the site when the profile is the bundled one.
+                        Default: the server's own PUBLIC_URL or PORT, else http://localhost:8787
+  --relay <url>         the Pairkey relay (default: --server, $PAIRKEY_RELAY_URL)
+  --phone-app <url>     the phone web app the pairing link names (default:
+                        $PAIRKEY_PHONE_APP_URL, the server's PHONE_URL or PHONE_PORT)
   --extension <dir>     the unpacked extension (default: dist/chrome or dist/test/firefox,
                         under $PAIRKEY_DIST_DIR when set)
   --timeout <seconds>   how long a step waits for the site (default: the profile's
@@ -76,10 +80,12 @@ interface Invocation {
   checks: Check[];
   reportDir: string | null;
   timeoutMs: number;
-  launch: { relayUrl?: string; phoneAppUrl?: string; extensionDir?: string; headless: boolean };
+  launch: { relayUrl: string; phoneAppUrl: string; extensionDir?: string; headless: boolean };
+  /** The relay was named explicitly (a missing one is then a wrong address, not a server not started). */
+  relayNamed: boolean;
 }
 
-function parse(argv: string[]): Invocation | 'help' | 'list' {
+function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -91,6 +97,7 @@ function parse(argv: string[]): Invocation | 'help' | 'list' {
       'report-dir': { type: 'string' },
       only: { type: 'string' },
       skip: { type: 'string' },
+      server: { type: 'string' },
       relay: { type: 'string' },
       'phone-app': { type: 'string' },
       extension: { type: 'string' },
@@ -114,9 +121,19 @@ function parse(argv: string[]): Invocation | 'help' | 'list' {
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
   }
 
+  const servers = resolveServers(
+    {
+      ...(values.server !== undefined ? { server: httpUrl('server', values.server) } : {}),
+      ...(values.relay !== undefined ? { relay: httpUrl('relay', values.relay) } : {}),
+      ...(values['phone-app'] !== undefined ? { phoneApp: httpUrl('phone-app', values['phone-app']) } : {}),
+    },
+    env,
+  );
   const profileFile = values.profile ?? BUNDLED_PROFILE;
   const profile = loadProfile(profileFile);
-  const siteText = values.site ?? profile.site;
+  // The bundled profile describes the bundled RP, which is the harness server itself.
+  const serverSite = profileFile === BUNDLED_PROFILE ? (servers.server ?? undefined) : undefined;
+  const siteText = values.site ?? serverSite ?? profile.site;
   if (siteText === undefined) throw new UsageError('no site: pass --site <url> or set "site" in the profile');
   const site = httpUrl('site', siteText);
 
@@ -128,9 +145,10 @@ function parse(argv: string[]): Invocation | 'help' | 'list' {
     checks: CHECKS.filter((c) => (only === null || only.includes(c.id)) && !(skip ?? []).includes(c.id)),
     reportDir: values['report-dir'] ?? null,
     timeoutMs: (timeoutSeconds ?? profile.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
+    relayNamed: values.relay !== undefined || values.server !== undefined,
     launch: {
-      ...(values.relay !== undefined ? { relayUrl: httpUrl('relay', values.relay).href } : {}),
-      ...(values['phone-app'] !== undefined ? { phoneAppUrl: httpUrl('phone-app', values['phone-app']).href } : {}),
+      relayUrl: servers.relayUrl,
+      phoneAppUrl: servers.phoneAppUrl,
       ...(values.extension !== undefined ? { extensionDir: values.extension } : {}),
       headless: values.headed !== true,
     },
@@ -142,9 +160,14 @@ function listChecks(io: Io): void {
   for (const check of CHECKS) io.out(`${check.id.padEnd(width)}  ${check.title}\n${' '.repeat(width)}  ${check.requirement}`);
 }
 
-async function run(invocation: Invocation, io: Io): Promise<number> {
+async function run(invocation: Invocation, io: Io, env: Env): Promise<number> {
   const { profile, site } = invocation;
   io.out(`Pairkey QA: ${profile.name} at ${site.href} in ${invocation.browser} (${invocation.checks.length} checks)`);
+  const noRelay = await relayProblem(invocation.launch.relayUrl, invocation.relayNamed);
+  if (noRelay !== null) {
+    io.err(noRelay);
+    return 2;
+  }
   let session: Awaited<ReturnType<typeof openSession>>;
   try {
     session = await openSession(invocation.browser, invocation.launch);
@@ -165,6 +188,7 @@ async function run(invocation: Invocation, io: Io): Promise<number> {
       siblingOrigin: sibling.url,
     });
     terminalSummary(result, io.out);
+    if (env.GITHUB_ACTIONS === 'true') githubAnnotations(result, io.out);
     if (invocation.reportDir) for (const file of writeReports(result, invocation.reportDir)) io.out(`wrote ${file}`);
     return totals(result).failed > 0 ? 1 : 0;
   } finally {
@@ -174,7 +198,7 @@ async function run(invocation: Invocation, io: Io): Promise<number> {
 }
 
 /** `pairkey <args>`; resolves with the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], io: Io, env: Env = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help') {
     io.out(USAGE);
@@ -186,7 +210,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   let invocation: ReturnType<typeof parse>;
   try {
-    invocation = parse(rest);
+    invocation = parse(rest, env);
   } catch (error) {
     if (error instanceof ProfileError) {
       io.err(error.message);
@@ -207,5 +231,5 @@ export async function main(argv: string[], io: Io): Promise<number> {
     listChecks(io);
     return 0;
   }
-  return run(invocation, io);
+  return run(invocation, io, env);
 }

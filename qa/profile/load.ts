@@ -49,7 +49,7 @@ function* patterns(value: unknown, path: string): Generator<[string, string]> {
   if (typeof value !== 'object' || value === null) return;
   for (const [key, child] of Object.entries(value)) {
     const childPath = path ? `${path}.${key}` : key;
-    if (typeof child === 'string' && ['text', 'failure', 'lockout', 'link'].includes(key)) yield [childPath, child];
+    if (typeof child === 'string' && (['text', 'failure', 'lockout', 'link'].includes(key) || (key === 'url' && path.endsWith('response')) || (key === 'body' && path.endsWith('response')))) yield [childPath, child];
     else if (key !== 'fields' && key !== 'select') yield* patterns(child, childPath);
   }
 }
@@ -67,7 +67,7 @@ function isHttpUrl(text: string): boolean {
 function semanticProblems(profile: Profile): string[] {
   const problems: string[] = [];
   for (const [path, marker] of markers(profile, '')) {
-    if (!marker.url && !marker.selector) problems.push(`profile field "${path}": needs a url or a selector`);
+    if (!marker.url && !marker.selector && !marker.response) problems.push(`profile field "${path}": needs a url, a selector or a response`);
     if (marker.text !== undefined && !marker.selector) problems.push(`profile field "${path}.text": needs a selector to read the text from`);
   }
   for (const [path, source] of patterns(profile, '')) {
@@ -77,6 +77,7 @@ function semanticProblems(profile: Profile): string[] {
       problems.push(`profile field "${path}": not a valid regular expression (${error instanceof Error ? error.message : String(error)})`);
     }
   }
+  if (!profile.signUp && !profile.passkey?.signUp) problems.push('profile: needs a way to create test accounts: "signUp" (a form) or "passkey.signUp" (a passkey-only site)');
   if (profile.site !== undefined && !isHttpUrl(profile.site)) problems.push(`profile field "site": must be an http(s) URL (got "${profile.site}")`);
   const sibling = profile.webauthn?.siblingOrigin;
   if (sibling !== undefined && !isHttpUrl(sibling)) problems.push(`profile field "webauthn.siblingOrigin": must be an http(s) URL (got "${sibling}")`);

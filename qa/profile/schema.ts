@@ -11,14 +11,32 @@ const Pattern = Type.String({ description: 'regular expression (JavaScript synta
 const Path = Type.String({ minLength: 1, description: 'a path on the site (/signin) or an absolute URL' });
 
 /**
- * Something visible that says a step succeeded: the page is at `url` (prefix match), and/or the
- * first match of `selector` shows text matching `text` (or, without `text`, is visible).
+ * The site's own answer to a request the page made (fetch or XMLHttpRequest) after the form's
+ * button was pressed: for sites that show results only in a fleeting toast, or not at all.
+ */
+export const ResponseMarker = Type.Object(
+  {
+    /** Pattern on the request's URL (e.g. `/api/webauthn/verify`). */
+    url: Pattern,
+    /** The HTTP status it must have (default: any 2xx). */
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    /** Pattern on the response body (JSON as the site sent it, e.g. `"verified":\s*true`). */
+    body: Type.Optional(Pattern),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Something that says a step succeeded: the page is at `url` (prefix match), and/or the first
+ * match of `selector` shows text matching `text` (or, without `text`, is visible), and/or the
+ * page's request matching `response` got that answer. All given parts must hold.
  */
 export const Marker = Type.Object(
   {
     url: Type.Optional(Path),
     selector: Type.Optional(Selector),
     text: Type.Optional(Pattern),
+    response: Type.Optional(ResponseMarker),
   },
   { additionalProperties: false },
 );
@@ -77,7 +95,8 @@ export const ProfileSchema = Type.Object(
     ),
     /** Seen on every page once signed in; the default `success` of sign-in forms. */
     signedIn: Marker,
-    signUp: Form,
+    /** Create an account (and sign in). A passkey-only site has `passkey.signUp` instead. */
+    signUp: Type.Optional(Form),
     /** Confirming the email address through a test mailbox, when the site requires it. */
     verifyEmail: Type.Optional(
       Type.Object(
@@ -91,13 +110,16 @@ export const ProfileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    signIn: Type.Object(
-      {
-        password: Form,
-        /** Shown after the password when the account has 2FA. */
-        secondFactor: Marker,
-      },
-      { additionalProperties: false },
+    /** Password sign-in; absent on a passkey-only site (the checks that need it are skipped). */
+    signIn: Type.Optional(
+      Type.Object(
+        {
+          password: Type.Optional(Form),
+          /** Shown after the password when the account has 2FA. */
+          secondFactor: Type.Optional(Marker),
+        },
+        { additionalProperties: false },
+      ),
     ),
     signOut: Form,
     /** The 2FA settings page. */
@@ -114,7 +136,17 @@ export const ProfileSchema = Type.Object(
     securityKey: Type.Optional(
       Type.Object({ add: Type.Optional(Form), signIn: Type.Optional(Form) }, { additionalProperties: false }),
     ),
-    passkey: Type.Optional(Type.Object({ add: Type.Optional(Form), signIn: Type.Optional(Form) }, { additionalProperties: false })),
+    passkey: Type.Optional(
+      Type.Object(
+        {
+          add: Type.Optional(Form),
+          signIn: Type.Optional(Form),
+          /** Passkey-only sites: create an account by registering a passkey (no password anywhere). */
+          signUp: Type.Optional(Form),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     totp: Type.Optional(
       Type.Object(
         {

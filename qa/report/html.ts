@@ -24,10 +24,15 @@ const STYLE = `
   code { font-family: ui-monospace, monospace; }
 `;
 
+/** The image's type from its first bytes: runs make JPEGs, older results and tests may hold PNGs. */
+function mimeOf(image: Buffer): string {
+  return image[0] === 0xff && image[1] === 0xd8 ? 'image/jpeg' : 'image/png';
+}
+
 function stepHtml(step: StepResult): string {
   const notes = [...step.notes, ...(step.error ? [step.error] : [])];
   const image = step.screenshot
-    ? `<img alt="The page after: ${h(step.title)}" src="data:image/png;base64,${step.screenshot.toString('base64')}">`
+    ? `<img alt="The page after: ${h(step.title)}" src="data:${mimeOf(step.screenshot)};base64,${step.screenshot.toString('base64')}">`
     : '<p class="notes">(no screenshot)</p>';
   return `<li><details class="step-${step.status}"${step.status === 'failed' ? ' open' : ''}>
     <summary>${step.status === 'passed' ? '✓' : '✗'} ${h(step.title)} <span class="requirement">(${seconds(step.durationMs)})</span></summary>

@@ -16,7 +16,7 @@ export interface StepResult {
   notes: string[];
   /** The error that ended the step. */
   error: string | null;
-  /** PNG of the page right after the step. */
+  /** The page right after the step: a JPEG (PNG accepted too; the report names the type from the bytes). */
   screenshot: Buffer | null;
 }
 

@@ -8,6 +8,8 @@ import { loadProfile, ProfileError, validateProfile } from '../../qa/profile/loa
 import { render, renderPattern } from '../../qa/profile/template.ts';
 import { BUNDLED_PROFILE, runCli, tempDir, writeProfile } from './cli-harness.ts';
 
+const QA_SITES = new URL('../pages/qa-sites/', import.meta.url).pathname;
+
 let dir: string;
 beforeAll(() => {
   dir = tempDir('profiles');
@@ -34,6 +36,25 @@ describe('loading', () => {
     expect(CHECKS.filter((c) => c.unsupported(profile, site) !== null).map((c) => c.id)).toEqual([]);
   });
 
+  it('loads passkey-only profiles (no password anywhere) and skips the password checks with the reason', () => {
+    for (const shape of ['plain', 'toast']) {
+      const profile = loadProfile(join(QA_SITES, `${shape}.yaml`));
+      const site = new URL('http://localhost:1');
+      const reasons = Object.fromEntries(CHECKS.map((c) => [c.id, c.unsupported(profile, site)]));
+      expect(reasons).toMatchObject({
+        'passkey-sign-in': null,
+        'bad-signature': null,
+        'origin-mismatch': null,
+        'security-key-second-factor': 'profile has no securityKey.add',
+        'totp-replay': 'profile has no totp.enrol',
+        'brute-force': 'profile has no signIn.password',
+        'challenge-expiry': 'profile has no webauthn.challengeTimeoutSeconds',
+      });
+    }
+    // A network marker: the site's JSON answer, matched by URL pattern and body.
+    expect(loadProfile(join(QA_SITES, 'toast.yaml')).signedIn).toEqual({ response: { url: '/api/(register|login)/verify$', body: '"username":"{username}"' } });
+  });
+
   it('reads JSON and YAML into the same profile', () => {
     const yaml = loadProfile(BUNDLED_PROFILE);
     const json = join(dir, 'profile.json');
@@ -57,7 +78,7 @@ describe('refusing a malformed profile, naming the field', () => {
 
   it('a marker that names neither a URL nor a selector', () => {
     expect(problemsOf((p) => ((p.signUp as Record<string, unknown>).success = { text: 'welcome' }))).toEqual([
-      'profile field "signUp.success": needs a url or a selector',
+      'profile field "signUp.success": needs a url, a selector or a response',
       'profile field "signUp.success.text": needs a selector to read the text from',
     ]);
   });
@@ -75,6 +96,10 @@ describe('refusing a malformed profile, naming the field', () => {
     writeFileSync(file, 'name: [unclosed\n');
     expect(() => loadProfile(file)).toThrow(/not valid YAML/);
     expect(() => loadProfile(join(dir, 'absent.yaml'))).toThrow(/cannot be read/);
+  });
+
+  it('a profile with no way to create accounts', () => {
+    expect(problemsOf((p) => delete p.signUp)).toEqual(['profile: needs a way to create test accounts: "signUp" (a form) or "passkey.signUp" (a passkey-only site)']);
   });
 
   it('names every problem at once', () => {

@@ -6,7 +6,7 @@ import { parseStringPromise } from 'xml2js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { htmlReport } from '../../qa/report/html.ts';
 import { junitXml } from '../../qa/report/junit.ts';
-import { terminalSummary } from '../../qa/report/terminal.ts';
+import { githubAnnotations, terminalSummary } from '../../qa/report/terminal.ts';
 import type { RunResult, StepResult } from '../../qa/report/types.ts';
 import { resultsJson, writeReports } from '../../qa/report/write.ts';
 import { readJunit, tempDir } from './cli-harness.ts';
@@ -89,6 +89,10 @@ describe('HTML report', () => {
 
   it('embeds a screenshot per step that has one, so the file stands alone', () => {
     expect(html.match(/<img [^>]*src="data:image\/png;base64,/g)).toHaveLength(4);
+    // A run's JPEGs are named as such.
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
+    const withJpeg = htmlReport({ ...RUN, checks: [{ ...RUN.checks[0]!, steps: [step('Sign up', { screenshot: jpeg })] }] });
+    expect(withJpeg).toContain(`src="data:image/jpeg;base64,${jpeg.toString('base64')}"`);
     expect(html).toContain(PNG.toString('base64'));
     expect(html).not.toMatch(/<(link|script)\b/);
     expect(html).toContain('(no screenshot)');
@@ -124,11 +128,24 @@ describe('results JSON and the terminal summary', () => {
     expect(readFileSync(join(dir, 'nested', 'results.json'), 'utf8')).toBe(resultsJson(RUN));
   });
 
-  it('summarises in the terminal with every failure and skip reason', () => {
+  it('summarises one line per check for CI logs: status, id, time, and the requirement, failure or skip reason', () => {
     const lines: string[] = [];
     terminalSummary(RUN, (line) => lines.push(line));
-    expect(lines).toContain('  FAIL  totp-replay       SP 800-63B §5.1.4.2; ASVS V2.8.4');
-    expect(lines).toContain('        skipped: profile has no webauthn.challengeTimeoutSeconds');
-    expect(lines.at(-1)).toBe('1 passed, 2 failed, 1 skipped in 65.0 s');
+    expect(lines.slice(2)).toEqual([
+      '  PASS  passkey-sign-in     5.0 s  WebAuthn L3 §7.1',
+      '  FAIL  totp-replay         9.0 s  finding: The site accepted TOTP code "123456" a second time <script>',
+      '  FAIL  backup-codes       21.0 s  error: Signing up: no outcome shown',
+      '  SKIP  challenge-expiry    0.0 s  skipped: profile has no webauthn.challengeTimeoutSeconds',
+      '1 passed, 2 failed, 1 skipped in 65.0 s',
+    ]);
+  });
+
+  it('annotates each failed check for GitHub Actions, escaped as workflow commands', () => {
+    const lines: string[] = [];
+    githubAnnotations(RUN, (line) => lines.push(line));
+    expect(lines).toEqual([
+      '::error title=pairkey qa totp-replay (finding)::The site accepted TOTP code "123456" a second time <script>%0ASP 800-63B §5.1.4.2; ASVS V2.8.4',
+      '::error title=pairkey qa backup-codes (error)::Signing up: no outcome shown%0AASVS V2.6.1',
+    ]);
   });
 });

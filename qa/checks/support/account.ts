@@ -17,6 +17,8 @@ export interface TestAccount {
   lastTotpStep: number;
   /** Backup codes not used yet, as the site last showed them. */
   backupCodes: string[];
+  /** The account was created by registering a passkey (a passkey-only site's sign-up). */
+  holdsPasskey: boolean;
 }
 
 export function newAccount(profile: Profile): TestAccount {
@@ -26,7 +28,7 @@ export function newAccount(profile: Profile): TestAccount {
   const email = render(profile.account?.email ?? '{username}@example.com', { ...base, username });
   // Long, random and free of the username: passes any sensible password policy.
   const password = render(profile.account?.password ?? 'Pk-{secret}-qa', { ...base, username, secret: randomBytes(12).toString('base64url') });
-  return { username, email, password, keyName: `QA key ${random}`, otpauth: null, lastTotpStep: -1, backupCodes: [] };
+  return { username, email, password, keyName: `QA key ${random}`, otpauth: null, lastTotpStep: -1, backupCodes: [], holdsPasskey: false };
 }
 
 /** The template values of an account; `extra` adds or overrides (a code, a wrong password). */
@@ -55,12 +57,27 @@ async function verificationLink(ctx: CheckContext, account: TestAccount): Promis
   }
 }
 
-/** Sign up a new account and, when the profile says how, verify its email address. */
+/**
+ * Sign up a new account (with the sign-up form, else on a passkey-only site by registering a
+ * passkey) and, when the profile says how, verify its email address.
+ */
 export async function createAccount(ctx: CheckContext): Promise<TestAccount> {
   const account = newAccount(ctx.profile);
-  await ctx.step(`Sign up as ${account.username}`, async () => {
-    mustSucceed(await submitForm(ctx, ctx.profile.signUp, valuesOf(account)), 'Signing up');
-  });
+  const { signUp } = ctx.profile;
+  const passkeySignUp = ctx.profile.passkey?.signUp;
+  if (signUp) {
+    await ctx.step(`Sign up as ${account.username}`, async () => {
+      mustSucceed(await submitForm(ctx, signUp, valuesOf(account)), 'Signing up');
+    });
+  } else if (passkeySignUp) {
+    await ctx.step(`Sign up as ${account.username} with a passkey held by the phone`, async () => {
+      mustSucceed(await submitForm(ctx, passkeySignUp, valuesOf(account)), 'Signing up with a passkey');
+    });
+    account.holdsPasskey = true;
+  } else {
+    // The profile loader refuses such a profile; a profile built in code may still lack both.
+    throw new Error('profile has no signUp or passkey.signUp');
+  }
   const verify = ctx.profile.verifyEmail;
   if (verify) {
     await ctx.step('Open the verification link from the outbox', async () => {

@@ -3,7 +3,7 @@
 import type { MarkerSpec, FormSpec } from '../../profile/schema.ts';
 import { render, type TemplateValues } from '../../profile/template.ts';
 import type { CheckContext } from '../types.ts';
-import { awaitOutcome, clearStatus, type Outcome } from './outcome.ts';
+import { awaitOutcome, clearStatus, RECORD_RESPONSES, type Outcome } from './outcome.ts';
 
 export interface FormRun {
   /** Markers that also count as success (e.g. the second-factor prompt after a password). */
@@ -29,6 +29,8 @@ export async function fillAndSubmit(ctx: CheckContext, form: FormSpec, values: T
   for (const [selector, value] of Object.entries(form.select ?? {})) await page.selectOption(selector, render(value, values));
   for (const [selector, value] of Object.entries(form.fields ?? {})) await page.fill(selector, render(value, values));
   await beforeSubmit?.();
+  // Markers may read the site's answer to the request the button makes.
+  await page.eval(RECORD_RESPONSES);
   if (form.submit) await page.click(form.submit);
 }
 

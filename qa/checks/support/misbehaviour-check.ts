@@ -2,7 +2,7 @@
 // refuse that answer, after an honest answer from the same phone worked.
 import type { MisbehaviourMode } from '../../phone.ts';
 import type { Check } from '../types.ts';
-import { createAccount, valuesOf } from './account.ts';
+import { createAccount, newAccount, valuesOf } from './account.ts';
 import { submitForm } from './form.ts';
 import { judgedStep, refused, type Judge } from './expect.ts';
 import { accountWithCredential, requireRoute, signInWith, webauthnRoute } from './webauthn-route.ts';
@@ -46,7 +46,8 @@ export function misbehaviourCheck(spec: MisbehaviourCheckSpec): Check {
     run: async (ctx) => {
       const via = requireRoute(ctx.profile, spec.credential);
       if (spec.ceremony === 'registration') {
-        const account = await createAccount(ctx);
+        // On a passkey-only site the registration is the sign-up itself, of an account not made yet.
+        const account = via.registersAtSignUp ? newAccount(ctx.profile) : await createAccount(ctx);
         ctx.phone.misbehave(spec.mode);
         try {
           await judgedStep(

@@ -14,7 +14,37 @@ interface ProbeMarker {
   url: string | null;
   selector: string | null;
   text: string | null;
+  response: { url: string; status: number | null; body: string | null } | null;
 }
+
+/**
+ * Page code that records the answers to the page's own requests (fetch and XMLHttpRequest) from
+ * now on, for markers that read the site's verification answer instead of the page. Installed just
+ * before a form's button is pressed; a navigation drops it, as it drops the page that made them.
+ */
+export const RECORD_RESPONSES = `(() => {
+  if (window.__pairkeyQaResponses) { window.__pairkeyQaResponses.length = 0; return true; }
+  const seen = [];
+  window.__pairkeyQaResponses = seen;
+  const MAX = 65536;
+  const keep = (url, status, body) => seen.push({ url: String(url), status, body: String(body).slice(0, MAX) });
+  const originalFetch = window.fetch;
+  window.fetch = async (...args) => {
+    const response = await originalFetch.apply(window, args);
+    response.clone().text().then((body) => keep(response.url, response.status, body), () => keep(response.url, response.status, ''));
+    return response;
+  };
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (...args) {
+    this.addEventListener('loadend', () => {
+      let body = '';
+      try { body = this.responseType === '' || this.responseType === 'text' ? this.responseText : JSON.stringify(this.response); } catch {}
+      keep(this.responseURL, this.status, body);
+    });
+    return open.apply(this, args);
+  };
+  return true;
+})()`;
 
 interface ProbeResult {
   matched: number;
@@ -37,6 +67,13 @@ function probeMarker(marker: MarkerSpec, site: URL, values: TemplateValues): Pro
     url: marker.url ? new URL(marker.url, site).href : null,
     selector: marker.selector ?? null,
     text: marker.text !== undefined ? renderPattern(marker.text, values).source : null,
+    response: marker.response
+      ? {
+          url: renderPattern(marker.response.url, values).source,
+          status: marker.response.status ?? null,
+          body: marker.response.body !== undefined ? renderPattern(marker.response.body, values).source : null,
+        }
+      : null,
   };
 }
 
@@ -49,9 +86,14 @@ function probeMarker(marker: MarkerSpec, site: URL, values: TemplateValues): Pro
 function probeExpression(markers: ProbeMarker[], statusSelector: string, failureSelector: string | null): string {
   return `(() => {
     const markers = ${JSON.stringify(markers)};
+    const answered = (r) => (window.__pairkeyQaResponses || []).some((seen) =>
+      new RegExp(r.url, 'i').test(seen.url) &&
+      (r.status === null ? seen.status >= 200 && seen.status < 300 : seen.status === r.status) &&
+      (r.body === null || new RegExp(r.body, 'i').test(seen.body)));
     const matches = (m) => {
       if (m.url !== null && !location.href.startsWith(m.url)) return false;
-      if (m.selector === null) return document.readyState === 'complete';
+      if (m.response !== null && !answered(m.response)) return false;
+      if (m.selector === null) return m.response !== null || document.readyState === 'complete';
       const el = document.querySelector(m.selector);
       if (!el) return false;
       if (m.text !== null) return new RegExp(m.text, 'i').test((el.textContent || '').trim());

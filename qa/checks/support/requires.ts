@@ -11,6 +11,9 @@ function has(profile: Profile, path: string): boolean {
   return value !== undefined;
 }
 
+/** The password sign-in the checks use after a password: a passkey-only site has none. */
+export const PASSWORD_SIGN_IN = ['signIn.password', 'signIn.secondFactor'] as const;
+
 /** "profile has no X" for the first path the profile lacks, else null. */
 export function missing(profile: Profile, ...paths: string[]): string | null {
   const absent = paths.find((p) => !has(profile, p));

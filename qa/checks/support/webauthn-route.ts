@@ -8,7 +8,7 @@ import { judgedStep, succeeds, type Judge } from './expect.ts';
 import { addPasskey, addSecurityKey } from './factors.ts';
 import { fillAndSubmit, formOutcome } from './form.ts';
 import type { Outcome } from './outcome.ts';
-import { missing } from './requires.ts';
+import { missing, PASSWORD_SIGN_IN } from './requires.ts';
 import { holdWebAuthn } from './webauthn-hold.ts';
 
 export interface WebAuthnRoute {
@@ -16,6 +16,8 @@ export interface WebAuthnRoute {
   add(ctx: CheckContext, account: TestAccount): Promise<void>;
   /** The form that adds one (for checks that judge the registration itself). */
   readonly addForm: FormSpec;
+  /** addForm is the passkey-only sign-up: it is used on a new account, not on a signed-in one. */
+  readonly registersAtSignUp: boolean;
   /** The form whose submit makes the WebAuthn sign-in call. */
   readonly signInForm: FormSpec;
   /** Everything before that form (the password, for a security key). */
@@ -25,7 +27,9 @@ export interface WebAuthnRoute {
 const passkeyRoute = (profile: Profile): WebAuthnRoute => ({
   kind: 'passkey',
   add: addPasskey,
-  addForm: profile.passkey!.add!,
+  // A passkey-only site registers its passkeys when signing up.
+  addForm: profile.passkey!.add ?? profile.passkey!.signUp!,
+  registersAtSignUp: !profile.passkey!.add,
   signInForm: profile.passkey!.signIn!,
   beforeSignIn: async () => {},
 });
@@ -34,16 +38,17 @@ const securityKeyRoute = (profile: Profile): WebAuthnRoute => ({
   kind: 'security key',
   add: addSecurityKey,
   addForm: profile.securityKey!.add!,
+  registersAtSignUp: false,
   signInForm: profile.securityKey!.signIn!,
   beforeSignIn: enterPassword,
 });
 
 /** `passkey`: only a passkey will do (the check is about signing in with one alone). */
 export function webauthnRoute(profile: Profile, need: 'passkey' | 'any'): WebAuthnRoute | string {
-  const noPasskey = missing(profile, 'passkey.add', 'passkey.signIn');
+  const noPasskey = missing(profile, profile.passkey?.signUp ? 'passkey.signUp' : 'passkey.add', 'passkey.signIn');
   if (!noPasskey) return passkeyRoute(profile);
   if (need === 'passkey') return noPasskey;
-  const noKey = missing(profile, 'securityKey.add', 'securityKey.signIn');
+  const noKey = missing(profile, 'securityKey.add', 'securityKey.signIn', ...PASSWORD_SIGN_IN);
   if (!noKey) return securityKeyRoute(profile);
   return `${noPasskey} and ${noKey.replace('profile has no ', '')}`;
 }
