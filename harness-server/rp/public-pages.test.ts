@@ -17,6 +17,12 @@ describe('RP page scripts', () => {
     await expect(transform(readFileSync(`${PUBLIC_DIR}js/${file}`, 'utf8'), { format: 'esm', loader: 'js' })).resolves.toBeTruthy();
   });
 
+  it("every element a script looks up with $('id') exists in a page (or common.js's header)", () => {
+    const markup = [...readdirSync(PUBLIC_DIR).filter((f) => f.endsWith('.html')).map((f) => readFileSync(`${PUBLIC_DIR}${f}`, 'utf8')), readFileSync(`${PUBLIC_DIR}js/common.js`, 'utf8')].join('\n');
+    const missing = scripts.flatMap((file) => [...readFileSync(`${PUBLIC_DIR}js/${file}`, 'utf8').matchAll(/\$\('([\w-]+)'\)/g)].map((m) => m[1]!)).filter((id) => !new RegExp(`\\sid="${id}"`).test(markup));
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
   it('every literal t() string has a German translation with the same placeholders', () => {
     const missing: string[] = [];
     for (const file of scripts) {
