@@ -9,6 +9,7 @@ import { sqliteReadiness } from './observability/sqlite-check.ts';
 import { phoneAppPlugin } from './phone-app/index.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { relayPlugin } from './relay/index.ts';
+import { relayPushOptions } from './relay/push/options.ts';
 import { loadServerKey } from './rp/crypto/server-key.ts';
 import { rpPlugin } from './rp/index.ts';
 import { storePlugin } from './rp/plugins/store.ts';
@@ -59,7 +60,7 @@ export async function buildServers(config: Config, options: BuildOptions = {}): 
     await main.register(securityHeaders, { https: new URL(config.publicUrl).protocol === 'https:' });
     // First: every later plugin may register metrics and readiness checks on it.
     await main.register(observabilityPlugin, { processMetrics: options.processMetrics ?? false });
-    await main.register(relayPlugin, { limits: config.relay, trustProxy: trust, bus: config.relayBus });
+    await main.register(relayPlugin, { limits: config.relay, trustProxy: trust, bus: config.relayBus, push: relayPushOptions(config.relayPush, config.dataDir) });
     await main.register(storePlugin, { dataDir: config.dataDir }); // main.store
     main.observability.registerReadinessCheck('database', sqliteReadiness(main.store.db));
     const serverKey = loadServerKey(config.dataDir, config.serverKey);

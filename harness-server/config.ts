@@ -24,6 +24,15 @@ export interface RelayBusConfig {
   heartbeatMs: number;
 }
 
+/** RELAY_VAPID_* and RELAY_PUSH_PER_MINUTE: the relay's Web Push sender (relay/push/). */
+export interface RelayPushConfig {
+  /** RELAY_VAPID_PUBLIC_KEY + RELAY_VAPID_PRIVATE_KEY; null: DATA_DIR/vapid.json (made on first start). */
+  vapid: { publicKey: string; privateKey: string } | null;
+  /** RELAY_VAPID_SUBJECT: a mailto: or https: URL where push services can reach the operator. */
+  subject: string;
+  perMinute: number;
+}
+
 /**
  * The protections a QA harness may switch off to prove its checks catch each weakness.
  * Key: the setting in Config.protections; value: its environment variable. All default on.
@@ -97,6 +106,7 @@ export interface Config {
   relay: RelayLimits;
   /** null: the relay keeps its channels in process (the default). */
   relayBus: RelayBusConfig | null;
+  relayPush: RelayPushConfig;
   logLevel: LogLevel;
   otp: OtpPolicy;
   auth: AuthPolicy;
@@ -256,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
   const relay = readRelayLimits(int);
 
   const relayBus = readRelayBus(read('RELAY_BUS'), int('RELAY_BUS_HEARTBEAT_MS', 1000, 100, 60_000), problems);
+  const relayPush = readRelayPush(read, int, problems);
 
   const logLevelRaw = read('LOG_LEVEL') ?? 'warn';
   const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw) ? (logLevelRaw as LogLevel) : 'warn';
@@ -340,6 +351,7 @@ export function loadConfig(env: Env = process.env): Config {
     rp: { id: rpId, origin: rpOrigin, name: rpName },
     relay,
     relayBus,
+    relayPush,
     logLevel,
     otp,
     auth,
@@ -416,4 +428,23 @@ export function readRelayBus(raw: string | undefined, heartbeatMs: number, probl
     return null;
   }
   return { servers, heartbeatMs };
+}
+
+/** The relay's Web Push settings (RELAY_VAPID_*, RELAY_PUSH_PER_MINUTE), shared with relay/config.ts. */
+export function readRelayPush(read: (name: string) => string | undefined, int: IntReader, problems: string[]): RelayPushConfig {
+  const publicKey = read('RELAY_VAPID_PUBLIC_KEY');
+  const privateKey = read('RELAY_VAPID_PRIVATE_KEY');
+  let vapid: RelayPushConfig['vapid'] = null;
+  if (publicKey !== undefined || privateKey !== undefined) {
+    if (!publicKey || !/^[A-Za-z0-9_-]{87}$/.test(publicKey) || !privateKey || !/^[A-Za-z0-9_-]{43}$/.test(privateKey)) {
+      problems.push('RELAY_VAPID_PUBLIC_KEY and RELAY_VAPID_PRIVATE_KEY must be set together: a P-256 key pair in unpadded base64url (87 and 43 characters, e.g. from `npx web-push generate-vapid-keys`)');
+    } else {
+      vapid = { publicKey, privateKey };
+    }
+  }
+  const subject = read('RELAY_VAPID_SUBJECT') ?? 'mailto:relay@localhost';
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(subject)) {
+    problems.push(`RELAY_VAPID_SUBJECT must be a mailto: address or an https: URL (got "${subject}")`);
+  }
+  return { vapid, subject, perMinute: int('RELAY_PUSH_PER_MINUTE', 6, 1, 600) };
 }

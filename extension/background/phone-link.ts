@@ -15,6 +15,7 @@ import {
 } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, platformWebSocket, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
+import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
 import { DEFAULT_RETRY, RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 
 /** `offline`: no relay connection (retrying); `waiting`: on the relay, the phone is not; `online`: session up. */
@@ -26,6 +27,8 @@ export interface LinkEvents {
   onHello: (extensions: string[]) => void;
   /** The phone sent `unpair` (or received ours): forget it. */
   onUnpaired: () => void;
+  /** The phone's Web Push subscription (null: it has none any more); kept to wake it (shared/push/). */
+  onPushSubscription?: (subscription: PushSubscriptionInfo | null) => void;
 }
 
 export class PhoneLink {
@@ -212,6 +215,10 @@ export class PhoneLink {
       if (message.type === 'unpair') {
         this.dropChannel('The phone removed this browser');
         this.events.onUnpaired();
+        return;
+      }
+      if (message.type === 'push-subscription') {
+        this.events.onPushSubscription?.(message.subscription);
         return;
       }
       if (message.type === 'hello') {

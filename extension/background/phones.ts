@@ -91,6 +91,10 @@ class Phones {
           onStatus: () => this.changed(),
           onUnpaired: () => void this.unpaired(id, want.removed),
           onHello: (extensions) => void updatePhone(id, { extensions }),
+          // Only a confirmed phone may be woken; a removed one's link answers nothing.
+          onPushSubscription: (push) => {
+            if (!want.removed) void updatePhone(id, { push: push ?? undefined });
+          },
         },
         DEFAULT_RETRY,
         platformWebSocket,

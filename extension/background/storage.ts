@@ -8,6 +8,7 @@ import { readState, writeState } from './state-db.ts';
 import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import type { SiteRule } from '../runtime-messages.ts';
+import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
 import { t } from '../translate.ts';
 import { UserFacingError } from '../user-facing-error.ts';
 
@@ -28,6 +29,11 @@ export interface Phone {
   confirmed: boolean;
   /** Client extensions the phone announced beyond the basics (e.g. "prf"), as last heard. */
   extensions?: string[];
+  /**
+   * The phone's Web Push subscription, as it last sent it (`push-subscription`): where the
+   * extension wakes it when a request waits and it is not online. Forgotten with the phone.
+   */
+  push?: PushSubscriptionInfo;
 }
 
 /**
@@ -216,7 +222,7 @@ export function addPhone(phone: Phone): Promise<void> {
   return serialized(async () => writePhones([...(await getPhones()).filter((p) => p.id !== phone.id), phone]));
 }
 
-export function updatePhone(id: string, change: Partial<Pick<Phone, 'name' | 'confirmed' | 'extensions'>>): Promise<void> {
+export function updatePhone(id: string, change: Partial<Pick<Phone, 'name' | 'confirmed' | 'extensions' | 'push'>>): Promise<void> {
   return serialized(async () => writePhones((await getPhones()).map((p) => (p.id === id ? { ...p, ...change } : p))));
 }
 

@@ -19,6 +19,8 @@ import { RelayBus, type BusSeat, type RelayBusOptions } from './bus.ts';
 import { ChannelRegistry, ConnectionLimiter } from './channels.ts';
 import { notReady, READY } from '../observability/index.ts';
 import { noRelayMetrics, prometheusRelayMetrics, type RelayMetrics } from './metrics.ts';
+import { RelayPush, type RelayPushOptions } from './push/index.ts';
+import { generatedVapidKeys } from './push/vapid-keys.ts';
 
 export interface RelayStats {
   channels: number;
@@ -38,6 +40,8 @@ export interface RelayHandle {
   ready(): boolean;
   /** The bus, when RELAY_BUS is set (tests wait on `whenReady`). */
   readonly bus: RelayBus | null;
+  /** The VAPID public key phones subscribe with (push/). */
+  readonly pushPublicKey: string;
   /**
    * Calls `listener` with every socket the relay accepts and its upgrade request (benchmarks
    * timestamp frames from outside with it). Whatever the listener keeps stays alive.
@@ -59,6 +63,8 @@ export interface RelayPluginOptions extends Record<string, unknown> {
   bus?: RelayBusOptions | null;
   /** Default: on the server's observability registry when it has one (registered before the relay), else none. */
   metrics?: RelayMetrics;
+  /** Web Push for channel members (push/); default: a fresh VAPID key pair, 6 per channel per minute. */
+  push?: RelayPushOptions;
 }
 
 /** `/relay/<id>` (any query ignored, as Fastify's router did); the id is checked after the upgrade. */
@@ -95,7 +101,7 @@ interface Connection {
   announced: boolean;
 }
 
-export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits, trustProxy = TRUST_NO_PROXY, bus: busOptions, metrics: metricsOption }) => {
+export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', async (app, { limits, trustProxy = TRUST_NO_PROXY, bus: busOptions, metrics: metricsOption, push: pushOptions }) => {
   const observed = app.hasDecorator('observability');
   const metrics = metricsOption ?? (observed ? prometheusRelayMetrics(app.observability.metrics) : noRelayMetrics);
   const channels = new ChannelRegistry<Connection>();
@@ -105,6 +111,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   const maxBuffered = MAX_BUFFERED_FRAMES * limits.maxFrameBytes;
   const log: FastifyBaseLogger = app.log.child({ component: 'relay' });
   let closing = false;
+  const push = new RelayPush(pushOptions ?? { keys: generatedVapidKeys(), subject: 'mailto:relay@localhost', perMinute: 6 }, log);
   // The sending side's bound on the bus: as much as one slow reader may hold here, times 4.
   const bus = busOptions ? new RelayBus(busOptions, log, metrics, 4 * maxBuffered) : null;
   // Without its bus a node cannot take channels: balancers must send clients elsewhere.
@@ -217,7 +224,11 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
   const onFrame = (connection: Connection, data: RawData, isBinary: boolean): void => {
     const { socket } = connection;
     if (!isBinary) {
-      socket.close(CloseCode.unsupportedData, 'text frames are not accepted');
+      // The one kind of TEXT frame after the join: a request to the relay itself (push/).
+      const text = (Array.isArray(data) ? Buffer.concat(data) : (data as Buffer)).toString('utf8');
+      if (!push.handle(connection.channelId, text, (control) => sendControl(connection, control))) {
+        socket.close(CloseCode.unsupportedData, 'text frames are not accepted');
+      }
       return;
     }
     const bytes = Array.isArray(data) ? Buffer.concat(data) : (data as Buffer);
@@ -363,10 +374,14 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     return { channels: channels.channelCount, connections: connections.size, ...counters, bufferedBytes };
   };
   metrics.observe(stats);
+  // The same key as the `push-key` request gives, for operators and phones' documentation.
+  app.get('/relay/push-key', async () => ({ publicKey: push.publicKey }));
+
   app.decorate('relay', {
     stats,
     ready: () => !bus || bus.ready,
     bus,
+    pushPublicKey: push.publicKey,
     onConnection: (listener) => {
       server.on('connection', listener);
     },

@@ -7,6 +7,7 @@ import { proxyTrust } from '../client-network.ts';
 import { observabilityPlugin } from '../observability/index.ts';
 import type { RelayServerConfig } from './config.ts';
 import { relayPlugin } from './index.ts';
+import { relayPushOptions } from './push/options.ts';
 
 export interface RelayServerOptions {
   logStream?: DestinationStream;
@@ -25,7 +26,7 @@ export async function buildRelayServer(config: RelayServerConfig, options: Relay
   try {
     // First: the relay registers its metrics and its bus readiness check on it.
     await app.register(observabilityPlugin, { processMetrics: options.processMetrics ?? false });
-    await app.register(relayPlugin, { limits: config.relay, trustProxy: trust, bus: config.relayBus });
+    await app.register(relayPlugin, { limits: config.relay, trustProxy: trust, bus: config.relayBus, push: relayPushOptions(config.relayPush, config.dataDir) });
     await app.ready();
   } catch (error) {
     await app.close();

@@ -9,6 +9,7 @@ import { LARGE_BLOB_MAX_BYTES } from '../authenticator/core.ts';
 import { utf8Decode, utf8Encode } from '../bytes.ts';
 import { WEBAUTHN_ERROR_NAMES } from '../errors.ts';
 import { ProtocolError } from './errors.ts';
+import { PushSubscriptionInfoSchema } from '../push/subscription.ts';
 
 /**
  * Unpadded base64url of at most `maxBytes` bytes. The pattern also refuses lengths that are
@@ -174,6 +175,16 @@ export const HelloSchema = Type.Object(
   strict,
 );
 
+/**
+ * Phone → extension, after each handshake when the phone has a Web Push subscription, and again
+ * whenever it changes: where the extension may wake it (shared/push/). `null`: the phone has none
+ * any more (permission withdrawn, unsubscribed); the extension forgets the one it kept.
+ */
+export const PushSubscriptionMessageSchema = Type.Object(
+  { type: Type.Literal('push-subscription'), subscription: Type.Union([PushSubscriptionInfoSchema, Type.Null()]) },
+  strict,
+);
+
 export const ErrorSchema = Type.Object(
   {
     type: Type.Literal('error'),
@@ -193,6 +204,7 @@ const SCHEMAS_BY_TYPE = {
   error: ErrorSchema,
   hello: HelloSchema,
   unpair: UnpairSchema,
+  'push-subscription': PushSubscriptionMessageSchema,
 } as const;
 
 export const ChannelMessageSchema = Type.Union(Object.values(SCHEMAS_BY_TYPE));
@@ -205,6 +217,7 @@ export type AssertionMessage = Static<typeof AssertionSchema>;
 export type ErrorMessage = Static<typeof ErrorSchema>;
 export type UnpairMessage = Static<typeof UnpairSchema>;
 export type HelloMessage = Static<typeof HelloSchema>;
+export type PushSubscriptionMessage = Static<typeof PushSubscriptionMessageSchema>;
 export type ChannelMessage =
   | MakeCredentialMessage
   | GetAssertionMessage
@@ -213,7 +226,8 @@ export type ChannelMessage =
   | AssertionMessage
   | ErrorMessage
   | HelloMessage
-  | UnpairMessage;
+  | UnpairMessage
+  | PushSubscriptionMessage;
 export type ChannelMessageType = ChannelMessage['type'];
 
 /**

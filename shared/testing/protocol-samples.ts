@@ -68,5 +68,7 @@ export function sampleMessages(): ChannelMessage[] {
     { type: 'error', id: 'req-1', name: 'NotAllowedError', message: 'Denied on the phone' },
     { type: 'hello', extensions: ['prf'] },
     { type: 'unpair' },
+    { type: 'push-subscription', subscription: { endpoint: 'https://push.example/sub/1', p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) } },
+    { type: 'push-subscription', subscription: null },
   ];
 }
