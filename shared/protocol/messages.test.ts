@@ -22,11 +22,17 @@ const loose = (value: unknown) => value as ChannelMessage;
 describe('channel messages', () => {
   it('accepts one valid message of every type and round-trips it through bytes', () => {
     const messages = sampleMessages();
-    expect(new Set(messages.map((m) => m.type)).size).toBe(8);
+    expect(new Set(messages.map((m) => m.type)).size).toBe(9);
     for (const message of messages) {
       expect(parseChannelMessage(JSON.parse(JSON.stringify(message)))).toEqual(message);
       expect(decodeChannelMessage(encodeChannelMessage(message))).toEqual(message);
     }
+  });
+
+  it('refuses a push subscription that is not https or whose keys are malformed', () => {
+    const keys = { p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) };
+    expect(() => parseChannelMessage({ type: 'push-subscription', subscription: { endpoint: 'http://push.example/1', ...keys } })).toThrow(schemaError('/subscription'));
+    expect(() => parseChannelMessage({ type: 'push-subscription', subscription: { endpoint: 'https://push.example/1', ...keys, auth: 'short' } })).toThrow(schemaError('/subscription'));
   });
 
   it('accepts a null userHandle and a message without optional transports', () => {
