@@ -18,7 +18,7 @@ import { manifestFor, type Target } from './manifests.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STANDALONE = ['extension/page/main-world.ts', 'extension/bridge/bridge.ts'];
 /** Extension pages no manifest entry names (crxjs finds the popup and options page itself). */
-const EXTRA_PAGES = { prompt: `${root}extension/ui/prompt.html` };
+const EXTRA_PAGES = { prompt: `${root}extension/ui/prompt.html`, connect: `${root}extension/ui/connect.html` };
 
 /** `PAIRKEY_DIST_DIR` moves the output (parallel builds, CI caches); default `dist/`. */
 export const distDir = pairkeyDistDir();

@@ -8,6 +8,7 @@
 // The page is untrusted all the same: the bridge validates what it receives (bridge/page-schema.ts)
 // and the background never takes the origin from these messages.
 
+import type { ConnectStatus } from '../shared/connect-declaration.ts';
 import type { CeremonyResult, PairkeyCapabilities } from '../shared/webauthn/ceremony-contract.ts';
 
 export const PAGE_CHANNEL = 'pairkey/v2' as const;
@@ -16,6 +17,22 @@ export const PAGE_CHANNEL = 'pairkey/v2' as const;
 export interface OpenMessage {
   channel: typeof PAGE_CHANNEL;
   kind: 'open';
+}
+
+/**
+ * Window message, page → bridge, with a reply port in `ports[0]`: "connect Pairkey to this
+ * server" (top frame, after a click). Carries nothing: the bridge reads the declaration from the
+ * page's own origin (shared/connect-declaration.ts) and the person confirms in the extension.
+ */
+export interface ConnectMessage {
+  channel: typeof PAGE_CHANNEL;
+  kind: 'connect';
+}
+
+/** On a connect message's port, bridge → page: whether the extension asked the person. */
+export interface ConnectReply {
+  type: 'connect';
+  status: ConnectStatus;
 }
 
 /** Window message, bridge → page: the bridge is listening (it may load after the MAIN script). */

@@ -48,7 +48,11 @@ export type CeremonyReply = { type: 'result'; result: CeremonyResult } | { type:
 
 // ---- one-shot messages from content scripts ------------------------------------------------------
 
-export const ContentMessageSchema = Type.Union([Type.Object({ type: Type.Literal('page/capabilities') }, strict)]);
+export const ContentMessageSchema = Type.Union([
+  Type.Object({ type: Type.Literal('page/capabilities') }, strict),
+  /** The top frame's server declared these (bridge/connect.ts); the person has not agreed to anything yet. */
+  Type.Object({ type: Type.Literal('page/connect'), relayUrl: Url, phoneUrl: Url }, strict),
+]);
 export type ContentMessage = Static<typeof ContentMessageSchema>;
 
 /** Background → every frame of a tab (Firefox): does one of your iframes permit this feature? */
@@ -83,6 +87,11 @@ export const UiCommandSchema = Type.Union([
   Type.Object({ type: Type.Literal('rename-phone'), phoneId: Id, name: Type.String({ minLength: 1, maxLength: 64 }) }, strict),
   Type.Object({ type: Type.Literal('set-relay'), relayUrl: Url }, strict),
   Type.Object({ type: Type.Literal('set-phone-url'), phoneUrl: Url }, strict),
+  /** The Connection form: both URLs, stored only if both are valid; answered with `saved`. */
+  Type.Object({ type: Type.Literal('save-connection'), relayUrl: Type.String({ maxLength: 2048 }), phoneUrl: Type.String({ maxLength: 2048 }) }, strict),
+  /** The person's answer in the connect window to a server's "Connect Pairkey" offer. */
+  Type.Object({ type: Type.Literal('accept-connect'), offerId: Id }, strict),
+  Type.Object({ type: Type.Literal('decline-connect'), offerId: Id }, strict),
   Type.Object({ type: Type.Literal('set-default-rule'), rule: SiteRuleSchema }, strict),
   Type.Object({ type: Type.Literal('set-site-rule'), site: Type.String({ minLength: 1, maxLength: 512 }), rule: Type.Union([SiteRuleSchema, Type.Null()]) }, strict),
   Type.Object({ type: Type.Literal('set-proxy'), enabled: Type.Boolean() }, strict),
@@ -106,8 +115,28 @@ export interface RequestView {
   id: string;
   origin: string;
   kind: 'create' | 'get';
+  /** For `create`: a passkey (discoverable credential) or a security key (server-side credential). */
+  credential?: 'passkey' | 'security-key';
   stage: RequestStage;
   startedAt: number;
+}
+
+/** A server's "Connect Pairkey to this server" offer, waiting for the person in the connect window. */
+export interface ConnectOfferView {
+  id: string;
+  /** The page's origin, as the browser reported it (never the page's own claim). */
+  origin: string;
+  relayUrl: string;
+  phoneUrl: string;
+  /** The relay is on another host than the page that offered it. */
+  relayElsewhere: boolean;
+  /** Why a real phone could not open the phone app URL, if it could not. */
+  phoneUrlProblem: 'localhost' | 'http' | null;
+  /** Pairkey already uses exactly these two URLs. */
+  current: boolean;
+  /** Phones are paired on another relay: they would need pairing again. */
+  pairedPhones: boolean;
+  accepted: boolean;
 }
 
 /** Everything the extension pages render; the background is its only writer. */
@@ -121,7 +150,15 @@ export interface UiState {
   pairing: { link: string; expiresAt: number } | null;
   pairingError: string | null;
   requests: RequestView[];
+  /** Why a real phone could not open the stored phone app URL, if it could not (popup warning). */
+  phoneUrlProblem: 'localhost' | 'http' | null;
+  connectOffer: ConnectOfferView | null;
 }
 
 /** Background → extension page on the UI port. */
-export type UiEvent = { type: 'state'; state: UiState } | { type: 'error'; message: string };
+export type UiEvent =
+  | { type: 'state'; state: UiState }
+  /** A sentence for the person; `code` names the case for QA, `field` the form field it is about. */
+  | { type: 'error'; message: string; code: string; field?: string }
+  /** The command (a form) was stored. */
+  | { type: 'saved'; what: 'connection' };

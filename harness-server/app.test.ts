@@ -49,6 +49,22 @@ describe('buildServers', () => {
     }
   });
 
+  it('declares its relay and phone app at the well-known path, and serves the /connect page that offers them', async () => {
+    const config = testConfig();
+    servers = await startServers(config);
+    const declared = await fetch(`${servers.mainUrl}/.well-known/pairkey-connect.json`);
+    expect(declared.status).toBe(200);
+    expect(declared.headers.get('cache-control')).toBe('no-store');
+    expectSecurityHeaders(declared);
+    expect(await declared.json()).toEqual({ relayUrl: config.relayUrl, phoneUrl: config.phoneUrl });
+    const page = await fetch(`${servers.mainUrl}/connect`);
+    expectSecurityHeaders(page);
+    const html = await page.text();
+    for (const id of ['connect-button', 'connect-status', 'connect-relay-url', 'connect-phone-url']) expect(html).toContain(`data-testid="${id}"`);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect((await fetch(`${servers.mainUrl}/connect.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+  });
+
   it('serves the page modules and the @simplewebauthn/browser ESM build they import', async () => {
     servers = await startServers(testConfig());
     const security = await fetch(servers.mainUrl + '/js/security.js');
@@ -124,7 +140,7 @@ describe('main.ts', () => {
 
     await new Promise<void>((resolve, reject) => {
       const check = (): void => {
-        if (output.includes('Load the extension')) resolve();
+        if (output.includes('Connect Pairkey:')) resolve();
       };
       child.stdout.on('data', check);
       void exited.then((code) => reject(new Error(`exited early (${code}): ${output}`)));
@@ -134,6 +150,8 @@ describe('main.ts', () => {
     expect(output).toContain(`http://localhost:${phonePort}/`);
     expect(output).toContain('Load the extension from dist/chrome (Chrome) or dist/firefox (Firefox)');
     expect(output).toContain(`Email outbox:   http://localhost:${port}/dev/outbox`);
+    // The one-click connect link, on whatever port the server got.
+    expect(output).toContain(`Connect Pairkey: http://localhost:${port}/connect`);
     expect(output).not.toContain('INSECURE QA MODE');
     expect((await fetch(`http://127.0.0.1:${port}/api/me`)).status).toBe(401);
     expect([200, 503]).toContain((await fetch(`http://127.0.0.1:${phonePort}/`)).status);

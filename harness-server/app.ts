@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { DestinationStream } from 'pino';
 import { proxyTrust, type ProxyTrust } from './client-network.ts';
 import { assertQaAcknowledged, type Config } from './config.ts';
+import { connectPlugin } from './connect/index.ts';
 import { observabilityPlugin } from './observability/index.ts';
 import { sqliteReadiness } from './observability/sqlite-check.ts';
 import { phoneAppPlugin } from './phone-app/index.ts';
@@ -65,6 +66,8 @@ export async function buildServers(config: Config, options: BuildOptions = {}): 
     main.observability.registerReadinessCheck('database', sqliteReadiness(main.store.db));
     const serverKey = loadServerKey(config.dataDir, config.serverKey);
     await main.register(rpPlugin, { settings: rpSettings(config, serverKey, options.rp) });
+    // "Connect Pairkey to this server" (/connect and its declaration): works on any port.
+    await main.register(connectPlugin, { declaration: { relayUrl: config.relayUrl, phoneUrl: config.phoneUrl } });
 
     await phone.register(securityHeaders, { https: new URL(config.phoneUrl).protocol === 'https:' });
     await phone.register(phoneAppPlugin);

@@ -1,6 +1,7 @@
 // Entry point: `tsx harness-server/main.ts`. Starts the RP + relay and the phone app origin.
 import { buildServers } from './app.ts';
 import { insecureBanner, loadConfig, loadOrExit } from './config.ts';
+import { connectPageUrl } from './connect/index.ts';
 import { closeOnSignals } from './shutdown.ts';
 
 async function main(): Promise<void> {
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   console.log(`Phone app:      ${config.phoneUrl}`);
   if (config.mail.devOutbox) console.log(`Email outbox:   ${new URL('dev/outbox', config.publicUrl).href}`);
   console.log('Load the extension from dist/chrome (Chrome) or dist/firefox (Firefox)');
+  console.log(`Connect Pairkey: ${connectPageUrl(config.publicUrl)}  (open it in the browser with the extension, one click)`);
   if (banner) console.error(banner);
 }
 

@@ -76,7 +76,10 @@ export class Popup {
    * as if it had scanned the QR code, wait for the code on both sides, confirm it.
    */
   async pair(phone: VirtualPhone): Promise<PairingTimes> {
-    const requestedAt = (await this.page.getByTestId('unpair').isVisible()) ? await this.click('unpair') : null;
+    // Unpair asks first: the request is the confirmation's click.
+    const unpairing = await this.page.getByTestId('unpair').isVisible();
+    if (unpairing) await this.click('unpair');
+    const requestedAt = unpairing ? await this.click('unpair-confirm') : null;
     const [, qrShownAt, link] = await this.event('qr', requestedAt ?? 0);
     const phoneStartAt = now();
     const pending = await withDeadline(phone.pair(link), 'the phone to pair');

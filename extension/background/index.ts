@@ -9,11 +9,13 @@ import { CEREMONY_PORT, UI_PORT } from '../port-names.ts';
 import { ContentMessageSchema } from '../runtime-messages.ts';
 import { updateBadge } from './badge.ts';
 import { capabilities } from './capabilities.ts';
+import { offerConnection, onConnectOfferChange } from './connect-offer.ts';
 import { dropCeremonies, serveCeremony } from './ceremony-server.ts';
 import { forgetPhone } from './forget-phone.ts';
 import { onPairingChange } from './pairing.ts';
 import { phones } from './phones.ts';
 import { onRequestsChange } from './requests.ts';
+import { senderOrigin } from './origins.ts';
 import { isOwnContentScript } from './senders.ts';
 import { migrateStorage } from './storage.ts';
 import { handleTestHook } from './test-hooks.ts';
@@ -27,7 +29,13 @@ browser.runtime.onConnect.addListener((port) => {
 });
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSender) => {
-  if (Value.Check(ContentMessageSchema, raw) && isOwnContentScript(sender)) return capabilities();
+  if (Value.Check(ContentMessageSchema, raw) && isOwnContentScript(sender)) {
+    if (raw.type === 'page/capabilities') return capabilities();
+    // Only a top frame may offer a server; its origin is the one the browser reports.
+    const origin = senderOrigin(sender);
+    if (sender.frameId !== 0 || !origin) return Promise.resolve(false);
+    return offerConnection(origin, raw);
+  }
   if (__PAIRKEY_TEST_HOOKS__ && isOwnContentScript(sender)) return handleTestHook(raw, { dropCeremonies });
   return undefined;
 });
@@ -35,6 +43,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: Runtime.MessageSend
 phones.onUnpairedByPhone = (phoneId) => void forgetPhone(phoneId, false).then(refreshPages);
 phones.subscribe(refreshPages);
 onPairingChange(refreshPages);
+onConnectOfferChange(refreshPages);
 onRequestsChange(refreshPages);
 onRequestsChange(updateBadge);
 onProxyChange(refreshPages);

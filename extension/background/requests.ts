@@ -127,7 +127,13 @@ class CeremonyRun {
 
   /** Options, rpId, clientDataJSON and the frame's permission: refused here, nothing was charged. */
   async validate(): Promise<Ceremony> {
-    const ceremony = await prepare(this.input.kind, this.input.caller, this.input.parse());
+    const options = this.input.parse();
+    const ceremony = await prepare(this.input.kind, this.input.caller, options);
+    if ('authenticatorSelection' in options) {
+      // The popup names what is being made: a site that discourages a resident key registers a
+      // security key (a second factor), not a passkey.
+      this.view = { ...this.view, credential: options.authenticatorSelection.residentKey === 'discouraged' ? 'security-key' : 'passkey' };
+    }
     await this.input.checkFrame();
     if (this.stop.signal.aborted) endWith(aborted());
     if (ceremony.browserOnly) endWith(this.input.canUseBrowser ? passthrough() : resultOfError(notAllowed('This site asked for an authenticator built into this device')));

@@ -9,8 +9,7 @@ import { fromB64url, toB64url } from '../../shared/bytes.ts';
 import { generateStaticKeyPair, staticKeyPairFromPrivate, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import type { SiteRule } from '../runtime-messages.ts';
 import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
-import { t } from '../translate.ts';
-import { UserFacingError } from '../user-facing-error.ts';
+import { checkSettingUrl } from './settings-urls.ts';
 
 export const DEFAULT_RELAY_URL = 'http://localhost:8787';
 export const DEFAULT_PHONE_URL = 'http://localhost:8788/';
@@ -166,24 +165,17 @@ export async function getSettings(): Promise<Settings> {
   };
 }
 
-/** Normalise and check a URL a person typed; throws a message for them (`what` names the field). */
-export function checkUrl(value: string, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    throw new UserFacingError(t('errUrlInvalid', what));
-  }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new UserFacingError(t('errUrlScheme', what));
-  return url.toString();
-}
-
 export async function setRelayUrl(relayUrl: string): Promise<void> {
-  await write({ relayUrl: checkUrl(relayUrl, t('relayUrl')).replace(/\/$/, '') });
+  await write({ relayUrl: checkSettingUrl(relayUrl, 'relay-url') });
 }
 
 export async function setPhoneUrl(phoneUrl: string): Promise<void> {
-  await write({ phoneUrl: checkUrl(phoneUrl, t('phoneUrl')) });
+  await write({ phoneUrl: checkSettingUrl(phoneUrl, 'phone-url') });
+}
+
+/** Both connection settings at once: neither is stored unless both are valid. */
+export async function setConnection(relayUrl: string, phoneUrl: string): Promise<void> {
+  await write({ relayUrl: checkSettingUrl(relayUrl, 'relay-url'), phoneUrl: checkSettingUrl(phoneUrl, 'phone-url') });
 }
 
 export async function setDefaultRule(rule: SiteRule): Promise<void> {

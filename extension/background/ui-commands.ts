@@ -1,17 +1,19 @@
 // What each command from an extension page (popup, options, prompt) does. The UI server has
 // already checked the sender and the schema; a UserFacingError's message is shown to the person.
-import type { UiCommand } from '../runtime-messages.ts';
+import type { UiCommand, UiEvent } from '../runtime-messages.ts';
 import { t } from '../translate.ts';
 import { UserFacingError } from '../user-facing-error.ts';
+import { acceptConnection, declineConnection } from './connect-offer.ts';
 import { forgetPhone } from './forget-phone.ts';
 import { safeOrigin } from './origins.ts';
 import { cancelPairing, confirmPhone, startPairing } from './pairing.ts';
 import { phones } from './phones.ts';
 import { choose } from './requests.ts';
-import { setDefaultRule, setPhoneUrl, setProxyEnabled, setRelayUrl, setSiteRule, updatePhone } from './storage.ts';
+import { setConnection, setDefaultRule, setPhoneUrl, setProxyEnabled, setRelayUrl, setSiteRule, updatePhone } from './storage.ts';
 import { updateProxy } from './webauthn-proxy.ts';
 
-export async function runUiCommand(command: UiCommand): Promise<void> {
+/** Runs one command; what it returns is sent to the page that sent the command only. */
+export async function runUiCommand(command: UiCommand): Promise<UiEvent | void> {
   switch (command.type) {
     case 'keepalive':
       return;
@@ -41,12 +43,24 @@ export async function runUiCommand(command: UiCommand): Promise<void> {
       cancelPairing();
       await setPhoneUrl(command.phoneUrl);
       return;
+    case 'save-connection':
+      await setConnection(command.relayUrl, command.phoneUrl);
+      // Whatever offer was showing used the old settings.
+      cancelPairing();
+      await phones.sync();
+      return { type: 'saved', what: 'connection' };
+    case 'accept-connect':
+      await acceptConnection(command.offerId);
+      return;
+    case 'decline-connect':
+      await declineConnection(command.offerId);
+      return;
     case 'set-default-rule':
       await setDefaultRule(command.rule);
       return;
     case 'set-site-rule': {
       const site = safeOrigin(command.site.includes('://') ? command.site : `https://${command.site}`);
-      if (!site) throw new UserFacingError(t('errSite'));
+      if (!site) throw new UserFacingError(t('errSite'), 'site-invalid', 'rule-site');
       await setSiteRule(site, command.rule);
       return;
     }

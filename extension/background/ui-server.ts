@@ -37,10 +37,16 @@ export function serveUi(port: Runtime.Port): void {
     if (!Value.Check(UiCommandSchema, raw)) return;
     queue = queue
       .then(() => runUiCommand(raw))
-      .then(refreshPages, (error: unknown) => {
+      .then((answer) => {
+        if (answer) port.postMessage(answer);
+        refreshPages();
+      }, (error: unknown) => {
         // Only messages written for people are shown; anything else is a bug, logged here.
         if (!(error instanceof UserFacingError)) console.error('Pairkey:', error);
-        const event: UiEvent = { type: 'error', message: error instanceof UserFacingError ? error.message : t('errUnexpected') };
+        const event: UiEvent =
+          error instanceof UserFacingError
+            ? { type: 'error', message: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) }
+            : { type: 'error', message: t('errUnexpected'), code: 'unexpected' };
         port.postMessage(event);
         refreshPages();
       });

@@ -1,9 +1,11 @@
 // What the extension pages render, assembled from storage and the live state of links, pairing
 // and requests. Pages get a fresh copy on every change through their UI port.
 import type { PhoneView, UiState } from '../runtime-messages.ts';
+import { currentConnectOffer } from './connect-offer.ts';
 import { currentPairing, pairingError } from './pairing.ts';
 import { phones } from './phones.ts';
 import { requestViews } from './requests.ts';
+import { phoneUrlProblem } from './settings-urls.ts';
 import { getPhones, getSettings, getSiteRules } from './storage.ts';
 import { proxyState } from './webauthn-proxy.ts';
 
@@ -28,5 +30,7 @@ export async function uiState(): Promise<UiState> {
     pairing: currentPairing(),
     pairingError: pairingError(),
     requests: requestViews(),
+    phoneUrlProblem: phoneUrlProblem(settings.phoneUrl),
+    connectOffer: currentConnectOffer(),
   };
 }

@@ -8,7 +8,8 @@ import type { CeremonyResult } from '../../shared/webauthn/ceremony-contract.ts'
 import { PAGE_CHANNEL, type PortReply, type ReadyMessage } from '../page-bridge-wire.ts';
 import { CEREMONY_PORT } from '../port-names.ts';
 import type { CeremonyMessage, CeremonyReply, ContentMessage } from '../runtime-messages.ts';
-import { MAX_PAGE_MESSAGE_CHARS, isOpenMessage, isPortRequest } from './guards.ts';
+import { serveConnect } from './connect.ts';
+import { MAX_PAGE_MESSAGE_CHARS, isConnectMessage, isOpenMessage, isPortRequest } from './guards.ts';
 import { frameInfo, listenForFramePolicyQueries } from './frame-policy.ts';
 import { runtime } from './runtime.ts';
 import { installTestHooks } from './test-hooks.ts';
@@ -122,8 +123,9 @@ function serve(page: MessagePort): void {
 
 window.addEventListener('message', (event: MessageEvent) => {
   if (event.source !== window || event.ports.length !== 1) return;
-  if (!isOpenMessage(copyFromPage(event.data))) return;
-  serve(event.ports[0]!);
+  const message = copyFromPage(event.data);
+  if (isOpenMessage(message)) serve(event.ports[0]!);
+  else if (isConnectMessage(message)) serveConnect(event.ports[0]!);
 });
 
 listenForFramePolicyQueries();

@@ -4,13 +4,13 @@ import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { FramePolicyQuerySchema } from '../runtime-messages.ts';
-import { isFramePolicyQuery, isOpenMessage, isPortRequest } from './guards.ts';
-import { OpenMessageSchema, PortRequestSchema } from './page-schema.ts';
+import { isConnectDeclaration, isConnectMessage, isFramePolicyQuery, isOpenMessage, isPortRequest } from './guards.ts';
+import { ConnectDeclarationSchema, ConnectMessageSchema, OpenMessageSchema, PortRequestSchema } from './page-schema.ts';
 
 /** Values near the valid ones: the right keys with random values, extra keys, missing keys. */
 function near(valid: Record<string, unknown>[]): fc.Arbitrary<unknown> {
   const nasty = fc.oneof(
-    fc.constantFrom<unknown>(undefined, null, 0, 1, -1, 1.5, NaN, '', 'x'.repeat(33), 'x'.repeat(2049), [], {}, true, 'create', 'get', 'open', 'pairkey/v2', 'frame/policy', 'publickey-credentials-get'),
+    fc.constantFrom<unknown>(undefined, null, 0, 1, -1, 1.5, NaN, '', 'x'.repeat(33), 'x'.repeat(2049), [], {}, true, 'create', 'get', 'open', 'connect', 'pairkey/v2', 'frame/policy', 'publickey-credentials-get'),
     fc.string({ maxLength: 40 }),
     fc.integer(),
     fc.anything({ maxDepth: 2 }),
@@ -32,6 +32,16 @@ function near(valid: Record<string, unknown>[]): fc.Arbitrary<unknown> {
 
 const cases: [string, (v: unknown) => boolean, TSchema, Record<string, unknown>[]][] = [
   ['open', isOpenMessage, OpenMessageSchema, [{ channel: 'pairkey/v2', kind: 'open' }]],
+  ['connect', isConnectMessage, ConnectMessageSchema, [{ channel: 'pairkey/v2', kind: 'connect' }]],
+  [
+    'connect declaration',
+    isConnectDeclaration,
+    ConnectDeclarationSchema,
+    [
+      { relayUrl: 'ws://localhost:8787/relay', phoneUrl: 'http://localhost:8788/' },
+      { relayUrl: 'x', phoneUrl: 'y'.repeat(2048) },
+    ],
+  ],
   [
     'port request',
     isPortRequest,

@@ -2,7 +2,8 @@
 // page, so it carries no schema library: these guards accept exactly what the TypeBox schemas in
 // page-schema.ts and runtime-messages.ts (FramePolicyQuerySchema) accept, and guards.test.ts
 // checks that they agree on generated and crafted input.
-import type { OpenMessage, PortRequest } from '../page-bridge-wire.ts';
+import type { ConnectDeclaration } from '../../shared/connect-declaration.ts';
+import type { ConnectMessage, OpenMessage, PortRequest } from '../page-bridge-wire.ts';
 import { PAGE_CHANNEL } from '../page-bridge-wire.ts';
 import type { FramePolicyQuery } from '../runtime-messages.ts';
 
@@ -23,6 +24,15 @@ const isString = (value: unknown, min: number, max: number): value is string => 
 
 export function isOpenMessage(value: unknown): value is OpenMessage {
   return isPlain(value) && hasOnly(value, ['channel', 'kind']) && value.channel === PAGE_CHANNEL && value.kind === 'open';
+}
+
+export function isConnectMessage(value: unknown): value is ConnectMessage {
+  return isPlain(value) && hasOnly(value, ['channel', 'kind']) && value.channel === PAGE_CHANNEL && value.kind === 'connect';
+}
+
+/** The shape only; the background checks the URLs themselves before asking the person. */
+export function isConnectDeclaration(value: unknown): value is ConnectDeclaration {
+  return isPlain(value) && hasOnly(value, ['relayUrl', 'phoneUrl']) && isString(value.relayUrl, 1, 2048) && isString(value.phoneUrl, 1, 2048);
 }
 
 export function isPortRequest(value: unknown): value is PortRequest {

@@ -9,6 +9,12 @@ const strict = { additionalProperties: false } as const;
 /** Window message carrying a request's port. */
 export const OpenMessageSchema = Type.Object({ channel: Type.Literal(PAGE_CHANNEL), kind: Type.Literal('open') }, strict);
 
+/** Window message asking to connect Pairkey to the page's server, with a reply port. */
+export const ConnectMessageSchema = Type.Object({ channel: Type.Literal(PAGE_CHANNEL), kind: Type.Literal('connect') }, strict);
+
+/** What the bridge accepts from the page's origin at CONNECT_DECLARATION_PATH. */
+export { ConnectDeclarationSchema } from '../../shared/connect-declaration.ts';
+
 /** Messages on a request's port. `options` is checked in depth by the background. */
 export const PortRequestSchema = Type.Union([
   Type.Object(

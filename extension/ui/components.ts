@@ -43,7 +43,26 @@ function phoneItem(phone: PhoneView, send: Send, options: { rename: boolean }): 
     input.value = phone.name;
     actions.append(input, button(t('rename'), 'phone-rename-save', () => send({ type: 'rename-phone', phoneId: phone.id, name: input.value || phone.name })));
   }
-  actions.append(button(t('unpair'), 'unpair', () => send({ type: 'unpair', phoneId: phone.id }), 'danger'));
+  // Unpairing cannot be undone (the phone must be paired again): ask first, in place.
+  const askFirst = button(t('unpair'), 'unpair', () => {
+    const question = el(
+      'div',
+      { testid: 'unpair-question', className: 'confirm', attrs: { role: 'group', 'aria-label': t('unpairQuestion', shownName) } },
+      el('p', { text: t('unpairQuestion', shownName) }),
+      el(
+        'div',
+        { className: 'actions' },
+        button(t('unpairConfirm'), 'unpair-confirm', () => send({ type: 'unpair', phoneId: phone.id }), 'danger'),
+        button(t('unpairKeep'), 'unpair-keep', () => {
+          question.replaceWith(actions);
+          askFirst.focus();
+        }),
+      ),
+    );
+    actions.replaceWith(question);
+    question.querySelector<HTMLButtonElement>('[data-testid="unpair-keep"]')?.focus();
+  }, 'danger');
+  actions.append(askFirst);
   item.append(actions);
   return item;
 }
@@ -101,7 +120,7 @@ const STAGE_KEYS: Record<RequestView['stage'], string> = {
 
 function requestItem(request: RequestView, send: Send): HTMLElement {
   const item = el('li', { testid: 'request-item', className: 'request', attrs: { 'data-request-id': request.id } });
-  const what = request.kind === 'create' ? t('requestCreate') : t('requestGet');
+  const what = request.kind === 'get' ? t('requestGet') : request.credential === 'security-key' ? t('requestSecurityKey') : t('requestCreate');
   item.append(
     el('div', {}, el('strong', { text: new URL(request.origin).host, testid: 'request-origin' }), document.createTextNode(` · ${what}`)),
     el('p', { text: t(STAGE_KEYS[request.stage]), testid: 'request-stage', className: 'hint' }),

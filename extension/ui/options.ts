@@ -1,7 +1,8 @@
 // The options page: phones (rename, unpair, pair another), per-site rules, and the connection.
 import type { SiteRule, UiState } from '../runtime-messages.ts';
-import { connectUi } from './client.ts';
+import { connectUi, showAlert, type PageEvent } from './client.ts';
 import { renderList, renderPairing, renderPhones } from './components.ts';
+import { connectionForm } from './connection-form.ts';
 import { button, el, localize, t } from './i18n.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -10,13 +11,11 @@ localize();
 const RULES: SiteRule[] = ['phone', 'ask', 'browser'];
 const RULE_KEYS: Record<SiteRule, string> = { phone: 'rulePhone', ask: 'ruleAsk', browser: 'ruleBrowser' };
 
-function showError(text: string | null): void {
-  $('error').hidden = !text;
-  $('error').textContent = text ?? '';
-}
-
 let addingPhone = false;
 let last: UiState | null = null;
+/** The last error the background sent for a command (shown until the next one, or a pairing error). */
+let commandError: Extract<PageEvent, { type: 'error' }> | null = null;
+const form = connectionForm($<HTMLFormElement>('settings'), () => send);
 
 function ruleRow(site: string, rule: SiteRule): HTMLElement {
   const select = el('select', { testid: 'rule-select', attrs: { 'aria-label': t('ruleFor', site) } });
@@ -37,7 +36,7 @@ function ruleRow(site: string, rule: SiteRule): HTMLElement {
 
 function render(state: UiState): void {
   last = state;
-  showError(state.pairingError);
+  showAlert($('error'), state.pairingError ? { message: state.pairingError, code: 'pairing' } : commandError);
   $('no-phones').hidden = state.phones.length > 0;
   renderPhones($('phone-list'), state, send, { rename: true });
   const confirming = state.phones.some((p) => p.status === 'unconfirmed');
@@ -48,15 +47,18 @@ function render(state: UiState): void {
   $<HTMLSelectElement>('default-rule').value = state.defaultRule;
   $('default-rule').dataset.saved = state.defaultRule;
   renderList($('rule-list'), state.siteRules, (r) => ruleRow(r.site, r.rule));
-  $<HTMLInputElement>('relay-url').value ||= state.relayUrl;
-  $<HTMLInputElement>('phone-url').value ||= state.phoneUrl;
+  form.render(state);
   $('proxy-row').hidden = !state.proxy.available;
   $('proxy-hint').hidden = !state.proxy.available;
   $<HTMLInputElement>('proxy').checked = state.proxy.enabled;
   $('proxy-hint').textContent = state.proxy.attached ? t('proxyAttached') : t('proxyDetached');
 }
 
-const send = connectUi(render, showError);
+const send = connectUi(render, (event) => {
+  if (form.onEvent(event) || event.type !== 'error') return;
+  commandError = event;
+  showAlert($('error'), event);
+});
 
 $('add-phone').addEventListener('click', () => {
   addingPhone = true;
@@ -67,12 +69,8 @@ $('renew').addEventListener('click', () => send({ type: 'start-pairing' }));
 $('default-rule').addEventListener('change', () => send({ type: 'set-default-rule', rule: $<HTMLSelectElement>('default-rule').value as SiteRule }));
 $('add-rule').addEventListener('submit', (event) => {
   event.preventDefault();
+  commandError = null;
   send({ type: 'set-site-rule', site: $<HTMLInputElement>('rule-site').value.trim(), rule: $<HTMLSelectElement>('rule-choice').value as SiteRule });
   $<HTMLInputElement>('rule-site').value = '';
-});
-$('settings').addEventListener('submit', (event) => {
-  event.preventDefault();
-  send({ type: 'set-relay', relayUrl: $<HTMLInputElement>('relay-url').value });
-  send({ type: 'set-phone-url', phoneUrl: $<HTMLInputElement>('phone-url').value });
 });
 $('proxy').addEventListener('change', () => send({ type: 'set-proxy', enabled: $<HTMLInputElement>('proxy').checked }));

@@ -2,30 +2,34 @@
 // connection settings. Everything it shows comes from the background's UiState.
 import browser from 'webextension-polyfill';
 import type { UiState } from '../runtime-messages.ts';
-import { connectUi } from './client.ts';
+import { connectUi, showAlert, type PageEvent } from './client.ts';
 import { pairingLink, renderPairing, renderPhones, renderRequests } from './components.ts';
-import { localize } from './i18n.ts';
+import { connectionForm } from './connection-form.ts';
+import { localize, t } from './i18n.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 localize();
 
-function showError(text: string | null): void {
-  $('error').hidden = !text;
-  $('error').textContent = text ?? '';
-}
+const PHONE_URL_KEYS: Record<'localhost' | 'http', string> = { localhost: 'warnPhoneUrlLocalhost', http: 'warnPhoneUrlHttp' };
 
 let addingPhone = false;
 let asked = false;
 let last: UiState | null = null;
+/** The last error the background sent for a command (shown until the next state without one). */
+let commandError: Extract<PageEvent, { type: 'error' }> | null = null;
+
+const form = connectionForm($<HTMLFormElement>('settings'), () => send);
 
 function render(state: UiState): void {
   last = state;
-  $<HTMLInputElement>('relay-url').value ||= state.relayUrl;
-  $<HTMLInputElement>('phone-url').value ||= state.phoneUrl;
+  form.render(state);
   renderRequests($('requests'), $('request-list'), state, send);
   renderPhones($('phone-list'), state, send, { rename: false });
   const confirming = state.phones.some((p) => p.status === 'unconfirmed');
-  // A person with no phone sees the QR code at once; with phones, after "Add a phone".
+  // "Pair a phone" ends with the codes compared: after "Yes, it matches" the popup goes back to
+  // the phone list instead of showing a fresh code for a phone nobody is adding.
+  if (confirming) addingPhone = false;
+  // A person with no phone sees the QR code at once; with phones, after "Pair a phone".
   const wantPairing = !confirming && (state.phones.length === 0 || addingPhone);
   if (wantPairing && !state.pairing && !asked) {
     asked = true;
@@ -34,23 +38,35 @@ function render(state: UiState): void {
   if (!wantPairing) asked = false;
   $('add-phone').hidden = wantPairing || confirming;
   void renderPairing($('pairing'), state, wantPairing);
-  showError(state.pairingError);
+  const warning = $('phone-url-warning');
+  warning.hidden = state.phoneUrlProblem === null;
+  warning.dataset.problem = state.phoneUrlProblem ?? '';
+  if (state.phoneUrlProblem) warning.textContent = t(PHONE_URL_KEYS[state.phoneUrlProblem], state.phoneUrl);
+  showAlert($('error'), state.pairingError ? { message: state.pairingError, code: 'pairing' } : commandError);
 }
 
-const send = connectUi(render, showError);
+function onEvent(event: PageEvent): void {
+  if (event.type === 'saved') {
+    // The offer showing used the old settings (the background withdrew it): ask for a new one.
+    asked = false;
+    commandError = null;
+  }
+  if (form.onEvent(event)) {
+    if (last) render(last);
+    return;
+  }
+  if (event.type !== 'error') return;
+  commandError = event;
+  showAlert($('error'), event);
+}
+
+const send = connectUi(render, onEvent);
 
 $('open-options').addEventListener('click', () => void browser.runtime.openOptionsPage());
 $('add-phone').addEventListener('click', () => {
   addingPhone = true;
+  commandError = null;
   if (last) render(last);
 });
 $('renew').addEventListener('click', () => send({ type: 'start-pairing' }));
 $('copy').addEventListener('click', () => void navigator.clipboard.writeText(pairingLink()));
-$('settings').addEventListener('submit', (event) => {
-  event.preventDefault();
-  send({ type: 'set-relay', relayUrl: $<HTMLInputElement>('relay-url').value });
-  send({ type: 'set-phone-url', phoneUrl: $<HTMLInputElement>('phone-url').value });
-  // Whatever offer was showing used the old settings; show a new one.
-  asked = false;
-  if (last) render(last);
-});

@@ -47,6 +47,7 @@ export const pairing: Scenario[] = [
       const before = `${storePath}.before-unpair`;
       copyFileSync(storePath, before);
       await popup.click(tid('unpair'));
+      await popup.click(tid('unpair-confirm'));
       await phone.waitForLog(/^unpaired by the browser/);
       await popup.waitFor(tid('pairing-qr'));
       assert.equal(await popup.count(tid('phone-item')), 0);
@@ -70,6 +71,7 @@ export const pairing: Scenario[] = [
       await phone.stop();
       await statusOf(popup, 'Virtual phone', /^Not connected$/);
       await popup.click(tid('unpair'));
+      await popup.click(tid('unpair-confirm'));
       await popup.waitFor(tid('pairing-qr'));
       const back = startPhone(ctx, ['serve', '--store', storePath]);
       await back.waitForLog(/^unpaired by the browser/);
