@@ -55,6 +55,9 @@ document.getElementById('go').addEventListener('click', () => ask('status'));
 }
 
 test('one click on the server\'s /connect page, confirmed in the extension, connects it; a hostile page can ask but not decide', async ({ context, extensionId }) => {
+  // Two sites and three extension pages in one browser: at load average 36 on 2 cores every step
+  // passed and the test still ran out of 120 s on its last one; on a quiet machine it takes ~40 s.
+  test.setTimeout(180_000);
   // A hostile origin first: without a click the bridge refuses, and nothing opens.
   const hostile = await hostileSite();
   try {
@@ -137,10 +140,14 @@ test('the Connection fields say what is wrong with a URL, and "Saved" when it is
 });
 
 test('popup: after "Yes, it matches" the phone list, not a new code; Unpair asks first; a security key is not called a passkey', async ({ context, popup, pairPhone }) => {
+  test.setTimeout(120_000);
+  await expect(popup.getByTestId('pairing-qr')).toHaveAttribute('src', /^data:image/);
+  const firstQr = await popup.getByTestId('pairing-qr').getAttribute('src');
   await pairPhone(['--name', 'First phone', '--delay', '60000']);
   await expect(popup.getByTestId('pairing')).toBeHidden();
-  // The second phone: "Pair a phone", compare codes, and back to the list.
+  // The second phone: "Pair a phone" (a new code), compare codes, and back to the list.
   await popup.getByTestId('add-phone').click();
+  await expect(popup.getByTestId('pairing-qr')).not.toHaveAttribute('src', firstQr ?? '');
   await pairPhone(['--name', 'Second phone']);
   await expect(popup.getByTestId('phone-item')).toHaveCount(2);
   await expect(popup.getByTestId('pairing')).toBeHidden();

@@ -78,7 +78,8 @@ export const test = base.extend<Fixtures>({
       await phone.waitFor(/^online$/m);
       await expect(popup.getByTestId('pairing-code')).toHaveText(code!);
       await popup.getByTestId('pairing-confirm').click();
-      await expect(popup.getByTestId('unpair')).toBeVisible();
+      // The phone just confirmed is listed (with others already paired, the last of them).
+      await expect(popup.getByTestId('unpair').last()).toBeVisible();
       return { phone, code: code!, storePath };
     });
     await Promise.all(phones.map((p) => p.stop()));
