@@ -32,6 +32,10 @@ test('recover an account whose every factor is lost, through the emailed link an
   await signInWithPassword(page, rp, 'dana');
   await expect(page.getByTestId('status')).toContainText('A confirmed two-factor reset can be completed from');
   await expect(page.getByTestId('signin-recovery-complete')).toBeHidden();
+  // The pending reset is said on the recovery step, which offers no new link (it would restart the wait).
+  await page.getByTestId('signin-lost-everything').click();
+  await expect(page.getByTestId('signin-recovery-pending')).toContainText('A confirmed two-factor reset can be completed from');
+  await expect(page.getByTestId('signin-recovery-start')).toBeHidden();
 
   rp.advance(60 * 60 * 1000);
   await signInWithPassword(page, rp, 'dana');
@@ -40,6 +44,7 @@ test('recover an account whose every factor is lost, through the emailed link an
   await expect(page).toHaveURL(`${rp.url}/security`);
   await expect(page.getByTestId('current-user')).toHaveText('dana');
   await expect(page.getByTestId('twofa-status')).toHaveText('Off');
+  await expect(page.getByTestId('status')).toHaveText('Two-factor authentication was reset and every other browser was signed out. Add a security key or an authenticator app to turn it on again.');
   await expect(page.getByTestId('audit-entry').first()).toHaveAttribute('data-event', 'signin.succeeded');
   await expect(page.locator('[data-testid="audit-entry"][data-event="recovery.completed"]')).toHaveCount(1);
 });

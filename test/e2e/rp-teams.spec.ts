@@ -36,6 +36,9 @@ test('an invitee accepts from the email, is then held to the 2FA rule, and can l
   await page.goto(`${rp.url}/teams`);
   await acme.getByTestId('org-enforce').check();
   await expect(page.getByTestId('status')).toHaveText('Acme now requires two-factor authentication');
+  // The checkbox sits on its label's line.
+  const [boxAt, labelAt] = [await acme.getByTestId('org-enforce').boundingBox(), await acme.getByText('Require two-factor authentication for every member').boundingBox()];
+  expect(Math.abs(boxAt!.y + boxAt!.height / 2 - (labelAt!.y + labelAt!.height / 2))).toBeLessThan(4);
 
   // Erin follows the link in the invitation email; the invitation says what accepting means.
   await member.goto(await rp.emailLink(member, 'erin@example.com', '/teams'));
@@ -54,6 +57,7 @@ test('an invitee accepts from the email, is then held to the 2FA rule, and can l
   await signInWithPassword(member, rp, 'erin');
   await expect(member).toHaveURL(`${rp.url}/security`);
   await expect(member.getByTestId('enforcement-banner')).toContainText('Acme requires two-factor authentication');
+  await expect(member.getByTestId('audit-empty')).toHaveText('Your activity is shown once two-factor authentication is set up, as Acme requires.');
 
   // She enrols an authenticator app from the QR code; the restriction lifts.
   await member.getByTestId('otp-setup-password').fill(PASSWORD);
