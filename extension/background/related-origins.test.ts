@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchWellKnown, judgeWellKnown, relatedCheckApplies, resolveRpIdOrRelated, WELL_KNOWN_MAX_BYTES } from './related-origins.ts';
+import { relatedCheckApplies } from '../../shared/webauthn/rp-id.ts';
+import { fetchWellKnown, judgeWellKnown, resolveRpIdOrRelated, WELL_KNOWN_MAX_BYTES } from './related-origins.ts';
 
 const list = (...origins: unknown[]) => JSON.stringify({ origins });
 
@@ -90,12 +91,12 @@ describe('fetchWellKnown and resolveRpIdOrRelated against a real server', () => 
   });
 
   it('accepts another site\'s RP ID only when its list names the caller', async () => {
-    await expect(resolveRpIdOrRelated('https://shop.example', 'good.example', fetcher)).resolves.toBe('good.example');
+    await expect(resolveRpIdOrRelated('https://shop.example', 'good.example', fetcher)).resolves.toEqual({ rpId: 'good.example', via: 'related-origins' });
     await expect(resolveRpIdOrRelated('https://other.example', 'good.example', fetcher)).rejects.toMatchObject({ name: 'SecurityError' });
     await expect(resolveRpIdOrRelated('https://shop.example', 'text.example', fetcher)).rejects.toMatchObject({ name: 'SecurityError' });
     // The caller's own domain needs no fetch.
     const before = seen.length;
-    await expect(resolveRpIdOrRelated('https://login.shop.example', 'shop.example', fetcher)).resolves.toBe('shop.example');
+    await expect(resolveRpIdOrRelated('https://login.shop.example', 'shop.example', fetcher)).resolves.toEqual({ rpId: 'shop.example', via: 'origin' });
     await expect(resolveRpIdOrRelated('https://shop.example', 'GOOD.example', fetcher)).rejects.toMatchObject({ name: 'SecurityError' });
     expect(seen.length).toBe(before);
   });

@@ -11,7 +11,8 @@
 // (a service worker's fetch is otherwise CORS-bound) and `https:` in the extension pages' connect-src.
 import { parse } from 'tldts';
 import { WebAuthnError } from '../../shared/errors.ts';
-import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
+import type { RpIdResolution } from '../../shared/webauthn/rp-id.ts';
+import { relatedCheckApplies, resolveRpId } from '../../shared/webauthn/rp-id.ts';
 
 const PSL = { allowPrivateDomains: true } as const;
 /** Chromium's kRpIdMaxBodyBytes. */
@@ -100,31 +101,16 @@ export async function fetchWellKnown(rpId: string, fetcher: typeof fetch = globa
 }
 
 /**
- * True when the related-origins check applies: the caller's origin is a valid https origin and the
- * requested RP ID is a good RP ID on its own (canonical, a domain, not a public suffix) that merely
- * is not a registrable suffix of the caller's host. Anything else stays the plain SecurityError.
- */
-export function relatedCheckApplies(callerOrigin: string, rpId: string): boolean {
-  try {
-    if (new URL(callerOrigin).protocol !== 'https:') return false;
-    resolveRpId(callerOrigin, undefined);
-    return resolveRpId(`https://${rpId}`, rpId) === rpId;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The RP ID for the call (WebAuthn L3 §5.1.3 step 7 / §5.1.4 step 6): the origin's own check, and
  * when that fails only because the RP ID is another site's, the related origins that site lists.
  */
-export async function resolveRpIdOrRelated(callerOrigin: string, requested: string | undefined, fetcher: typeof fetch = globalFetch): Promise<string> {
+export async function resolveRpIdOrRelated(callerOrigin: string, requested: string | undefined, fetcher: typeof fetch = globalFetch): Promise<RpIdResolution> {
   try {
-    return resolveRpId(callerOrigin, requested);
+    return { rpId: resolveRpId(callerOrigin, requested), via: 'origin' };
   } catch (error) {
     if (!(error instanceof WebAuthnError) || requested === undefined || !relatedCheckApplies(callerOrigin, requested)) throw error;
     const body = await fetchWellKnown(requested, fetcher);
-    if (body !== null && judgeWellKnown(callerOrigin, body) === 'allowed') return requested;
+    if (body !== null && judgeWellKnown(callerOrigin, body) === 'allowed') return { rpId: requested, via: 'related-origins' };
     throw error;
   }
 }

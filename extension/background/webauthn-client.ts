@@ -13,7 +13,7 @@ import {
   type CredentialDescriptor,
   type RequestOptions,
 } from '../../shared/webauthn/options.ts';
-import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
+import { resolveRpId, type RpIdResolution } from '../../shared/webauthn/rp-id.ts';
 import type { Caller } from './caller.ts';
 import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { checkAppId } from './appid.ts';
@@ -107,8 +107,9 @@ function checkGetExtensions(extensions: Record<string, unknown>): void {
   if (largeBlobOf(extensions)?.support !== undefined) notSupported("The 'largeBlob' extension's 'support' is only valid when creating a credential.");
 }
 
-/** `rpId`: already resolved (related origins are checked asynchronously, see prepare()). */
-export function prepareCreate(caller: Caller, options: CreationOptions, rpId = resolveRpId(caller.origin, options.rp.id)): Ceremony {
+/** `resolved`: the RP ID already checked (related origins are checked asynchronously, see prepare()). */
+export function prepareCreate(caller: Caller, options: CreationOptions, resolved = byOrigin(caller.origin, options.rp.id)): Ceremony {
+  const { rpId } = resolved;
   checkCreateExtensions(options.extensions);
   checkCredProtect(options);
   if (options.extensions.appidExclude !== undefined) checkAppId(caller.origin, options.extensions.appidExclude);
@@ -127,6 +128,7 @@ export function prepareCreate(caller: Caller, options: CreationOptions, rpId = r
     request: (id, phoneExtensions) => ({
       type: 'make-credential',
       id,
+      ...relatedFlag(resolved),
       timeout,
       clientDataJSON: toB64url(clientDataJSON),
       rp: { id: rpId, name: options.rp.name },
@@ -167,7 +169,8 @@ export function prepareCreate(caller: Caller, options: CreationOptions, rpId = r
   };
 }
 
-export function prepareGet(caller: Caller, options: RequestOptions, rpId = resolveRpId(caller.origin, options.rpId)): Ceremony {
+export function prepareGet(caller: Caller, options: RequestOptions, resolved = byOrigin(caller.origin, options.rpId)): Ceremony {
+  const { rpId } = resolved;
   checkGetExtensions(options.extensions);
   const appid = options.extensions.appid !== undefined;
   if (appid) checkAppId(caller.origin, options.extensions.appid);
@@ -184,6 +187,7 @@ export function prepareGet(caller: Caller, options: RequestOptions, rpId = resol
     request: (id, phoneExtensions) => ({
       type: 'get-assertion',
       id,
+      ...relatedFlag(resolved),
       timeout,
       clientDataJSON: toB64url(clientDataJSON),
       rpId,
@@ -220,6 +224,15 @@ export function prepareGet(caller: Caller, options: RequestOptions, rpId = resol
       };
     },
   };
+}
+
+function byOrigin(origin: string, requested: string | undefined): RpIdResolution {
+  return { rpId: resolveRpId(origin, requested), via: 'origin' };
+}
+
+/** Tells the phone the RP ID is another site's that listed this origin (it cannot fetch the list itself). */
+function relatedFlag({ via }: RpIdResolution): { rpIdVia?: 'related-origins' } {
+  return via === 'related-origins' ? { rpIdVia: via } : {};
 }
 
 /** get-assertion carries `extensions` only when there is something in it. */

@@ -7,7 +7,7 @@ import { WebAuthnError, type WebAuthnErrorName } from '../../shared/errors.ts';
 import type { Approval, Authenticator, GetAssertionInput, LargeBlobOperation } from '../../shared/authenticator/index.ts';
 import type { GetAssertionMessage, PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { parseClientDataJSON } from '../../shared/webauthn/client-data.ts';
-import { resolveRpId } from '../../shared/webauthn/rp-id.ts';
+import { relatedCheckApplies, resolveRpId } from '../../shared/webauthn/rp-id.ts';
 
 
 /** What the person is shown before approving. */
@@ -32,7 +32,8 @@ export function inspectRequest(request: PhoneRequest): RequestView {
   const expectedType = request.type === 'make-credential' ? 'webauthn.create' : 'webauthn.get';
   if (clientData.type !== expectedType) throw new WebAuthnError('NotAllowedError', `Client data is for ${clientData.type}, not ${expectedType}`);
   const rpId = request.type === 'make-credential' ? request.rp.id : request.rpId;
-  if (resolveRpId(clientData.origin, rpId) !== rpId) throw new WebAuthnError('SecurityError', `${rpId} is not valid for ${clientData.origin}`);
+  const valid = request.rpIdVia === 'related-origins' ? relatedCheckApplies(clientData.origin, rpId) : resolveRpId(clientData.origin, rpId) === rpId;
+  if (!valid) throw new WebAuthnError('SecurityError', `${rpId} is not valid for ${clientData.origin}`);
   return {
     id: request.id,
     kind: request.type === 'make-credential' ? 'registration' : 'sign-in',

@@ -66,10 +66,18 @@ const PrfEvalInputs = Type.Object(
 
 // extension → phone
 
+/**
+ * Present when the client accepted an RP ID of another site because that site's
+ * `/.well-known/webauthn` lists the caller's origin (L3 §5.11): the phone cannot repeat that check
+ * (it would need the list), so it checks only that both are well-formed and shows both.
+ */
+const RpIdVia = Type.Optional(Type.Literal('related-origins'));
+
 export const MakeCredentialSchema = Type.Object(
   {
     type: Type.Literal('make-credential'),
     id: RequestId,
+    rpIdVia: RpIdVia,
     timeout: Timeout,
     clientDataJSON: ClientDataJSON,
     rp: Type.Object({ id: Type.String({ minLength: 1, maxLength: 253 }), name: Text(1024) }, strict),
@@ -100,6 +108,7 @@ export const GetAssertionSchema = Type.Object(
   {
     type: Type.Literal('get-assertion'),
     id: RequestId,
+    rpIdVia: RpIdVia,
     timeout: Timeout,
     clientDataJSON: ClientDataJSON,
     rpId: Type.String({ minLength: 1, maxLength: 253 }),

@@ -52,6 +52,31 @@ export function resolveRpId(origin: string, requestedRpId: string | undefined): 
 }
 
 /**
+ * How the client accepted the call's RP ID: the origin's own (a registrable suffix of its host),
+ * or another site's that lists the origin in its `/.well-known/webauthn` (L3 §5.11). The phone
+ * repeats the first check itself; the second it takes from the client, which fetched the list.
+ */
+export interface RpIdResolution {
+  rpId: string;
+  via: 'origin' | 'related-origins';
+}
+
+/**
+ * True when the related-origins check applies: the caller's origin is a valid https origin and the
+ * requested RP ID is a good RP ID on its own (canonical, a domain, not a public suffix) that merely
+ * is not a registrable suffix of the caller's host. Anything else stays the plain SecurityError.
+ */
+export function relatedCheckApplies(callerOrigin: string, rpId: string): boolean {
+  try {
+    if (new URL(callerOrigin).protocol !== 'https:') return false;
+    resolveRpId(callerOrigin, undefined);
+    return resolveRpId(`https://${rpId}`, rpId) === rpId;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Secure Contexts §3.1 "Is origin potentially trustworthy?": https/wss, or loopback hosts
  * (127.0.0.0/8, ::1, localhost and *.localhost) on any scheme; opaque origins never.
  */
