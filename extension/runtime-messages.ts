@@ -9,7 +9,13 @@ const strict = { additionalProperties: false } as const;
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Url = Type.String({ minLength: 1, maxLength: 2048 });
 
-// ---- bridge ↔ background: one runtime port per ceremony ----------------------------------------
+// ---- bridge ↔ background: one runtime port per frame, ceremonies on it by id ---------------------
+
+/**
+ * Names one ceremony on a frame's port. The bridge numbers its ceremonies 1, 2, …; the background
+ * keeps them apart per port, so one frame can never reach another frame's ceremony.
+ */
+const CeremonyId = Type.Integer({ minimum: 1, maximum: 2 ** 31 });
 
 /** What the bridge (isolated world, not the page) observed about the calling frame. */
 export const FrameInfoSchema = Type.Object(
@@ -30,6 +36,7 @@ export const CeremonyMessageSchema = Type.Union([
   Type.Object(
     {
       type: Type.Literal('start'),
+      id: CeremonyId,
       kind: Type.Union([Type.Literal('create'), Type.Literal('get')]),
       options: Type.Unknown(),
       mediation: Type.Optional(Type.String({ maxLength: 32 })),
@@ -37,14 +44,15 @@ export const CeremonyMessageSchema = Type.Union([
     },
     strict,
   ),
-  Type.Object({ type: Type.Literal('cancel') }, strict),
-  Type.Object({ type: Type.Literal('native-done') }, strict),
+  Type.Object({ type: Type.Literal('cancel'), id: CeremonyId }, strict),
+  Type.Object({ type: Type.Literal('native-done'), id: CeremonyId }, strict),
+  /** While any ceremony of the frame waits (MV3 suspends a worker idle for 30 s). */
   Type.Object({ type: Type.Literal('keepalive') }, strict),
 ]);
 export type CeremonyMessage = Static<typeof CeremonyMessageSchema>;
 export type CeremonyStart = Extract<CeremonyMessage, { type: 'start' }>;
 
-export type CeremonyReply = { type: 'result'; result: CeremonyResult } | { type: 'start-native' };
+export type CeremonyReply = { type: 'result'; id: number; result: CeremonyResult } | { type: 'start-native'; id: number };
 
 // ---- one-shot messages from content scripts ------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // Isolated-world bridge: the only way from the page to the background. It accepts one
 // MessageChannel per request from the MAIN-world script, validates every message on it, and
-// forwards allowlisted shapes on a runtime port of its own. The page's claims about who it is are
+// forwards allowlisted shapes on the frame's runtime port, one for all of the frame's ceremonies. The page's claims about who it is are
 // never forwarded: the background reads the origin from the port's sender, and what the bridge adds
 // about the frame (ancestors, permissions policy) it reads itself, out of the page's reach.
 import type { Runtime } from 'webextension-polyfill';
@@ -35,9 +35,63 @@ function contextGone(): boolean {
   }
 }
 
+// ---- the frame's port to the background --------------------------------------------------------
+// Opened at the frame's first ceremony and kept while the frame lives: opening a runtime port is a
+// round trip through the browser process, a message on an open one is not. Ceremonies on it carry
+// ids; the background answers each by its id.
+
+interface Waiting {
+  reply(message: CeremonyReply): void;
+  /** The port closed under the ceremony (worker stopped, extension reloaded or updated). */
+  gone(): void;
+}
+
+let link: Runtime.Port | null = null;
+const waiting = new Map<number, Waiting>();
+let lastId = 0;
+let keepalive: ReturnType<typeof setInterval> | undefined;
+
+/** The open port, or a new one; throws when the extension context is gone. */
+function openLink(): Runtime.Port {
+  if (link) return link;
+  const port = runtime.connect({ name: CEREMONY_PORT });
+  port.onMessage.addListener((raw: unknown) => {
+    const message = raw as CeremonyReply;
+    waiting.get(message.id)?.reply(message);
+  });
+  port.onDisconnect.addListener(() => {
+    if (link === port) link = null;
+    const lost = [...waiting.values()];
+    waiting.clear();
+    keepAwake();
+    for (const ceremony of lost) ceremony.gone();
+  });
+  link = port;
+  return port;
+}
+
+function toBackground(message: CeremonyMessage): void {
+  try {
+    link?.postMessage(message);
+  } catch {
+    // the port is gone; its onDisconnect answers the pages
+  }
+}
+
+/** Keeps the background awake while any ceremony of this frame waits. */
+function keepAwake(): void {
+  if (waiting.size > 0 && keepalive === undefined) keepalive = setInterval(() => toBackground({ type: 'keepalive' }), KEEPALIVE_MS);
+  else if (waiting.size === 0 && keepalive !== undefined) {
+    clearInterval(keepalive);
+    keepalive = undefined;
+  }
+}
+
+// ---- one page request ---------------------------------------------------------------------------
+
 function serve(page: MessagePort): void {
-  let background: Runtime.Port | null = null;
-  let keepalive: ReturnType<typeof setInterval> | undefined;
+  /** This request's ceremony id on the link, once started. */
+  let id = 0;
   let answered = false;
   let passedThrough = false;
   const reply = (message: PortReply) => page.postMessage(message);
@@ -46,19 +100,13 @@ function serve(page: MessagePort): void {
     answered = true;
     reply({ type: 'result', result: r });
   };
-  const toBackground = (message: CeremonyMessage) => {
-    try {
-      background?.postMessage(message);
-    } catch {
-      // the port is gone; onDisconnect already answered the page
-    }
-  };
   const close = () => {
-    clearInterval(keepalive);
-    background?.disconnect();
-    background = null;
+    if (waiting.delete(id)) keepAwake();
     page.close();
   };
+  // The background went away mid-ceremony: whatever the phone was doing is lost. Tell the page
+  // now rather than let it wait for its timeout.
+  const gone = () => result(contextGone() ? { status: 'passthrough' } : { status: 'error', name: 'NotAllowedError', message: 'Pairkey stopped while waiting' });
 
   page.onmessage = (event: MessageEvent) => {
     const message = copyFromPage(event.data);
@@ -73,48 +121,51 @@ function serve(page: MessagePort): void {
         return;
       }
       case 'cancel':
-        toBackground({ type: 'cancel' });
+        if (id) toBackground({ type: 'cancel', id });
         close();
         return;
       case 'native-done':
         // After a passthrough the ceremony is over; alongside a conditional request it is not.
-        toBackground({ type: 'native-done' });
+        if (id) toBackground({ type: 'native-done', id });
         if (passedThrough) close();
         return;
       default: {
-        if (background || answered) return; // one ceremony per port
-        const start: CeremonyMessage = {
-          type: 'start',
-          kind: message.type,
-          options: message.options,
-          ...(message.mediation === undefined ? {} : { mediation: message.mediation }),
-          frame: frameInfo(message.type),
-        };
+        if (id || answered) return; // one ceremony per page port
+        let port: Runtime.Port;
         try {
-          background = runtime.connect({ name: CEREMONY_PORT });
+          port = openLink();
         } catch {
           // The extension was updated or removed under this page: the browser handles the call.
           result({ status: 'passthrough' });
           return;
         }
-        background.onMessage.addListener((raw: unknown) => {
-          const m = raw as CeremonyReply;
-          if (m.type === 'start-native') reply({ type: 'start-native' });
-          else if (m.type === 'result') {
-            result(m.result);
-            if (m.result.status === 'passthrough') passedThrough = true;
-            else close();
-          }
+        id = ++lastId;
+        const start: CeremonyMessage = {
+          type: 'start',
+          id,
+          kind: message.type,
+          options: message.options,
+          ...(message.mediation === undefined ? {} : { mediation: message.mediation }),
+          frame: frameInfo(message.type),
+        };
+        waiting.set(id, {
+          reply: (m) => {
+            if (m.type === 'start-native') reply({ type: 'start-native' });
+            else if (m.type === 'result') {
+              result(m.result);
+              if (m.result.status === 'passthrough') passedThrough = true;
+              else close();
+            }
+          },
+          gone,
         });
-        background.onDisconnect.addListener(() => {
-          clearInterval(keepalive);
-          background = null;
-          // The background went away mid-ceremony (worker killed, extension reloaded): whatever the
-          // phone was doing is lost. Tell the page now rather than let it wait for its timeout.
-          result(contextGone() ? { status: 'passthrough' } : { status: 'error', name: 'NotAllowedError', message: 'Pairkey stopped while waiting' });
-        });
-        background.postMessage(start);
-        keepalive = setInterval(() => toBackground({ type: 'keepalive' }), KEEPALIVE_MS);
+        keepAwake();
+        try {
+          port.postMessage(start);
+        } catch {
+          if (waiting.delete(id)) keepAwake();
+          gone();
+        }
       }
     }
   };

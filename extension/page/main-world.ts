@@ -53,32 +53,47 @@ function fromB64(text: string): ArrayBuffer {
 // Opens waiting for the bridge's ack. If the bridge loaded after us, our `open` went unheard:
 // its `ready` makes us post again. Only the first acked port of an open is used.
 const unacked = new Set<() => void>();
+// Set once the bridge has spoken here (its `ready`, or an ack). From then on it listens for good,
+// so a request travels with its `open` instead of waiting a round trip for the ack, and is never
+// posted twice. A page that forges `ready` only makes its own calls wait for the ack timeout.
+let bridgeListens = false;
 listen('message', (event: MessageEvent) => {
   const d = event.data as { channel?: unknown; kind?: unknown } | null;
-  if (event.source === window && d && d.channel === PAGE_CHANNEL && d.kind === 'ready') for (const retry of [...unacked]) retry();
+  if (event.source === window && d && d.channel === PAGE_CHANNEL && d.kind === 'ready') {
+    bridgeListens = true;
+    for (const retry of [...unacked]) retry();
+  }
 });
 
-/** A port the bridge acknowledged, or null when no bridge answers (Pairkey is not there). */
-function openPort(): Promise<MessagePort | null> {
+/**
+ * A port the bridge acknowledged, or null when no bridge answers (Pairkey is not there).
+ * `sent`: `first` went on the port with the open (the bridge was known to listen).
+ */
+function openPort(first: PortRequest | null): Promise<{ port: MessagePort; sent: boolean } | null> {
   return new Promise((resolve) => {
     let settled = false;
+    const eager = bridgeListens && first !== null;
     const settle = (port: MessagePort | null) => {
       if (settled) return port?.close();
       settled = true;
       unacked.delete(attempt);
       clearTimeout(timer);
-      resolve(port);
+      resolve(port && { port, sent: eager });
     };
     function attempt() {
       const { port1, port2 } = new Channel();
       port1.onmessage = (event) => {
-        if ((event.data as PortReply | null)?.type === 'ack') settle(port1);
+        if ((event.data as PortReply | null)?.type === 'ack') {
+          bridgeListens = true;
+          settle(port1);
+        }
       };
       const open: OpenMessage = { channel: PAGE_CHANNEL, kind: 'open' };
       post(open, targetOrigin, [port2]);
+      if (eager) send(port1, first);
     }
     const timer = setTimeout(() => settle(null), ACK_MS);
-    unacked.add(attempt);
+    if (!eager) unacked.add(attempt);
     attempt();
   });
 }
@@ -104,14 +119,16 @@ function tag(value: unknown, depth = 0): unknown {
 
 async function capabilities(): Promise<PairkeyCapabilities> {
   const none: PairkeyCapabilities = { active: false, extensions: [] };
-  const port = await openPort();
-  if (!port) return none;
+  const ask: PortRequest = { type: 'capabilities' };
+  const opened = await openPort(ask);
+  if (!opened) return none;
+  const { port } = opened;
   return new Promise((resolve) => {
     port.onmessage = (event) => {
       const reply = event.data as PortReply | null;
       if (reply?.type === 'capabilities') resolve(reply.capabilities);
     };
-    send(port, { type: 'capabilities' });
+    if (!opened.sent) send(port, ask);
     setTimeout(() => resolve(none), ACK_MS);
   }).finally(() => port.close()) as Promise<PairkeyCapabilities>;
 }
@@ -205,9 +222,22 @@ function ceremony(kind: 'create' | 'get', native: Native, self: CredentialsConta
       return call;
     };
 
-    openPort().then((opened) => {
-      if (done) return opened?.close();
-      if (!opened) return finish(() => resolve(native.call(self, nativeOptions)));
+    // Built before the port opens so it can travel with the open; an error in it (options nested
+    // too deeply) is thrown again below, once the bridge has answered.
+    let request: PortRequest | null = null;
+    try {
+      request = { type: kind, options: tag(publicKey), mediation: options.mediation };
+    } catch {
+      request = null;
+    }
+
+    openPort(request).then((link) => {
+      if (done) {
+        if (link?.sent) send(link.port, { type: 'cancel' });
+        return link?.port.close();
+      }
+      if (!link) return finish(() => resolve(native.call(self, nativeOptions)));
+      const opened = link.port;
       port = opened;
       // Conditional requests wait for the person as long as the page stays (no timeout, per spec).
       if (!conditional) {
@@ -244,8 +274,9 @@ function ceremony(kind: 'create' | 'get', native: Native, self: CredentialsConta
           finish(() => reject(domError(result.name, result.message)));
         }
       };
+      if (link.sent) return;
       try {
-        send(opened, { type: kind, options: tag(publicKey), mediation: options.mediation });
+        send(opened, request ?? { type: kind, options: tag(publicKey), mediation: options.mediation });
       } catch (error) {
         finish(() => reject(error));
       }

@@ -212,10 +212,11 @@ test('a content script that forges runtime messages (other message kinds, a fals
     const options = { rp: { name: 'x' }, user: { id: b64(16), name: 'm', displayName: 'M' }, challenge: b64(32), pubKeyCredParams: [{ type: 'public-key', alg: -7 }] };
     const frame = { top: true, ancestorOrigins: [], permitted: true, userActivation: false };
     const offSchema = [
-      { type: 'start', kind: 'create', options, frame, origin: 'https://bank.example' },
-      { type: 'start', kind: 'create', options, frame, sender: { origin: 'https://bank.example' } },
-      { type: 'start', kind: 'create', options, frame: { ...frame, top: 'yes' } },
-      { type: 'start', kind: 'sign', options, frame },
+      { type: 'start', id: 1, kind: 'create', options, frame, origin: 'https://bank.example' },
+      { type: 'start', id: 1, kind: 'create', options, frame, sender: { origin: 'https://bank.example' } },
+      { type: 'start', id: 1, kind: 'create', options, frame: { ...frame, top: 'yes' } },
+      { type: 'start', id: 1, kind: 'sign', options, frame },
+      { type: 'start', id: 0, kind: 'create', options, frame },
       { type: 'keepalive', tabId: 1 },
       'start',
     ];
@@ -236,7 +237,7 @@ test('a content script that forges runtime messages (other message kinds, a fals
     const lying = await world.run<{ type: string; result: { status: string; credential?: { response: { clientDataJSON: string } } } }>(`new Promise((resolve) => {
       const port = chrome.runtime.connect({ name: 'pairkey/ceremony' });
       port.onMessage.addListener((m) => { if (m.type === 'result') resolve(m); });
-      port.postMessage(${JSON.stringify({ type: 'start', kind: 'create', options, frame: { top: false, ancestorOrigins: ['https://bank.example'], permitted: true, userActivation: true } })});
+      port.postMessage(${JSON.stringify({ type: 'start', id: 1, kind: 'create', options, frame: { top: false, ancestorOrigins: ['https://bank.example'], permitted: true, userActivation: true } })});
     })`);
     expect(lying.result.status).toBe('ok');
     const clientData = JSON.parse(Buffer.from(lying.result.credential!.response.clientDataJSON, 'base64url').toString('utf8')) as { origin: string; crossOrigin: boolean; topOrigin?: string };
