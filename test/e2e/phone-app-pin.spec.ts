@@ -11,6 +11,7 @@ import {
 } from '@simplewebauthn/server';
 import type { Page } from '@playwright/test';
 import { PHONE_URL, RP_URL } from './fixtures.ts';
+import { addVirtualAuthenticatorTo } from '../support/virtual-authenticator.ts';
 import { confirmPairing, createCredential, expect, setAppPin, startGetAssertion, test } from './phone-app-fixtures.ts';
 
 const RP_ID = 'localhost';
@@ -108,4 +109,100 @@ test('a pairing link opens the app and pairs once the person agrees; the PIN set
   await expect(app.getByTestId('request-approve')).toBeDisabled();
   await app.getByTestId('request-deny').tap();
   expect(await nothing).toEqual({ ok: false, error: 'NotAllowedError' });
+});
+
+// Issue 14: "Unlock with this phone's screen lock". DevTools' virtual authenticator on the phone
+// app's own origin stands in for the phone's platform authenticator (internal transport, user
+// verification, PRF). With it on, keys are stored only wrapped and each approval unlocks one.
+test('the screen lock unlocks the keys through a platform passkey’s PRF: keys at rest are only ciphertext, UV false refuses, the PIN is a second way in', async ({ context, popup, phone }) => {
+  const app = await phone.open((await popup.getByTestId('pairing-link').textContent())!);
+  await app.getByTestId('pairing-continue').tap();
+  await confirmPairing(app, popup);
+  const cdp = await phone.context.newCDPSession(app);
+  await app.getByTestId('tab-settings').tap();
+
+  // A platform authenticator without PRF: the app says so and keeps the PIN.
+  const noPrf = await addVirtualAuthenticatorTo(cdp, { transport: 'internal', ctap2Version: 'ctap2_1', hasPrf: false });
+  await app.getByTestId('screen-lock-enable').tap();
+  await expect(app.getByTestId('screen-lock-status')).toHaveAttribute('data-state', 'unsupported');
+  await expect(app.getByTestId('screen-lock-status')).toContainText('Keep using the app PIN');
+  await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: noPrf });
+
+  const authenticatorId = await addVirtualAuthenticatorTo(cdp, { transport: 'internal', ctap2Version: 'ctap2_1', hasPrf: true });
+  await app.getByTestId('screen-lock-enable').tap();
+  await expect(app.getByTestId('screen-lock-status')).toHaveAttribute('data-state', 'on');
+  await expect(app.getByTestId('screen-lock-note')).toContainText('Set a PIN as a way back');
+
+  const rp = await context.newPage();
+  await rp.goto(RP_URL);
+  // Registration: approving asks for the screen lock, and the new key is stored wrapped.
+  const registration = await generateRegistrationOptions({ rpName: 'Pairkey test', rpID: RP_ID, userName: 'erin', authenticatorSelection: { residentKey: 'required', userVerification: 'required' } });
+  const created = createCredential(rp, registration);
+  await expect(app.getByTestId('request-screen-lock')).toBeVisible();
+  await approveNext(app, 'registration');
+  const createdResult = await created;
+  if (!createdResult.ok) throw new Error(`registration failed: ${createdResult.error}`);
+  const registered = await verifyRegistrationResponse({ response: createdResult.response, expectedChallenge: registration.challenge, expectedOrigin: RP_URL, expectedRPID: RP_ID, requireUserVerification: true });
+  expect(registered.registrationInfo!.userVerified).toBe(true);
+  let credential = registered.registrationInfo!.credential;
+
+  // At rest: the stored record holds a public key and AES-GCM ciphertext, no private key; the
+  // ciphertext is no key to sign with, and without the PRF output the data key does not unwrap.
+  const atRest = await app.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('pairkey-phone');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const read = <T,>(store: string, key?: string) =>
+      new Promise<T>((resolve, reject) => {
+        const request = key === undefined ? db.transaction(store).objectStore(store).getAll() : db.transaction(store).objectStore(store).get(key);
+        request.onsuccess = () => resolve(request.result as T);
+        request.onerror = () => reject(request.error);
+      });
+    const [record] = await read<Record<string, unknown>[]>('credentials');
+    const vault = await read<{ screenLock: { wrappedDataKey: Uint8Array } }>('meta', 'vault');
+    const wrappedKey = record!.wrappedKey as { iv: Uint8Array; ciphertext: Uint8Array };
+    const keys = Object.values(record!).filter((v): v is CryptoKey => v instanceof CryptoKey);
+    const data = new TextEncoder().encode('sign me');
+    const signWithStoredKeys = await Promise.all(keys.map((k) => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, k, data).then(() => 'signed', (e: Error) => e.name)));
+    const asPkcs8 = await crypto.subtle.importKey('pkcs8', new Uint8Array(wrappedKey.ciphertext), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']).then(() => 'imported', (e: Error) => e.name);
+    // A guessed PRF output (HKDF as the app does it) does not open the wrapped data key.
+    const guessKek = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), 'AES-KW', false, ['unwrapKey']);
+    const unwrapGuess = await crypto.subtle
+      .unwrapKey('raw', new Uint8Array(vault.screenLock.wrappedDataKey), guessKek, 'AES-KW', 'AES-GCM', false, ['unwrapKey'])
+      .then(() => 'unwrapped', (e: Error) => e.name);
+    return { hasKeyPair: 'keyPair' in record!, keyTypes: keys.map((k) => k.type), ciphertextBytes: wrappedKey.ciphertext.length, signWithStoredKeys, asPkcs8, unwrapGuess };
+  });
+  expect(atRest).toEqual({ hasKeyPair: false, keyTypes: ['public'], ciphertextBytes: expect.any(Number), signWithStoredKeys: ['InvalidAccessError'], asPkcs8: 'DataError', unwrapGuess: 'OperationError' });
+  // A whole PKCS#8 key plus the 16-byte GCM tag: 64 for Ed25519 (the RP library lists EdDSA
+  // first), more for P-256 or RSA.
+  expect(atRest.ciphertextBytes).toBeGreaterThanOrEqual(64);
+
+  // The screen lock passes (UV true): the PRF unwraps the key for this one signature; the RP sees UV.
+  const signedIn = await signIn(rp, credential, () => approveNext(app, 'sign-in'));
+  expect(signedIn.userVerified).toBe(true);
+  credential = { ...credential, counter: signedIn.newCounter };
+
+  // A PIN set now wraps the same data key (setting it passes the screen lock once).
+  await setAppPin(app, '482913');
+  await expect(app.getByTestId('screen-lock-note')).toBeHidden();
+
+  // The phone's screen lock fails (UV false): the request is refused on the phone, nothing is signed.
+  await cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified: false });
+  const { result: refused } = await startGetAssertion(rp, await generateAuthenticationOptions({ rpID: RP_ID, userVerification: 'required' }));
+  await approveNext(app, 'sign-in');
+  await expect(app.getByTestId('request-error')).toHaveAttribute('data-code', 'not-verified');
+  await app.getByTestId('request-deny').tap();
+  expect(await refused).toEqual({ ok: false, error: 'NotAllowedError' });
+
+  // With the screen lock turned off (losing the platform passkey) the PIN alone still opens the passkey.
+  await app.getByTestId('tab-settings').tap();
+  await app.getByTestId('screen-lock-disable').tap();
+  await app.getByTestId('confirm-yes').tap();
+  await expect(app.getByTestId('screen-lock-status')).toHaveAttribute('data-state', 'off');
+  await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+  const withPin = await signIn(rp, credential, () => approveNext(app, 'sign-in', '482913'));
+  expect(withPin.userVerified).toBe(true);
+  expect(withPin.newCounter).toBeGreaterThan(credential.counter);
 });
