@@ -23,19 +23,8 @@ import { loadProfile } from '../../qa/profile/load.ts';
 import { runChecks } from '../../qa/runner.ts';
 import { siblingOrigin } from '../../qa/sibling-server.ts';
 import type { CheckResult } from '../../qa/report/types.ts';
-import { calibrationProfile, startRp, type Rp } from './cli-harness.ts';
+import { calibrationProfile, CATCHES, startRp, type Rp } from './cli-harness.ts';
 
-/** The check that must notice each protection being off. */
-const CATCHES: Record<Protection, string> = {
-  totpReplayProtection: 'totp-replay',
-  rateLimiting: 'brute-force',
-  singleUseBackupCodes: 'backup-codes',
-  challengeExpiry: 'challenge-expiry',
-  signCountCheck: 'sign-count-regression',
-  reauthBeforeDisable: 'disable-2fa-reauth',
-  requireUserVerification: 'user-verification',
-  originCheck: 'origin-mismatch',
-};
 
 const FULL = process.env.PAIRKEY_QA_CALIBRATION !== 'pairs';
 

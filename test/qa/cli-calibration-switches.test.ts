@@ -7,19 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROTECTIONS, QA_SWITCHES, type Protection } from '../../harness-server/config.ts';
 import { CHECK_IDS } from '../../qa/checks/index.ts';
-import { calibrationProfile, readJunit, readResults, runQa, startRp, tempDir } from './cli-harness.ts';
+import { calibrationProfile, CATCHES, readJunit, readResults, runQa, startRp, tempDir } from './cli-harness.ts';
 
-/** The check that must notice each protection being off. */
-const CATCHES: Record<Protection, string> = {
-  totpReplayProtection: 'totp-replay',
-  rateLimiting: 'brute-force',
-  singleUseBackupCodes: 'backup-codes',
-  challengeExpiry: 'challenge-expiry',
-  signCountCheck: 'sign-count-regression',
-  reauthBeforeDisable: 'disable-2fa-reauth',
-  requireUserVerification: 'user-verification',
-  originCheck: 'origin-mismatch',
-};
 
 /** Cheap checks run next to the matching one, a different one per switch. */
 const UNRELATED = ['unoffered-algorithm', 'passkey-sign-in', 'bad-signature'];

@@ -24,6 +24,18 @@ export const BUNDLED_PROFILE = join(ROOT, 'qa/profiles/pairkey-rp.yaml');
  */
 export const CALIBRATION_CHALLENGE_TTL_SECONDS = 6;
 
+/** The check that must notice each protection being off. */
+export const CATCHES: Record<Protection, string> = {
+  totpReplayProtection: 'totp-replay',
+  rateLimiting: 'brute-force',
+  singleUseBackupCodes: 'backup-codes',
+  challengeExpiry: 'challenge-expiry',
+  signCountCheck: 'sign-count-regression',
+  reauthBeforeDisable: 'disable-2fa-reauth',
+  requireUserVerification: 'user-verification',
+  originCheck: 'origin-mismatch',
+};
+
 export interface Rp {
   url: string;
   phoneUrl: string;

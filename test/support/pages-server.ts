@@ -19,7 +19,7 @@ import {
 
 const PAGES = fileURLToPath(new URL('../pages/', import.meta.url));
 // @simplewebauthn/browser has no ./package.json export: find its main entry, then its UMD bundle.
-const SIMPLEWEBAUTHN_BROWSER = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
+export const SIMPLEWEBAUTHN_BROWSER = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
 
 /** Pages whose response carries a header that matters to the test. */
 const PAGE_HEADERS: Record<string, Record<string, string>> = {

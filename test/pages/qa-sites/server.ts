@@ -7,8 +7,7 @@
 // Each verifies as a careful site should: origin, RP ID, challenge (single use, 60 s), UP and UV,
 // signature, the offered algorithms, and a signature counter that must grow.
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -22,9 +21,9 @@ import {
   type WebAuthnCredential,
 } from '@simplewebauthn/server';
 import Fastify from 'fastify';
+import { SIMPLEWEBAUTHN_BROWSER } from '../../support/pages-server.ts';
 
 const HERE = fileURLToPath(new URL('./', import.meta.url));
-const BROWSER_LIB = join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js');
 const ALGORITHMS = [-8, -7, -257];
 const CHALLENGE_TTL_MS = 60_000;
 const COOKIE = 'qa_site_sid';
@@ -47,7 +46,7 @@ export async function startQaSites(): Promise<QaSites> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyStatic, { root: HERE, index: false, allowedPath: (path) => /\.(html|js)$/.test(path) });
-  app.get('/lib/simplewebauthn-browser.js', (_request, reply) => reply.sendFile('index.umd.min.js', dirname(BROWSER_LIB)));
+  app.get('/lib/simplewebauthn-browser.js', (_request, reply) => reply.sendFile('index.umd.min.js', dirname(SIMPLEWEBAUTHN_BROWSER)));
 
   const rpId = () => new URL(origin).hostname;
   /** A challenge is good once, for CHALLENGE_TTL_MS. */
