@@ -119,6 +119,12 @@ export interface PhoneView {
 
 export type RequestStage = 'choosing' | 'conditional' | 'reaching-phone' | 'on-phone';
 
+/**
+ * While reaching the phone (background/wake.ts): `waking`, a Web Push wake-up is on its way to an
+ * absent phone; `open-phone`, none could be sent, so the person must open Pairkey on the phone.
+ */
+export type WakeState = 'waking' | 'open-phone';
+
 export interface RequestView {
   id: string;
   origin: string;
@@ -126,6 +132,8 @@ export interface RequestView {
   /** For `create`: a passkey (discoverable credential) or a security key (server-side credential). */
   credential?: 'passkey' | 'security-key';
   stage: RequestStage;
+  /** Set only in the `reaching-phone` stage, once a paired phone was found absent. */
+  wake?: WakeState;
   startedAt: number;
 }
 

@@ -11,7 +11,7 @@ import {
   type RelaySeat,
   type SeatSide,
 } from './protocol/relay-seat.ts';
-import { parseRelayControl, type RelayControl } from './protocol/relay-contract.ts';
+import { parseRelayControl, type RelayControl, type RelayRequest } from './protocol/relay-contract.ts';
 
 export interface WebSocketLike {
   binaryType: string;
@@ -28,7 +28,10 @@ export type WebSocketFactory = (url: string) => WebSocketLike;
 /** The platform WebSocket (browsers, extension workers); DOM handler types differ only nominally. */
 export const platformWebSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
 
-export type { RelayControl };
+export type { RelayControl, RelayRequest };
+
+/** The relay's answers to this socket's own requests (`ask`): `push-key`, `push-result`. */
+export type RelayAnswer = Extract<RelayControl, { type: 'push-key' | 'push-result' }>;
 
 // Handlers receive the socket itself: a relay's first control message can arrive in the same
 // tick as the open event (Node's `ws` parses both from one TCP read), before `connect` resolves.
@@ -36,6 +39,7 @@ export interface RelaySocketEvents {
   onFrame?: (frame: Uint8Array, socket: RelaySocket) => void;
   onPeers?: (count: number, socket: RelaySocket) => void;
   onClose?: (code: number, reason: string) => void;
+  onAnswer?: (answer: RelayAnswer, socket: RelaySocket) => void;
 }
 
 /** `http(s)://host[:port][/base]` (what people type) → `ws(s)://…/relay/<channel>`. */
@@ -114,6 +118,7 @@ export class RelaySocket {
         if (typeof data === 'string') {
           const control = parseRelayControl(data);
           if (control?.type === 'peers') events.onPeers?.(control.count, relay);
+          else if (control?.type === 'push-key' || control?.type === 'push-result') events.onAnswer?.(control, relay);
         } else if (data instanceof ArrayBuffer) {
           events.onFrame?.(new Uint8Array(data), relay);
         } else if (ArrayBuffer.isView(data)) {
@@ -130,6 +135,12 @@ export class RelaySocket {
   send(frame: Uint8Array): void {
     if (!this.isOpen) throw new Error('The relay connection is closed');
     this.socket.send(frame);
+  }
+
+  /** A request to the relay itself (TEXT, after the join; answered through `onAnswer`). */
+  ask(request: RelayRequest): void {
+    if (!this.isOpen) throw new Error('The relay connection is closed');
+    this.socket.send(JSON.stringify(request));
   }
 
   close(code = 1000, reason = 'done'): void {

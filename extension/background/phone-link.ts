@@ -13,9 +13,10 @@ import {
   type SecureChannel,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
-import { pairedRelayTarget, platformWebSocket, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
+import { pairedRelayTarget, platformWebSocket, RelaySocket, type RelayAnswer, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
+import type { RelayPushResult } from '../../shared/protocol/relay-contract.ts';
 import { DEFAULT_RETRY, RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 
 /** `offline`: no relay connection (retrying); `waiting`: on the relay, the phone is not; `online`: session up. */
@@ -40,6 +41,10 @@ export class PhoneLink {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pending = new Map<string, { resolve: (reply: PhoneReply) => void; reject: (error: Error) => void }>();
   private readonly onlineWaiters = new Set<() => void>();
+  /** Push deliveries asked of the relay on this socket, by request id, until its push-result. */
+  private readonly pushWaiters = new Map<string, (result: RelayPushResult) => void>();
+  /** Members of the channel as the relay last said (null: not heard since this socket opened). */
+  private peers: number | null = null;
   private _status: LinkStatus = 'offline';
   /** What this phone said it serves, last time it said (kept across sessions). */
   extensions: ReadonlySet<string>;
@@ -62,6 +67,33 @@ export class PhoneLink {
 
   get status(): LinkStatus {
     return this._status;
+  }
+
+  /**
+   * The relay said this phone is not on its channel (the app is closed, or its phone asleep): the
+   * one moment a Web Push wake-up helps (wake.ts). False while that is unknown.
+   */
+  get phoneAbsent(): boolean {
+    return this._status !== 'online' && this.peers !== null && this.peers < 2 && this.socket?.isOpen === true;
+  }
+
+  /**
+   * Ask the relay to post an already-encrypted Web Push message (docs/protocol.md §5) on this
+   * phone's channel; resolves with the relay's push-result ('failed' when the socket is gone).
+   */
+  requestPush(endpoint: string, payload: string, ttl: number): Promise<RelayPushResult> {
+    const socket = this.socket;
+    if (!socket?.isOpen) return Promise.resolve('failed');
+    const id = crypto.randomUUID();
+    return new Promise((resolve) => {
+      this.pushWaiters.set(id, resolve);
+      try {
+        socket.ask({ type: 'push', id, endpoint, payload, ttl });
+      } catch {
+        this.pushWaiters.delete(id);
+        resolve('failed');
+      }
+    });
   }
 
   private setStatus(status: LinkStatus): void {
@@ -92,6 +124,7 @@ export class PhoneLink {
     this.dropChannel('The link to the phone was closed');
     this.socket?.close(1000, 'idle');
     this.socket = null;
+    this.lostRelay();
     this.setStatus('offline');
   }
 
@@ -156,6 +189,7 @@ export class PhoneLink {
       socket = await RelaySocket.connect(this.socketFactory, pairedRelayTarget(this.relayUrl, { side: 'extension', staticKey: this.staticKey, peerPublicKey: this.phonePublicKey, pairedChannelId: this.phoneId }), {
         onPeers: (count, s) => this.onPeers(count, s),
         onFrame: (frame, s) => this.onFrame(frame, s),
+        onAnswer: (answer, s) => this.onAnswer(answer, s),
         onClose: (code) => this.onClose(socket, code),
       });
     } catch {
@@ -182,12 +216,30 @@ export class PhoneLink {
 
   private onPeers(count: number, socket: RelaySocket): void {
     this.socket = socket;
+    const before = this.phoneAbsent;
+    this.peers = count;
     // The phone left: whatever it was asked is lost with it. It starts a fresh handshake when it
     // comes back.
     if (count < 2) {
       this.dropChannel('Your phone disconnected');
       this.setStatus('waiting');
     }
+    // Whoever waits for a phone (a wake-up) learns it is absent, though the status stays 'waiting'.
+    if (this.phoneAbsent !== before) this.events.onStatus();
+  }
+
+  private onAnswer(answer: RelayAnswer, socket: RelaySocket): void {
+    if (answer.type !== 'push-result' || socket !== this.socket) return;
+    const waiter = this.pushWaiters.get(answer.id);
+    this.pushWaiters.delete(answer.id);
+    waiter?.(answer.result);
+  }
+
+  /** The relay socket is gone: what it was asked to push has no answer coming. */
+  private lostRelay(): void {
+    this.peers = null;
+    for (const waiter of this.pushWaiters.values()) waiter('failed');
+    this.pushWaiters.clear();
   }
 
   private onFrame(frame: Uint8Array, socket: RelaySocket): void {
@@ -242,6 +294,7 @@ export class PhoneLink {
     if (socket && this.socket !== socket) return;
     this.backoff.closed(code);
     this.socket = null;
+    this.lostRelay();
     this.dropChannel('The connection to the relay was lost');
     this.setStatus('offline');
     this.scheduleReconnect();

@@ -9,6 +9,8 @@ import type { PhoneReply, PhoneRequest } from '../../shared/protocol/index.ts';
 import { PhoneLink, type LinkStatus } from './phone-link.ts';
 import { getPhones, getRemovedPhones, getSettings, getStaticKeyPair, removePhone, updatePhone, updateRemovedPhones } from './storage.ts';
 import { isExpiredUnconfirmed, unconfirmedDeadline } from './unconfirmed.ts';
+import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
+import type { WakeTarget } from './wake.ts';
 
 const LINGER_MS = 30_000;
 
@@ -31,6 +33,8 @@ class Phones {
    * too, but only so that a phone whose person said "No, it differs" can deliver `unpair`.
    */
   private confirmed = new Set<string>();
+  /** Confirmed phones' Web Push subscriptions, as stored (wake.ts). */
+  private pushes = new Map<string, PushSubscriptionInfo>();
   private expiryTimer: ReturnType<typeof setTimeout> | undefined;
   private leases = 0;
   private lingerTimer: ReturnType<typeof setTimeout> | undefined;
@@ -68,6 +72,7 @@ class Phones {
       else phones.push(p);
     }
     this.confirmed = new Set(phones.filter((p) => p.confirmed).map((p) => p.id));
+    this.pushes = new Map(phones.flatMap((p) => (p.confirmed && p.push ? [[p.id, p.push] as const] : [])));
     this.scheduleExpiry(phones.map(unconfirmedDeadline).filter((d): d is number => d !== null));
     const wanted = new Map<string, { publicKey: Uint8Array; removed: boolean; extensions: string[] }>();
     for (const p of phones) wanted.set(p.id, { publicKey: p.publicKey, removed: false, extensions: p.extensions ?? [] });
@@ -93,7 +98,10 @@ class Phones {
           onHello: (extensions) => void updatePhone(id, { extensions }),
           // Only a confirmed phone may be woken; a removed one's link answers nothing.
           onPushSubscription: (push) => {
-            if (!want.removed) void updatePhone(id, { push: push ?? undefined });
+            if (want.removed) return;
+            if (push && this.confirmed.has(id)) this.pushes.set(id, push);
+            else this.pushes.delete(id);
+            void updatePhone(id, { push: push ?? undefined });
           },
         },
         DEFAULT_RETRY,
@@ -160,6 +168,24 @@ class Phones {
       await updateRemovedPhones((removed) => [...removed.filter((p) => p.id !== phoneId), { id: phoneId, publicKey, removedAt: Date.now() }]);
     }
     await this.sync();
+  }
+
+  /** Every confirmed phone as a wake-up sees it: absent from its channel or not, and its subscription. */
+  wakeTargets(): WakeTarget[] {
+    return [...this.links]
+      .filter(([id, l]) => !l.removed && this.confirmed.has(id))
+      .map(([id, link]) => ({
+        phoneId: id,
+        absent: link.phoneAbsent,
+        push: this.pushes.get(id),
+        requestPush: (endpoint, payload, ttl) => link.requestPush(endpoint, payload, ttl),
+      }));
+  }
+
+  /** The push service said this subscription is gone for good (404/410): never post to it again. */
+  async forgetPush(phoneId: string): Promise<void> {
+    this.pushes.delete(phoneId);
+    await updatePhone(phoneId, { push: undefined });
   }
 
   /** The links of confirmed phones online by `reachBy` (at least one), else PhoneUnreachableError. */

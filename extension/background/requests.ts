@@ -6,7 +6,7 @@
 import { WebAuthnError } from '../../shared/errors.ts';
 import type { CeremonyResult } from '../../shared/webauthn/ceremony-contract.ts';
 import type { CreationOptions, RequestOptions } from '../../shared/webauthn/options.ts';
-import type { Choice, RequestStage, RequestView, SiteRule } from '../runtime-messages.ts';
+import type { Choice, RequestStage, RequestView, SiteRule, WakeState } from '../runtime-messages.ts';
 import type { Caller } from './caller.ts';
 import { aborted, alreadyPending, cancelled, fromAuthenticator, notAllowed, passthrough, resultOfError, stopOutcome } from './ceremony-outcomes.ts';
 import { CeremonyStop } from './ceremony-stop.ts';
@@ -16,6 +16,7 @@ import { closePrompt, openPrompt } from './prompt.ts';
 import { getConfirmedPhones, getSettings, getSiteRules, setSiteRule } from './storage.ts';
 import { chargeOf, RequestLimits, type Charge, type Slot } from './request-limits.ts';
 import { prepare, type Ceremony } from './webauthn-client.ts';
+import { RequestWake } from './wake.ts';
 
 /** How long a ceremony waits for a phone to come online before the browser takes over. */
 export const REACH_MS = 4_000;
@@ -118,6 +119,8 @@ class CeremonyRun {
   private unseen: Charge | null = null;
   private readonly releaseLinks = phones.acquire();
   private readonly onPageGone = () => this.stop.stop('page');
+  /** Aborted when no wake-up is on its way any more after one was (reachPhone stops waiting for it). */
+  private readonly wakeFailed = new AbortController();
 
   constructor(private readonly input: CeremonyInput) {
     this.conditional = input.mediation === 'conditional';
@@ -187,16 +190,47 @@ class CeremonyRun {
 
   /**
    * The links of the phones online. Asked for explicitly, the phone gets the whole timeout to come
-   * online; otherwise a few seconds, then the browser's own authenticators take over.
+   * online; otherwise a few seconds, then the browser's own authenticators take over, unless a
+   * phone is being woken by Web Push (wake.ts): then it too gets the whole timeout.
    */
   async reachPhone(explicit: boolean): Promise<PhoneLink[]> {
     this.setStage('reaching-phone');
+    const stopWaking = this.wakeAbsentPhones();
     try {
-      return await withStop(phones.reachable(explicit ? this.deadline : Math.min(this.deadline, Date.now() + REACH_MS)), this.stop.signal);
+      const reachBy = explicit ? this.deadline : Math.min(this.deadline, Date.now() + REACH_MS);
+      try {
+        return await withStop(phones.reachable(reachBy), this.stop.signal);
+      } catch (error) {
+        if (!(error instanceof PhoneUnreachableError) || reachBy >= this.deadline || this.view.wake !== 'waking') throw error;
+        // A phone is being woken: it gets the request's whole time, unless its wake-up fails.
+        return await withStop(phones.reachable(this.deadline), this.stop.signal, this.wakeFailed.signal);
+      }
     } catch (error) {
       if (!(error instanceof PhoneUnreachableError)) throw error;
       return endWith(this.input.canUseBrowser ? passthrough() : resultOfError(notAllowed('No paired phone is reachable')));
+    } finally {
+      stopWaking();
     }
+  }
+
+  /**
+   * While the phone is being reached: wake each paired phone the relay says is absent, once. The
+   * request's view says how that goes; returns the function that ends it (no wake-up afterwards).
+   */
+  private wakeAbsentPhones(): () => void {
+    if (!Number.isFinite(this.deadline)) return () => undefined;
+    const wake = new RequestWake(
+      { type: 'pairkey-wake', kind: this.input.kind === 'get' ? 'sign-in' : 'registration', site: new URL(this.input.caller.origin).hostname, request: this.id, expiresAt: Math.round(this.deadline) },
+      { onChange: (state) => this.setWake(state), onGone: (phoneId) => void phones.forgetPush(phoneId).catch(() => undefined) },
+    );
+    const consider = () => wake.consider(phones.wakeTargets());
+    const unsubscribe = phones.subscribe(consider);
+    consider();
+    return () => {
+      wake.stop();
+      unsubscribe();
+      this.setWake(null);
+    };
   }
 
   /** Send the request to the phones; the first success is the credential. */
@@ -239,6 +273,16 @@ class CeremonyRun {
     this.deadlineTimer = setTimeout(() => this.stop.stop('timeout'), Math.max(0, this.deadline - Date.now()));
   }
 
+  private setWake(wake: WakeState | null): void {
+    if ((this.view.wake ?? null) === wake) return;
+    const view: RequestView = { ...this.view };
+    if (wake) view.wake = wake;
+    else delete view.wake;
+    this.view = view;
+    if (wake === 'open-phone') this.wakeFailed.abort();
+    changed();
+  }
+
   private setStage(stage: RequestStage): void {
     this.view = { ...this.view, stage };
     changed();
@@ -265,18 +309,26 @@ async function ruleFor(origin: string): Promise<SiteRule> {
   return rules[origin] ?? settings.defaultRule;
 }
 
-function withStop<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `promise`, unless `signal` aborts first (AbortError) or `unreachable` does (PhoneUnreachableError). */
+function withStop<T>(promise: Promise<T>, signal: AbortSignal, unreachable?: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new WebAuthnError('AbortError', 'Stopped'));
+    const onUnreachable = () => reject(new PhoneUnreachableError());
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      unreachable?.removeEventListener('abort', onUnreachable);
+    };
     if (signal.aborted) return onAbort();
+    if (unreachable?.aborted) return onUnreachable();
     signal.addEventListener('abort', onAbort, { once: true });
+    unreachable?.addEventListener('abort', onUnreachable, { once: true });
     promise.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        done();
         resolve(v);
       },
       (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        done();
         reject(e);
       },
     );

@@ -5,6 +5,7 @@ import type { PhoneView, RequestView, UiState } from '../runtime-messages.ts';
 import type { Send } from './client.ts';
 import { displayText } from '../../shared/display-text.ts';
 import { button, el, t } from './i18n.ts';
+import { wakeText } from './wake-text.ts';
 
 const STATUS_KEYS: Record<PhoneView['status'], string> = {
   unconfirmed: 'statusUnconfirmed',
@@ -119,11 +120,11 @@ const STAGE_KEYS: Record<RequestView['stage'], string> = {
 };
 
 function requestItem(request: RequestView, send: Send): HTMLElement {
-  const item = el('li', { testid: 'request-item', className: 'request', attrs: { 'data-request-id': request.id } });
+  const item = el('li', { testid: 'request-item', className: 'request', attrs: { 'data-request-id': request.id, 'data-wake': request.wake ?? '' } });
   const what = request.kind === 'get' ? t('requestGet') : request.credential === 'security-key' ? t('requestSecurityKey') : t('requestCreate');
   item.append(
     el('div', {}, el('strong', { text: new URL(request.origin).host, testid: 'request-origin' }), document.createTextNode(` · ${what}`)),
-    el('p', { text: t(STAGE_KEYS[request.stage]), testid: 'request-stage', className: 'hint' }),
+    el('p', { text: wakeText(request) ?? t(STAGE_KEYS[request.stage]), testid: 'request-stage', className: 'hint' }),
   );
   const choose = (choice: 'phone' | 'browser' | 'cancel') => () => send({ type: 'choose', requestId: request.id, choice });
   const actions = el('div', { className: 'actions' });

@@ -4,6 +4,7 @@
 import type { UiState } from '../runtime-messages.ts';
 import { connectUi } from './client.ts';
 import { localize, t } from './i18n.ts';
+import { wakeText } from './wake-text.ts';
 
 const requestId = new URLSearchParams(location.search).get('request') ?? '';
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -19,6 +20,12 @@ function render(state: UiState): void {
   seen = true;
   const host = new URL(request.origin).host;
   $('prompt-heading').textContent = request.kind === 'create' ? t('promptCreate', host) : t('promptGet', host);
+  // Once the person chose the phone: whether it is being woken, or must be opened by hand.
+  const status = $('prompt-status');
+  const text = wakeText(request);
+  status.hidden = text === null;
+  status.dataset.wake = request.wake ?? '';
+  status.textContent = text ?? '';
 }
 
 const send = connectUi(render, () => undefined);

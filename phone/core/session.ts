@@ -5,6 +5,7 @@
 import { decodeFrame, isPhoneRequest, ReconnectInitiator, type PhoneReply, type PhoneRequest, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
+import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
 import { RelayBackoff, type RetryPolicy } from '../../shared/relay-backoff.ts';
 import { assertConfirmed, isConfirmed, type PairedBrowser, type PairingDetails } from './pairing.ts';
 import { errorReply, inspectRequest, type RequestView } from './requests.ts';
@@ -75,6 +76,12 @@ export type PairedSessionOptions = SessionPairing & {
    * after every handshake; nothing is sent when empty, and the extension then asks for none.
    */
   announce?: readonly string[];
+  /**
+   * Web Push (issue 14). With it, the session asks its relay for the VAPID public key at every
+   * connect, and after each handshake sends the browser what this returns for that key: a
+   * subscription made with it, or null (none: withdraws one sent before).
+   */
+  pushSubscription?: (relayPushKey: string) => Promise<PushSubscriptionInfo | null>;
   onState?: (state: LinkState) => void;
   /** The pairing is over on both sides (the extension sent `unpair`, or received ours). */
   onUnpaired?: (by: UnpairedBy) => void;
@@ -94,6 +101,7 @@ export class PairedSession {
   private currentState: LinkState = 'offline';
   private readonly inFlight = new Map<string, AbortController>();
   private readonly now: () => number;
+  private relayPushKey: string | null = null;
 
   constructor(private readonly options: PairedSessionOptions) {
     // The types already say so; this holds for callers that built the pairing from storage.
@@ -108,6 +116,22 @@ export class PairedSession {
 
   get state(): LinkState {
     return this.currentState;
+  }
+
+  /** The relay's VAPID public key, once it told this session (with `pushSubscription` set). */
+  get pushKey(): string | null {
+    return this.relayPushKey;
+  }
+
+  /**
+   * Tell the browser now that the subscription changed (null: withdrawn). False when no session
+   * is up: the next handshake sends the current one through `pushSubscription`.
+   */
+  sendPushSubscription(subscription: PushSubscriptionInfo | null): boolean {
+    const { channel, socket } = this;
+    if (!channel || !socket?.isOpen || this.options.removed) return false;
+    socket.send(channel.seal({ type: 'push-subscription', subscription }));
+    return true;
   }
 
   /** Go online; after any disconnect the session comes back by itself, with backoff. */
@@ -169,12 +193,18 @@ export class PairedSession {
         onPeers: (count, relay) => this.onPeers(count, relay),
         onFrame: (frame, relay) => this.onFrame(frame, relay),
         onClose: (code) => this.onClose(code),
+        onAnswer: (answer) => {
+          if (answer.type !== 'push-key') return;
+          this.relayPushKey = answer.publicKey;
+          void this.offerPush();
+        },
       });
       if (this.isStopped()) {
         socket.close(1000, 'phone offline');
         return;
       }
       this.socket = socket;
+      if (this.options.pushSubscription) socket.ask({ type: 'push-key' });
       this.backoff.connected();
       if (this.currentState === 'connecting') this.setState('waiting');
     } catch (error) {
@@ -212,6 +242,7 @@ export class PairedSession {
         const extensions = this.options.announce ?? [];
         if (extensions.length > 0) socket.send(this.channel.seal({ type: 'hello', extensions: [...extensions] }));
         this.setState('connected');
+        void this.offerPush();
         return;
       }
       if (kind !== 'transport') throw new Error(`unexpected ${kind} frame`);
@@ -266,6 +297,21 @@ export class PairedSession {
     }
     this.options.onSettled?.({ request, view, reply });
     if (channel === this.channel && socket.isOpen) socket.send(channel.seal(reply));
+  }
+
+  /** The current subscription for this relay's key, once both the key and a session are there. */
+  private async offerPush(): Promise<void> {
+    const { channel, relayPushKey } = this;
+    const provide = this.options.pushSubscription;
+    if (!provide || !channel || !relayPushKey || this.options.removed) return;
+    let subscription: PushSubscriptionInfo | null;
+    try {
+      subscription = await provide(relayPushKey);
+    } catch (error) {
+      this.log(`no push subscription to send: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (channel === this.channel) this.sendPushSubscription(subscription); // a newer session sends its own
   }
 
   private dropChannel(): void {

@@ -14,6 +14,7 @@ import { PairedSession, type IncomingRequest, type LinkState, type SessionPairin
 import { PhoneStore, type PhonePairing } from './store.ts';
 import { prfResults } from './prf.ts';
 import { fromB64url } from '../../shared/bytes.ts';
+import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
 import { misbehave, MisbehaviourNotPossible, MisbehaviourSwitch, type MisbehaviourMode } from './misbehaviour.ts';
 import { approvalVerifiesUser, decideByPolicy, DEFAULT_POLICY, type Decider, type Decision, type PhonePolicy } from './policy.ts';
 
@@ -25,6 +26,11 @@ export interface VirtualPhoneOptions {
   policy?: Partial<PhonePolicy>;
   /** Replaces the policy's decision and delay (a QA test answering each request itself). */
   decider?: Decider;
+  /**
+   * A Web Push subscription this phone sends after every handshake, so the extension wakes it
+   * while it is offline (tests: an RFC 8030 endpoint of their own brings it online on delivery).
+   */
+  pushSubscription?: PushSubscriptionInfo;
   log?: (line: string) => void;
 }
 
@@ -82,6 +88,12 @@ export class VirtualPhone {
   /** The misbehaviour each answered request carried, for its outcome. */
   private readonly misbehavedBy = new WeakMap<PhoneRequest, MisbehaviourMode[]>();
   private readonly outcomeWaiters: (() => void)[] = [];
+  /**
+   * Sent after every handshake (`push-subscription`) when the phone was opened with one; null
+   * then withdraws it (what the app sends when its subscription is gone).
+   */
+  pushSubscription: PushSubscriptionInfo | null = null;
+  private readonly subscribes: boolean;
 
   private constructor(
     readonly store: PhoneStore,
@@ -89,8 +101,11 @@ export class VirtualPhone {
     policy: PhonePolicy,
     private readonly logLine: (line: string) => void,
     private readonly decider: Decider | null,
+    pushSubscription: PushSubscriptionInfo | null,
   ) {
     this.policy = policy;
+    this.pushSubscription = pushSubscription;
+    this.subscribes = pushSubscription !== null;
     this.authenticator = new Authenticator({
       store,
       algorithms: SUPPORTED_ALGORITHMS,
@@ -106,6 +121,7 @@ export class VirtualPhone {
       { ...DEFAULT_POLICY, ...options.policy },
       options.log ?? (() => undefined),
       options.decider ?? null,
+      options.pushSubscription ?? null,
     );
   }
 
@@ -282,6 +298,8 @@ export class VirtualPhone {
       socketFactory: nodeWebSocket,
       retry: RETRY,
       announce: ANNOUNCED_EXTENSIONS,
+      // The relay's VAPID key does not matter here: the test's push service takes any signer.
+      ...(this.subscribes ? { pushSubscription: async () => this.pushSubscription } : {}),
       answer: (incoming) => this.respond(incoming),
       onSettled: (settled) => this.settle(settled),
       ...hooks,
