@@ -4,15 +4,6 @@
 // writes it, the bridge and the background check it.
 import { Type, type Static } from '@sinclair/typebox';
 
-/** Where a server declares its Pairkey configuration (same origin as the page that offers it). */
-export const CONNECT_DECLARATION_PATH = '/.well-known/pairkey-connect.json';
-
-/** The page on the harness server that offers the one-click connect. */
-export const CONNECT_PAGE_PATH = '/connect';
-
-/** Larger declarations are refused unread: two URLs fit in far less. */
-export const MAX_CONNECT_DECLARATION_CHARS = 4096;
-
 const Url = Type.String({ minLength: 1, maxLength: 2048 });
 
 export const ConnectDeclarationSchema = Type.Object(

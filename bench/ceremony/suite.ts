@@ -18,11 +18,13 @@ import { atMost, row, type Row, type SuiteResult } from '../lib/results.ts';
 import { summarize, type Summary } from '../lib/stats.ts';
 import type { Suite, SuiteContext } from '../lib/suite.ts';
 import { HOPS, splitHops, storageReads, type SwEvent } from './hops.ts';
+import { floorTrips, messagingFloorExtension, type FloorTrip } from '../browser/messaging-floor.ts';
 
 type Kind = 'create' | 'get';
 const KINDS: Kind[] = ['create', 'get'];
 const TARGET_RATIO = 2;
 const TARGET_P99_MS = 50;
+const TARGET_HOP_MS = 0.5;
 
 interface Samples {
   pairkey: Ceremony[];
@@ -33,6 +35,10 @@ interface Samples {
   storage: { count: number; ms: number }[];
   unattributed: number;
 }
+
+/** Hop indexes in HOPS of the two page ↔ background hops. */
+const TO_BACKGROUND = 0;
+const TO_PAGE = HOPS.length - 1;
 
 /** Chromium with the extension, paired with an instrumented in-process phone, on a blank page. */
 class PairkeyBrowser {
@@ -86,12 +92,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const pages = await PageServer.start(PORTS.pages);
   let pairkey: PairkeyBrowser | null = null;
   let plain: Browser | null = null;
+  let floor: Browser | null = null;
   try {
     pairkey = await PairkeyBrowser.start(ctx, `http://127.0.0.1:${PORTS.browserRelay}`, pages.url('blank.html'));
     plain = await launch(ctx.chromium, null);
     const basePage = await plain.context.newPage();
     await basePage.goto(pages.url('blank.html'));
     await addVirtualAuthenticator(basePage);
+    floor = await launch(ctx.chromium, messagingFloorExtension());
+    const floorPage = await floor.context.newPage();
+    await floorPage.goto(pages.url('blank.html'));
+    await floorTrips(floorPage, warmup);
+    const floorSamples: FloorTrip[] = [];
     ctx.log('ceremony: paired; warming up');
 
     // Warm-up (discarded) also creates the credential each side's get ceremonies use.
@@ -125,16 +137,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
           if (reads) samples[kind].storage.push(reads);
         }
         samples[kind].baseline.push(...(await ceremonies(basePage, kind, n, credential.baseline)));
+        floorSamples.push(...(await floorTrips(floorPage, n)));
       }
       ctx.log(`ceremony: ${Math.min(done + block, perKind)}/${perKind} of each kind`);
     }
     // Every Pairkey ceremony must have been answered by the phone, never by the browser itself.
     const answered = pairkey.phone.outcomes.filter((o) => o.reply !== 'cancelled').length;
     if (answered !== 2 * warmup + 2 * perKind) throw new Error(`the phone answered ${answered} requests for ${2 * warmup + 2 * perKind} ceremonies`);
-    return report(ctx, perKind, block, samples);
+    return report(ctx, perKind, block, samples, floorSamples);
   } finally {
     await pairkey?.close();
     await plain?.close();
+    await floor?.close();
     await pages.stop();
     await relay.stop();
   }
@@ -145,6 +159,7 @@ function report(
   perKind: number,
   block: number,
   samples: Record<Kind, Samples>,
+  floor: FloorTrip[],
 ): SuiteResult {
   const rows: Row[] = [];
   const details: Record<string, { pairkey: Summary; baseline: Summary }> = {};
@@ -162,6 +177,19 @@ function report(
   if (samples.create.hops.length === 0 || samples.get.hops.length === 0) throw new Error('no ceremony could be split into hops: a probe is not reporting');
   const hopSummaries = KINDS.map((kind) => HOPS.map((_, i) => summarize(samples[kind].hops.map((h) => h[i]!))));
   const meanTotal = KINDS.map((_, k) => hopSummaries[k]!.reduce((sum, s) => sum + s.mean, 0));
+  const floorLabel = (value: number) => ({ label: 'bare extension messaging, same path', value });
+  const floorTo = { background: summarize(floor.map((f) => f.toBackground)), page: summarize(floor.map((f) => f.toPage)) };
+  const getHop = (i: number) => hopSummaries[KINDS.indexOf('get')]![i]!.p50;
+  rows.push(
+    row('page → background hop (get), p50', 'ms', getHop(TO_BACKGROUND), {
+      baseline: floorLabel(floorTo.background.p50),
+      target: atMost(TARGET_HOP_MS, getHop(TO_BACKGROUND), `≤ ${TARGET_HOP_MS} ms`),
+    }),
+    row('background → page hop (get), p50', 'ms', getHop(TO_PAGE), {
+      baseline: floorLabel(floorTo.page.p50),
+      target: atMost(TARGET_HOP_MS, getHop(TO_PAGE), `≤ ${TARGET_HOP_MS} ms`),
+    }),
+  );
   return {
     suite: 'ceremony',
     title: 'Ceremony latency (page → extension → relay → phone → page)',
@@ -192,12 +220,13 @@ function report(
     ],
     notes: [
       'Baseline: the same page and options in a second headless Chromium without the extension, answered by the DevTools virtual authenticator (CTAP2, USB, UV, automatic presence).',
+      'Messaging floor: a third Chromium with an extension that only passes a message from a MAIN-world script through a MessageChannel to an isolated-world bridge and one long-lived runtime port to its service worker, which answers at once (bench/browser/messaging-floor.ts), interleaved with the ceremony blocks. The Pairkey hops also include the page script\'s option conversion (to background) and decrypting the reply and building the credential (to page).',
       'The virtual phone runs in the benchmark process (in-memory store); the relay in its own process. The person\'s approval is instant.',
       'Hop timestamps: page (performance.timeOrigin + now), service worker (a probe evaluated over DevTools wraps WebSocket and adds runtime listeners), relay (listeners prepended on each socket), phone (its decide/record steps and authenticator wrapped). Clocks of different processes agree to a fraction of a millisecond, so single hops of ~0.1 ms can read slightly negative.',
       `Ceremonies whose timestamps could not all be matched: create ${samples.create.unattributed}, get ${samples.get.unattributed}.`,
       ...(ctx.smoke ? ['Smoke run: too few ceremonies for p95/p99 to mean anything.'] : []),
     ],
-    details: { summaries: details, hops: Object.fromEntries(KINDS.map((k, i) => [k, Object.fromEntries(HOPS.map((h, j) => [h, hopSummaries[i]![j]]))])) },
+    details: { summaries: details, floor: floorTo, hops: Object.fromEntries(KINDS.map((k, i) => [k, Object.fromEntries(HOPS.map((h, j) => [h, hopSummaries[i]![j]]))])) },
   };
 }
 

@@ -3,7 +3,8 @@
 // own origin (the page's message carries no URL), and hands it to the background, which shows the
 // origin and both URLs in an extension window where the person confirms or not. The page learns
 // whether the window opened, never what the person chose.
-import { CONNECT_DECLARATION_PATH, MAX_CONNECT_DECLARATION_CHARS, type ConnectStatus } from '../../shared/connect-declaration.ts';
+import type { ConnectStatus } from '../../shared/connect-declaration.ts';
+import { CONNECT_DECLARATION_PATH, MAX_CONNECT_DECLARATION_CHARS } from '../../shared/connect-paths.ts';
 import type { ConnectReply } from '../page-bridge-wire.ts';
 import type { ContentMessage } from '../runtime-messages.ts';
 import { isConnectDeclaration } from './guards.ts';

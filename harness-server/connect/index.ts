@@ -4,7 +4,8 @@
 // and the person confirms in the extension's own window (docs/extension.md, "Connecting").
 import type { FastifyPluginAsync } from 'fastify';
 import { readFileSync } from 'node:fs';
-import { CONNECT_DECLARATION_PATH, CONNECT_PAGE_PATH, type ConnectDeclaration } from '../../shared/connect-declaration.ts';
+import type { ConnectDeclaration } from '../../shared/connect-declaration.ts';
+import { CONNECT_DECLARATION_PATH, CONNECT_PAGE_PATH } from '../../shared/connect-paths.ts';
 
 const page = readFileSync(new URL('./connect.html', import.meta.url), 'utf8');
 const script = readFileSync(new URL('./connect.js', import.meta.url), 'utf8');
