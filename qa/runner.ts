@@ -1,6 +1,7 @@
 // Runs checks one after another in one browser with one paired phone. Each check gets its own
 // tab and its own account; a check that fails (or throws) is recorded and the run goes on.
 import type { Driver, DriverPage } from './browser/driver.ts';
+import type { AccountPool } from './checks/support/given-accounts.ts';
 import type { Check, CheckContext } from './checks/types.ts';
 import { Finding } from './checks/types.ts';
 import type { QaPhone } from './phone.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   progress: Progress;
   /** A page on another origin within the site's RP ID (see CheckContext.siblingOrigin). */
   siblingOrigin: () => Promise<string>;
+  /** Given accounts (instead of signing up), and where they came from for messages. */
+  accounts?: { pool: AccountPool; source: string } | null;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -48,6 +51,12 @@ async function runOne(check: Check, options: RunOptions): Promise<CheckResult> {
   const base = { id: check.id, title: check.title, requirement: check.requirement };
   const reason = check.unsupported(profile, site);
   if (reason !== null) return { ...base, status: 'skipped', reason, durationMs: 0, steps: [] };
+  // With given accounts, a check that needs an account takes one in a state it can start from.
+  const use = options.accounts ? check.account(profile) : null;
+  const lease = use && options.accounts ? options.accounts.pool.reserve(check.id, use) : null;
+  if (use && options.accounts && !lease) {
+    return { ...base, status: 'skipped', reason: options.accounts.pool.refusal(use, options.accounts.source), durationMs: 0, steps: [] };
+  }
 
   const started = Date.now();
   const steps: StepResult[] = [];
@@ -62,6 +71,7 @@ async function runOne(check: Check, options: RunOptions): Promise<CheckResult> {
     phone: session.phone,
     timeoutMs: options.timeoutMs,
     siblingOrigin: options.siblingOrigin,
+    given: lease,
     newPage: async () => {
       const extra = await session.driver.newPage();
       extraPages.push(extra);
@@ -102,6 +112,7 @@ async function runOne(check: Check, options: RunOptions): Promise<CheckResult> {
     session.phone.behave();
     await Promise.allSettled([page, ...extraPages].map((p) => p.close()));
   }
+  if (lease && options.accounts) options.accounts.pool.release(lease, check.id, result.status === 'passed');
   return result;
 }
 

@@ -1,7 +1,7 @@
 // Backup (look-up) codes: each works once, and regenerating them invalidates every earlier one.
 import { createAccount, valuesOf, type TestAccount } from './support/account.ts';
 import { enterPassword, signOut, trySignIn } from './support/auth.ts';
-import { NO_FIRST_FACTOR, firstFactorRoute, readBackupCodes, turnOnTwoFactor } from './support/factors.ts';
+import { NO_FIRST_FACTOR, firstFactorRoute, readBackupCodes, turnOnTwoFactor, twoFactorState } from './support/factors.ts';
 import { judgedStep, mustSucceed, refused, succeeds, type Judge } from './support/expect.ts';
 import { submitForm } from './support/form.ts';
 import { missing, PASSWORD_SIGN_IN } from './support/requires.ts';
@@ -22,6 +22,7 @@ export const backupCodes: Check = {
   requirement: 'SP 800-63B §5.1.2.2 (look-up secret used once); ASVS V2.6.1',
   unsupported: (profile) =>
     missing(profile, 'backupCodes.signIn', 'backupCodes.regenerate', ...PASSWORD_SIGN_IN) ?? (firstFactorRoute(profile) === null ? NO_FIRST_FACTOR : null),
+  account: (profile) => ({ from: ['password-only'], leaves: twoFactorState(profile), changes: 'turns 2FA on, uses two backup codes and regenerates them' }),
   run: async (ctx) => {
     const account = await createAccount(ctx);
     await turnOnTwoFactor(ctx, account);

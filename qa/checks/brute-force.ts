@@ -25,7 +25,7 @@ function totpTarget(ctx: CheckContext): Target {
   return {
     what: 'authenticator app code',
     setUp: async (account) => {
-      await enrolTotp(ctx, account);
+      if (!account.otpauth) await enrolTotp(ctx, account);
       await signOut(ctx, account);
       await enterPassword(ctx, account);
     },
@@ -51,7 +51,12 @@ export const bruteForce: Check = {
   title: 'Guessing is limited: repeated wrong codes lock or throttle the account',
   requirement: 'SP 800-63B §5.2.2 (rate limiting); ASVS V2.2.1',
   // Codes after the password, else the password itself; a passkey-only site leaves nothing to guess.
-  unsupported: (profile) => missing(profile, ...PASSWORD_SIGN_IN, 'signUp'),
+  unsupported: (profile) => missing(profile, ...PASSWORD_SIGN_IN),
+  account: (profile) => ({
+    from: profile.totp?.enrol && profile.totp.signIn ? ['totp-enrolled', 'password-only'] : ['password-only'],
+    leaves: 'spent',
+    changes: 'guesses wrong until the site locks or throttles it',
+  }),
   run: async (ctx) => {
     const target = ctx.profile.totp?.enrol && ctx.profile.totp.signIn ? totpTarget(ctx) : passwordTarget(ctx);
     const maxAttempts = ctx.profile.bruteForce?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;

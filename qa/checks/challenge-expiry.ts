@@ -3,7 +3,7 @@
 import { judgedStep, refused } from './support/expect.ts';
 import { missing } from './support/requires.ts';
 import { heldOptions, proceed } from './support/webauthn-hold.ts';
-import { accountWithCredential, heldSignInOutcome, requireRoute, startHeldSignIn, webauthnRoute } from './support/webauthn-route.ts';
+import { accountWithCredential, credentialAccountUse, heldSignInOutcome, requireRoute, startHeldSignIn, webauthnRoute } from './support/webauthn-route.ts';
 import type { Check } from './types.ts';
 
 /** Past the site's stated lifetime, so clocks and rounding do not matter. */
@@ -17,6 +17,7 @@ export const challengeExpiry: Check = {
     const route = webauthnRoute(profile, 'any');
     return typeof route === 'string' ? route : missing(profile, 'webauthn.challengeTimeoutSeconds');
   },
+  account: (profile) => credentialAccountUse(profile, 'any'),
   run: async (ctx) => {
     const route = requireRoute(ctx.profile, 'any');
     const waitSeconds = ctx.profile.webauthn!.challengeTimeoutSeconds! + MARGIN_SECONDS;

@@ -22,15 +22,22 @@ export const disable2faReauth: Check = {
   unsupported: (profile) => {
     const absent = missing(profile, 'disable2fa');
     if (absent) return absent;
-    if (asksFor(profile.disable2fa!).has('password') && !profile.signUp) return 'the disable2fa form asks for {password}, and accounts made by passkey.signUp have none (profile has no signUp)';
+    // Accounts signed up with a password, or given ones (which sign in with signIn.password), have one.
+    if (asksFor(profile.disable2fa!).has('password') && !profile.signUp && !profile.signIn?.password) return 'the disable2fa form asks for {password}, and accounts made by passkey.signUp have none (profile has no signUp)';
     if (asksFor(profile.disable2fa!).has('totp')) return missing(profile, 'totp.enrol');
     return firstFactorRoute(profile) === null ? NO_FIRST_FACTOR : null;
   },
+  account: (profile) => ({
+    from: firstFactorRoute(profile) === 'totp' ? ['totp-enrolled', 'password-only'] : ['password-only'],
+    leaves: 'password-only',
+    changes: 'turns 2FA on when it is off, then off',
+  }),
   run: async (ctx) => {
     const form = ctx.profile.disable2fa!;
     const asked = asksFor(form);
     const account = await createAccount(ctx);
-    await turnOnTwoFactor(ctx, account);
+    // A given account with an authenticator app has 2FA on already.
+    if (!account.otpauth) await turnOnTwoFactor(ctx, account);
     if (!['password', 'totp', 'backupCode'].some((v) => asked.has(v))) ctx.note('the profile\'s disable2fa form asks for no password or code');
 
     await judgedStep(

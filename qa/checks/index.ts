@@ -7,6 +7,7 @@ import { challengeExpiry } from './challenge-expiry.ts';
 import { disable2faReauth } from './disable-2fa-reauth.ts';
 import { originMismatch } from './origin-mismatch.ts';
 import { passkeySignIn } from './passkey-sign-in.ts';
+import { passwordResetLink } from './password-reset-link.ts';
 import { rpIdMismatch } from './rp-id-mismatch.ts';
 import { securityKeySecondFactor } from './security-key-second-factor.ts';
 import { signCountRegression } from './sign-count-regression.ts';
@@ -35,6 +36,7 @@ export const CHECKS: readonly Check[] = [
   backupEligibility,
   staleChallenge,
   unofferedAlgorithm,
+  passwordResetLink,
   challengeExpiry,
 ];
 

@@ -5,7 +5,7 @@
 import { judgedStep, refused } from './support/expect.ts';
 import { siblingUnavailable } from './support/sibling.ts';
 import { answerWith, clientDataOrigin, getFrom, heldOptions } from './support/webauthn-hold.ts';
-import { accountWithCredential, heldSignInOutcome, requireRoute, startHeldSignIn, webauthnRoute } from './support/webauthn-route.ts';
+import { accountWithCredential, credentialAccountUse, heldSignInOutcome, requireRoute, startHeldSignIn, webauthnRoute } from './support/webauthn-route.ts';
 import type { Check } from './types.ts';
 
 export const originMismatch: Check = {
@@ -16,6 +16,7 @@ export const originMismatch: Check = {
     const route = webauthnRoute(profile, 'any');
     return typeof route === 'string' ? route : siblingUnavailable(profile, site);
   },
+  account: (profile) => credentialAccountUse(profile, 'any'),
   run: async (ctx) => {
     const route = requireRoute(ctx.profile, 'any');
     const account = await accountWithCredential(ctx, route);

@@ -13,6 +13,8 @@ export const passkeySignIn: Check = {
     const route = webauthnRoute(profile, 'passkey');
     return typeof route === 'string' ? route : null;
   },
+  // A passkey-only site's passkey is registered by signing up: no existing account to give.
+  account: (profile) => (profile.passkey?.add ? { from: ['password-only'], leaves: 'passkey-registered', changes: 'adds a passkey held by the phone' } : null),
   run: async (ctx) => {
     const account = await createAccount(ctx);
     await addPasskey(ctx, account);

@@ -12,6 +12,7 @@ export const securityKeySecondFactor: Check = {
   title: 'A security key works as the second factor, and the password alone no longer signs in',
   requirement: 'SP 800-63B §4.2.1 (AAL2: two factors) and §5.1.7 (single-factor cryptographic device); WebAuthn L3 §7.2',
   unsupported: (profile) => missing(profile, 'securityKey.add', 'securityKey.signIn', ...PASSWORD_SIGN_IN),
+  account: () => ({ from: ['password-only'], leaves: 'security-key-registered', changes: 'adds a security key held by the phone (2FA on)' }),
   run: async (ctx) => {
     const account = await createAccount(ctx);
     await addSecurityKey(ctx, account);

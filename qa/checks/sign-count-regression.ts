@@ -9,4 +9,5 @@ export const signCountRegression = misbehaviourCheck({
   ceremony: 'sign-in',
   credential: 'any',
   wrong: 'with a signature counter lower than the last one it sent',
+  spendsAccount: true,
 });

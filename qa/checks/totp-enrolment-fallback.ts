@@ -13,6 +13,11 @@ export const totpEnrolmentFallback: Check = {
   title: 'An authenticator app enrolled from the QR code signs in as a fallback',
   requirement: 'SP 800-63B §5.1.4 (single-factor OTP device); RFC 6238 (TOTP)',
   unsupported: (profile) => missing(profile, 'totp.enrol', 'totp.signIn', ...PASSWORD_SIGN_IN),
+  account: (profile) => ({
+    from: ['password-only'],
+    leaves: 'totp-enrolled',
+    changes: profile.securityKey?.add ? 'adds a security key and an authenticator app' : 'adds an authenticator app',
+  }),
   run: async (ctx) => {
     const account = await createAccount(ctx);
     const withKey = ctx.profile.securityKey?.add !== undefined;

@@ -12,10 +12,11 @@ export const totpReplay: Check = {
   title: 'A TOTP code that was used once is refused the second time',
   requirement: 'SP 800-63B §5.1.4.2 (OTP accepted only once); ASVS V2.8.4',
   unsupported: (profile) => missing(profile, 'totp.enrol', 'totp.signIn', ...PASSWORD_SIGN_IN),
+  account: () => ({ from: ['totp-enrolled', 'password-only'], leaves: 'totp-enrolled', changes: 'enrols an authenticator app when it has none' }),
   run: async (ctx) => {
     const form = ctx.profile.totp!.signIn!;
     const account = await createAccount(ctx);
-    await enrolTotp(ctx, account);
+    if (!account.otpauth) await enrolTotp(ctx, account);
     await signOut(ctx, account);
     await enterPassword(ctx, account);
     const code = await freshTotpCode(ctx, account);

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CHECKS, CHECK_IDS } from '../checks/index.ts';
 import type { Check } from '../checks/types.ts';
+import { AccountPool } from '../checks/support/given-accounts.ts';
+import { AccountsError, givenAccountSpecs, resolveAccounts, type ResolvedAccount } from '../profile/accounts.ts';
 import { loadProfile, ProfileError } from '../profile/load.ts';
 import type { Profile } from '../profile/schema.ts';
 import { githubAnnotations, terminalProgress, terminalSummary, type Write } from '../report/terminal.ts';
@@ -28,6 +30,9 @@ virtual phone paired with it, and reports what passed, failed or was skipped.
                         qa/profiles/pairkey-rp.yaml)
   --browser <name>      chromium (default) or firefox
   --report-dir <dir>    write report.html, junit.xml and results.json there
+  --accounts <file>     given accounts (YAML or JSON) to use instead of signing up
+                        (default: $PAIRKEY_QA_ACCOUNTS, a file or the list itself, else
+                        the profile's "accounts")
   --only <ids>          run only these checks (comma-separated ids, see --list)
   --skip <ids>          leave these checks out
   --server <url>        the Pairkey harness server (relay; its phone app on PHONE_PORT,
@@ -83,6 +88,8 @@ interface Invocation {
   launch: { relayUrl: string; phoneAppUrl: string; extensionDir?: string; headless: boolean };
   /** The relay was named explicitly (a missing one is then a wrong address, not a server not started). */
   relayNamed: boolean;
+  /** Given accounts with their secrets read, and where they came from; null: checks sign up. */
+  accounts: { accounts: ResolvedAccount[]; source: string } | null;
 }
 
 function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
@@ -95,6 +102,7 @@ function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
       profile: { type: 'string' },
       browser: { type: 'string' },
       'report-dir': { type: 'string' },
+      accounts: { type: 'string' },
       only: { type: 'string' },
       skip: { type: 'string' },
       server: { type: 'string' },
@@ -130,7 +138,9 @@ function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
     env,
   );
   const profileFile = values.profile ?? BUNDLED_PROFILE;
-  const profile = loadProfile(profileFile);
+  const external = values.accounts !== undefined || Boolean(env.PAIRKEY_QA_ACCOUNTS?.trim());
+  const profile = loadProfile(profileFile, { givenAccounts: external });
+  const given = givenAccountSpecs(values.accounts, env, profile.accounts);
   // The bundled profile describes the bundled RP, which is the harness server itself.
   const serverSite = profileFile === BUNDLED_PROFILE ? (servers.server ?? undefined) : undefined;
   const siteText = values.site ?? serverSite ?? profile.site;
@@ -146,6 +156,7 @@ function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
     reportDir: values['report-dir'] ?? null,
     timeoutMs: (timeoutSeconds ?? profile.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
     relayNamed: values.relay !== undefined || values.server !== undefined,
+    accounts: given ? { accounts: resolveAccounts(given.specs, env, given.source), source: given.source } : null,
     launch: {
       relayUrl: servers.relayUrl,
       phoneAppUrl: servers.phoneAppUrl,
@@ -176,6 +187,7 @@ async function run(invocation: Invocation, io: Io, env: Env): Promise<number> {
     return 2;
   }
   const sibling = siblingOrigin(profile.webauthn?.siblingOrigin);
+  const pool = invocation.accounts ? new AccountPool(invocation.accounts.accounts) : null;
   try {
     const result = await runChecks({
       profile,
@@ -186,8 +198,11 @@ async function run(invocation: Invocation, io: Io, env: Env): Promise<number> {
       timeoutMs: invocation.timeoutMs,
       progress: terminalProgress(io.out),
       siblingOrigin: sibling.url,
+      accounts: pool && invocation.accounts ? { pool, source: invocation.accounts.source } : null,
     });
     terminalSummary(result, io.out);
+    // What each given account went through: the next run must know which ones changed.
+    if (pool) io.out(`Given accounts (${invocation.accounts!.source}):\n${pool.summary().map((line) => `  ${line}`).join('\n')}`);
     if (env.GITHUB_ACTIONS === 'true') githubAnnotations(result, io.out);
     if (invocation.reportDir) for (const file of writeReports(result, invocation.reportDir)) io.out(`wrote ${file}`);
     return totals(result).failed > 0 ? 1 : 0;
@@ -212,7 +227,7 @@ export async function main(argv: string[], io: Io, env: Env = process.env): Prom
   try {
     invocation = parse(rest, env);
   } catch (error) {
-    if (error instanceof ProfileError) {
+    if (error instanceof ProfileError || error instanceof AccountsError) {
       io.err(error.message);
       return 2;
     }

@@ -59,6 +59,59 @@ export const Form = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A secret: the value itself (in an accounts file, which is not committed), or the name of the
+ * environment variable holding it (a CI secret). Secrets are never printed in reports.
+ */
+export const Secret = Type.Union([
+  Type.String({ minLength: 1 }),
+  Type.Object({ env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }) }, { additionalProperties: false }),
+]);
+
+/** The states an account handed to the harness can be in (see GivenAccount). */
+export const GIVEN_ACCOUNT_STATES = ['password-only', 'totp-enrolled'] as const;
+
+/**
+ * An existing account the checks use instead of signing up (a staging site with seeded accounts):
+ * `password-only` signs in with the password alone (no second factor yet); `totp-enrolled` has
+ * an authenticator app whose secret is given. Checks change the accounts they use (add keys,
+ * enrol apps, lock them out): give accounts from a database that is re-seeded between runs.
+ */
+export const GivenAccount = Type.Object(
+  {
+    username: Type.String({ minLength: 1 }),
+    /** The account's address, for mailbox lookups (default: the username when it has an @). */
+    email: Type.Optional(Type.String({ minLength: 3 })),
+    password: Secret,
+    state: Type.Union(GIVEN_ACCOUNT_STATES.map((s) => Type.Literal(s))),
+    /** The authenticator app's secret (base32) or otpauth:// URI; required for `totp-enrolled`. */
+    totpSecret: Type.Optional(Secret),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A mailbox API where the site's emails to test accounts can be read: `mailpit` (Mailpit's HTTP
+ * API at `url`: /api/v1/search?query=to:…, /api/v1/message/{ID}), or `json`: a URL (template,
+ * e.g. `/dev/outbox/messages?to={email}`) answering a JSON list of messages, its fields named by
+ * dotted paths.
+ */
+export const Mailbox = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('mailpit'), Type.Literal('json')]),
+    url: Path,
+    /** json: the dotted path of the message array in the answer (default `messages`; `.` for the answer itself). */
+    list: Type.Optional(Type.String({ minLength: 1 })),
+    /** json: dotted paths in each message (defaults `id`, `to`, `body`). */
+    id: Type.Optional(Type.String({ minLength: 1 })),
+    to: Type.Optional(Type.String({ minLength: 1 })),
+    body: Type.Optional(Type.String({ minLength: 1 })),
+    /** Request headers, e.g. Authorization for a mailbox behind basic auth (values are secrets). */
+    headers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), Secret)),
+  },
+  { additionalProperties: false },
+);
+
 export const ProfileSchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -93,6 +146,13 @@ export const ProfileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /**
+     * Existing accounts to use instead of signing up (also `--accounts FILE` or
+     * PAIRKEY_QA_ACCOUNTS); each check takes one in the state it needs, or is skipped.
+     */
+    accounts: Type.Optional(Type.Array(GivenAccount, { minItems: 1 })),
+    /** Where the site's emails (links, codes) are read: a mailbox API. */
+    mailbox: Type.Optional(Mailbox),
     /** Seen on every page once signed in; the default `success` of sign-in forms. */
     signedIn: Marker,
     /** Create an account (and sign in). A passkey-only site has `passkey.signUp` instead. */
@@ -101,8 +161,11 @@ export const ProfileSchema = Type.Object(
     verifyEmail: Type.Optional(
       Type.Object(
         {
-          /** A URL (template) whose body lists the account's emails; links in it are followed. */
-          outbox: Path,
+          /**
+           * A URL (template) whose body lists the account's emails; links in it are followed.
+           * Without it, the profile's `mailbox` is read.
+           */
+          outbox: Type.Optional(Path),
           /** Which link to open (pattern on the URL). */
           link: Pattern,
           success: Marker,
@@ -184,6 +247,22 @@ export const ProfileSchema = Type.Object(
       ),
     ),
     disable2fa: Type.Optional(Form),
+    /**
+     * Recovery by email: `request` asks for a reset (a `{username}` / `{email}` form), the email
+     * read from `mailbox` holds a link or a code matching `email` (its first group, if any, else
+     * the whole match); a link is opened, a code is `{emailCode}`; `complete` sets
+     * `{newPassword}` (its `url`, if any, is opened for a code).
+     */
+    passwordReset: Type.Optional(
+      Type.Object(
+        {
+          request: Form,
+          email: Pattern,
+          complete: Form,
+        },
+        { additionalProperties: false },
+      ),
+    ),
     bruteForce: Type.Optional(
       Type.Object(
         {
@@ -215,3 +294,7 @@ export const ProfileSchema = Type.Object(
 export type MarkerSpec = Static<typeof Marker>;
 export type FormSpec = Static<typeof Form>;
 export type Profile = Static<typeof ProfileSchema>;
+export type SecretSpec = Static<typeof Secret>;
+export type GivenAccountSpec = Static<typeof GivenAccount>;
+export type GivenAccountState = (typeof GIVEN_ACCOUNT_STATES)[number];
+export type MailboxSpec = Static<typeof Mailbox>;

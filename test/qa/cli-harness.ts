@@ -113,8 +113,8 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
  * `pairkey qa` against `rp`, its relay and phone app: the server named once (`--server`), its
  * phone app found from the server's PHONE_PORT variable.
  */
-export function runQa(rp: Rp, args: string[]): Promise<CliRun> {
-  return runCli(['qa', '--server', rp.url, '--site', rp.url, ...args], { PHONE_PORT: String(rp.phonePort) });
+export function runQa(rp: Rp, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(['qa', '--server', rp.url, '--site', rp.url, ...args], { PHONE_PORT: String(rp.phonePort), ...env });
 }
 
 export type CaseStatus = 'passed' | 'failed' | 'skipped';

@@ -99,7 +99,7 @@ describe('refusing a malformed profile, naming the field', () => {
   });
 
   it('a profile with no way to create accounts', () => {
-    expect(problemsOf((p) => delete p.signUp)).toEqual(['profile: needs a way to create test accounts: "signUp" (a form) or "passkey.signUp" (a passkey-only site)']);
+    expect(problemsOf((p) => delete p.signUp)).toEqual(['profile: needs a way to get test accounts: "signUp" (a form), "passkey.signUp" (a passkey-only site), or given accounts ("accounts", --accounts FILE or PAIRKEY_QA_ACCOUNTS)']);
   });
 
   it('names every problem at once', () => {

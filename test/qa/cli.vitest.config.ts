@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/qa/cli-*.test.ts'],
+    // mailbox and accounts: unit tests of the CLI's readers (a second each), next to its runs.
+    include: ['test/qa/cli-*.test.ts', 'test/qa/mailbox.test.ts', 'test/qa/accounts.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 60_000,
     maxWorkers: 2,

@@ -2,7 +2,7 @@
 import { parse } from '@otplib/uri';
 import { otpauthFromQr } from '../../totp.ts';
 import type { FormSpec, Profile } from '../../profile/schema.ts';
-import type { CheckContext } from '../types.ts';
+import type { AccountState, CheckContext } from '../types.ts';
 import { valuesOf, type TestAccount } from './account.ts';
 import { mustSucceed } from './expect.ts';
 import { submitForm } from './form.ts';
@@ -35,8 +35,9 @@ async function addKey(ctx: CheckContext, account: TestAccount, form: FormSpec, k
   });
 }
 
-export function addSecurityKey(ctx: CheckContext, account: TestAccount): Promise<void> {
-  return addKey(ctx, account, ctx.profile.securityKey!.add!, 'security key');
+export async function addSecurityKey(ctx: CheckContext, account: TestAccount): Promise<void> {
+  await addKey(ctx, account, ctx.profile.securityKey!.add!, 'security key');
+  account.holdsSecurityKey = true;
 }
 
 /** A passkey on the account: added on the settings page, unless signing up already registered one. */
@@ -79,6 +80,12 @@ export function firstFactorRoute(profile: Profile): 'totp' | 'security key' | 'p
 }
 
 export const NO_FIRST_FACTOR = 'profile has no totp.enrol, securityKey.add or passkey.add';
+
+/** The state an account is in once turnOnTwoFactor has turned 2FA on. */
+export function twoFactorState(profile: Profile): AccountState | 'spent' {
+  const route = firstFactorRoute(profile);
+  return route === 'totp' ? 'totp-enrolled' : route === 'security key' ? 'security-key-registered' : route === 'passkey' ? 'passkey-registered' : 'spent';
+}
 
 /** Turn 2FA on with the profile's first factor route; the site then shows the backup codes. */
 export async function turnOnTwoFactor(ctx: CheckContext, account: TestAccount): Promise<void> {

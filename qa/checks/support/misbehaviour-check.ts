@@ -5,7 +5,7 @@ import type { Check } from '../types.ts';
 import { createAccount, newAccount, valuesOf } from './account.ts';
 import { submitForm } from './form.ts';
 import { judgedStep, refused, type Judge } from './expect.ts';
-import { accountWithCredential, requireRoute, signInWith, webauthnRoute } from './webauthn-route.ts';
+import { accountWithCredential, credentialAccountUse, requireRoute, signInWith, webauthnRoute } from './webauthn-route.ts';
 
 export interface MisbehaviourCheckSpec {
   id: string;
@@ -18,6 +18,8 @@ export interface MisbehaviourCheckSpec {
   credential: 'passkey' | 'any';
   /** What the phone's answer does wrong, completing "a sign-in / registration …". */
   wrong: string;
+  /** The site may hold the wrong answer against the credential (a flagged key): the account is used up. */
+  spendsAccount?: boolean;
 }
 
 /**
@@ -42,6 +44,13 @@ export function misbehaviourCheck(spec: MisbehaviourCheckSpec): Check {
     unsupported: (profile) => {
       const found = webauthnRoute(profile, spec.credential);
       return typeof found === 'string' ? found : null;
+    },
+    account: (profile) => {
+      if (spec.ceremony === 'sign-in') return credentialAccountUse(profile, spec.credential, spec.spendsAccount);
+      const found = webauthnRoute(profile, spec.credential);
+      // A passkey-only site's registration is the sign-up of a new user: no account to give.
+      if (typeof found === 'string' || found.registersAtSignUp) return null;
+      return { from: ['password-only'], leaves: 'password-only', changes: `tries to add a ${found.kind} (the site must refuse it)` };
     },
     run: async (ctx) => {
       const via = requireRoute(ctx.profile, spec.credential);

@@ -1,7 +1,7 @@
 // How a check gets a WebAuthn credential onto a test account and signs in with it: a passkey
 // (signs in alone) when the profile has one, else a security key after the password.
 import type { FormSpec, Profile } from '../../profile/schema.ts';
-import type { CheckContext } from '../types.ts';
+import type { AccountState, AccountUse, CheckContext } from '../types.ts';
 import { createAccount, valuesOf, type TestAccount } from './account.ts';
 import { enterPassword, signOut, trySignIn } from './auth.ts';
 import { judgedStep, succeeds, type Judge } from './expect.ts';
@@ -42,6 +42,27 @@ const securityKeyRoute = (profile: Profile): WebAuthnRoute => ({
   signInForm: profile.securityKey!.signIn!,
   beforeSignIn: enterPassword,
 });
+
+/** The state an account is in once `route`'s credential is on it. */
+export function registeredState(route: WebAuthnRoute): AccountState {
+  return route.kind === 'passkey' ? 'passkey-registered' : 'security-key-registered';
+}
+
+/**
+ * How a check that signs in with a credential uses a given account: one holding that credential
+ * already, else a password-only one it adds the credential to; `spends`: the check leaves the
+ * account in a state no later check should meet (a flagged key).
+ */
+export function credentialAccountUse(profile: Profile, need: 'passkey' | 'any', spends = false): AccountUse | null {
+  const route = webauthnRoute(profile, need);
+  if (typeof route === 'string') return null;
+  const registered = registeredState(route);
+  return {
+    from: [registered, 'password-only'],
+    leaves: spends ? 'spent' : registered,
+    changes: `adds a ${route.kind} held by the phone when it has none${spends ? ', and may leave it flagged by the site' : ''}`,
+  };
+}
 
 /** `passkey`: only a passkey will do (the check is about signing in with one alone). */
 export function webauthnRoute(profile: Profile, need: 'passkey' | 'any'): WebAuthnRoute | string {
@@ -88,7 +109,8 @@ export function heldSignInOutcome(ctx: CheckContext, route: WebAuthnRoute, accou
  */
 export async function accountWithCredential(ctx: CheckContext, route: WebAuthnRoute): Promise<TestAccount> {
   const account = await createAccount(ctx);
-  await route.add(ctx, account);
+  // A given account may hold one already (registered by an earlier check of this run).
+  if (!(route.kind === 'passkey' ? account.holdsPasskey : account.holdsSecurityKey)) await route.add(ctx, account);
   await signOut(ctx, account);
   await signInWith(ctx, route, account, `Sign in with the ${route.kind} (honest phone)`, succeeds(`Signing in with the ${route.kind}`));
   await signOut(ctx, account);
