@@ -13,6 +13,7 @@ import {
   type GetAssertionMessage,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
+import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
 import { pairingRelayTarget, RelaySocket } from '../../shared/relay-socket.ts';
 import { startServers, testConfig, type Started } from '../../harness-server/testing/servers.ts';
 import { Condition, nodeSocket, PHONE_URL, TestExtension } from '../../test/support/extension-end.ts';
@@ -369,6 +370,43 @@ describe('PairedSession', () => {
     expect(extension.received).toEqual([{ type: 'unpair' }]);
     expect(unpaired).toBe(1);
     expect(unpairedBy).toEqual(['phone']);
+  });
+
+  it('asks its relay for the VAPID key and, after every handshake, sends the subscription made with it; a withdrawal is sent at once (issue 14)', async () => {
+    const subscription: PushSubscriptionInfo = { endpoint: 'https://push.example/send/abc', p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) };
+    let current: PushSubscriptionInfo | null = subscription;
+    const askedWith: string[] = [];
+    session = new PairedSession({
+      pairing: paired,
+      staticKey: phoneKey,
+      socketFactory: nodeSocket,
+      answer: () => Promise.reject(new Error('never asked')),
+      onState: () => stateChanged.check(),
+      pushSubscription: async (relayKey) => {
+        askedWith.push(relayKey);
+        return current;
+      },
+    });
+    session.start();
+    const first = await TestExtension.join(relayUrl, extensionKey, paired, phoneKey.publicKey);
+    await first.events.until(() => first.received.length === 1);
+    expect(first.received).toEqual([{ type: 'push-subscription', subscription }]);
+    expect(askedWith).toEqual([servers.main.relay.pushPublicKey]);
+    expect(session.pushKey).toBe(servers.main.relay.pushPublicKey);
+
+    // The person revoked the permission: the app withdraws it without waiting for a handshake.
+    current = null;
+    expect(session.sendPushSubscription(null)).toBe(true);
+    await first.events.until(() => first.received.length === 2);
+    expect(first.received[1]).toEqual({ type: 'push-subscription', subscription: null });
+    first.socket.close();
+
+    const second = await TestExtension.join(relayUrl, extensionKey, paired, phoneKey.publicKey);
+    await second.events.until(() => second.received.length === 1);
+    expect(second.received).toEqual([{ type: 'push-subscription', subscription: null }]);
+    second.socket.close();
+    await stateChanged.until(() => session!.state !== 'connected');
+    expect(session.sendPushSubscription(subscription)).toBe(false); // no session to carry it
   });
 
   it('a browser removed while unreachable is told at its next handshake', async () => {

@@ -2,17 +2,19 @@
 // touch, small screen, Android user agent) whose camera is Chromium's fake capture device fed from
 // a Y4M file. `showToCamera(png)` writes a picture into that file; Chromium reads the file each
 // time the app starts the camera, so every scan sees the latest picture.
-import { chromium, devices, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { chromium, devices, type BrowserContext, type CDPSession, type Locator, type Page, type Worker } from '@playwright/test';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { createECDH, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
+import type { PushSubscriptionInfo, WakePayload } from '../../shared/push/subscription.ts';
 import { expect, PHONE_URL, RP_URL, test as base } from './fixtures.ts';
 
 const FRAME_WIDTH = 640;
@@ -205,4 +207,128 @@ export async function rpSignUp(rp: Page, username: string): Promise<void> {
 export async function rpSignOut(rp: Page): Promise<void> {
   await rp.getByTestId('signout').click();
   await expect(rp.getByTestId('nav-signin')).toBeVisible();
+}
+
+// ---- Web Push on the phone (issue 14) ----
+
+/**
+ * A subscription as a vendor's push service would hand it out: an https endpoint and a real P-256
+ * key pair and auth secret (RFC 8291), whose private half a test may use to decrypt.
+ */
+export function testPushSubscription(endpoint = `https://push.example.test/send/${randomBytes(8).toString('hex')}`): {
+  info: PushSubscriptionInfo;
+  privateKey: Buffer;
+} {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  return {
+    info: { endpoint, p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
+    privateKey: ecdh.getPrivateKey(),
+  };
+}
+
+/**
+ * The one stand-in at the push-service boundary: `PushManager.subscribe` needs the browser vendor's
+ * push service (FCM for Chromium), which cannot be reached here. An init script replaces
+ * `subscribe`/`getSubscription` on the phone's pages with a subscription to `info`, made with the
+ * key the app passes and kept in the page's localStorage (as the browser keeps a real one); like
+ * Chrome's, it refuses without notification permission and ends when the permission goes. Everything else (permission,
+ * service worker, notifications, push events) is the browser's own.
+ */
+export async function standInForPushService(context: BrowserContext, info: PushSubscriptionInfo): Promise<void> {
+  await context.addInitScript((subscription) => {
+    if (typeof PushManager === 'undefined' || !location.protocol.startsWith('http')) return;
+    const STORE = 'pairkey-test-push-subscription';
+    const made = (key: number[]) => ({
+      endpoint: subscription.endpoint,
+      expirationTime: null,
+      options: { userVisibleOnly: true, applicationServerKey: new Uint8Array(key).buffer },
+      toJSON: () => ({ endpoint: subscription.endpoint, expirationTime: null, keys: { p256dh: subscription.p256dh, auth: subscription.auth } }),
+      unsubscribe: async () => {
+        localStorage.removeItem(STORE);
+        return true;
+      },
+    });
+    PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
+      if (Notification.permission !== 'granted') throw new DOMException('Registration failed - permission denied', 'NotAllowedError');
+      const source = options?.applicationServerKey;
+      if (!source || typeof source === 'string') throw new DOMException('applicationServerKey is required', 'InvalidAccessError');
+      const view = source instanceof ArrayBuffer ? new Uint8Array(source) : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+      const key = [...view];
+      localStorage.setItem(STORE, JSON.stringify(key));
+      return made(key) as unknown as PushSubscription;
+    };
+    // Chrome ends an origin's subscriptions when its notification permission goes.
+    const endUnlessGranted = () => {
+      if (Notification.permission !== 'granted') localStorage.removeItem(STORE);
+    };
+    void navigator.permissions?.query({ name: 'notifications' }).then((status) => status.addEventListener('change', endUnlessGranted));
+    PushManager.prototype.getSubscription = async function () {
+      endUnlessGranted();
+      const stored = localStorage.getItem(STORE);
+      return (stored ? made(JSON.parse(stored) as number[]) : null) as unknown as PushSubscription | null;
+    };
+  }, info);
+}
+
+/** The phone app's service worker registration, as DevTools names it, for `deliverPush`. */
+export interface AppServiceWorker {
+  cdp: CDPSession;
+  origin: string;
+  registrationId: string;
+}
+
+/** DevTools' handle on the app's service worker, through any page of the phone (the app need not be open). */
+export async function appServiceWorker(page: Page): Promise<AppServiceWorker> {
+  const cdp = await page.context().newCDPSession(page);
+  const registrationId = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const registration = registrations.find((r) => r.scopeURL === PHONE_URL && !r.isDeleted);
+      if (registration) resolve(registration.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  return { cdp, origin: new URL(PHONE_URL).origin, registrationId: await registrationId };
+}
+
+/**
+ * A push message as the push service would deliver it, decrypted: DevTools'
+ * `ServiceWorker.deliverPushMessage` fires the worker's `push` event with this text as its data.
+ */
+export async function deliverPush(worker: AppServiceWorker, wake: WakePayload | string): Promise<void> {
+  const data = typeof wake === 'string' ? wake : JSON.stringify(wake);
+  await worker.cdp.send('ServiceWorker.deliverPushMessage', { origin: worker.origin, registrationId: worker.registrationId, data });
+}
+
+/** The notifications the app's service worker shows now (title, body, tag). */
+export function shownNotifications(page: Page): Promise<{ title: string; body: string; tag: string; requireInteraction: boolean }[]> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const shown = (await registration?.getNotifications()) ?? [];
+    return shown.map((n) => ({ title: n.title, body: n.body, tag: n.tag, requireInteraction: n.requireInteraction }));
+  });
+}
+
+/** The app's service worker as Playwright sees it. */
+export async function appWorker(context: BrowserContext): Promise<Worker> {
+  const isApp = (worker: Worker) => worker.url().startsWith(PHONE_URL);
+  return context.serviceWorkers().find(isApp) ?? (await context.waitForEvent('serviceworker', { predicate: isApp }));
+}
+
+/**
+ * Tap the notification tagged `tag`. No DevTools command clicks a notification, so the test does
+ * what the browser does on a tap: it dispatches a `notificationclick` NotificationEvent for the
+ * shown notification (from `registration.getNotifications()`) in the app's service worker.
+ */
+export async function clickNotification(context: BrowserContext, tag: string): Promise<void> {
+  const worker = await appWorker(context);
+  await worker.evaluate(async (wanted) => {
+    type Scope = { registration: ServiceWorkerRegistration; dispatchEvent(event: Event): boolean };
+    type NotificationEventType = new (type: string, init: { notification: Notification }) => Event;
+    const scope = self as unknown as Scope;
+    const [notification] = await scope.registration.getNotifications({ tag: wanted });
+    if (!notification) throw new Error(`No notification is tagged ${wanted}`);
+    const NotificationEvent = (globalThis as unknown as { NotificationEvent: NotificationEventType }).NotificationEvent;
+    scope.dispatchEvent(new NotificationEvent('notificationclick', { notification }));
+  }, tag);
 }

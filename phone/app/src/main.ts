@@ -1,10 +1,12 @@
 // The phone app's entry point: take a pairing link out of the URL, open storage, build the views,
 // go online for every paired browser (in one tab only) and keep the clock ticking.
 import { Phone } from './phone.ts';
+import { isWakeOpened } from './push/messages.ts';
 import { BrowsersView } from './ui/browsers-view.ts';
 import { CodesView } from './ui/codes-view.ts';
 import { byId, messageOf } from './ui/dom.ts';
 import { PasskeysView } from './ui/passkeys-view.ts';
+import { PushCard } from './ui/push-card.ts';
 import { RequestsView } from './ui/requests-view.ts';
 import { SettingsView } from './ui/settings-view.ts';
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
   });
   const browsers = new BrowsersView(phone, () => showTab('browsers'));
   new PasskeysView(phone);
+  new PushCard(phone);
   const codes = new CodesView(phone, toast);
   new SettingsView(phone, toast);
   phone.notices.on(toast);
@@ -108,6 +111,12 @@ async function main(): Promise<void> {
     if (topic === 'links' || topic === 'pairings') void renderLinkStatus(phone);
   });
   void renderLinkStatus(phone);
+  // A wake-up notification tapped while the app was already open.
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (!isWakeOpened(event.data)) return;
+    showTab('requests');
+    phone.reconnectNow();
+  });
 
   setInterval(() => {
     requests.tick();
@@ -127,7 +136,9 @@ async function main(): Promise<void> {
   await phone.goOnline();
   // Phones suspend background pages and drop their sockets: come back at once when visible.
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') phone.reconnectNow();
+    if (document.visibilityState !== 'visible') return;
+    phone.reconnectNow();
+    void phone.recheckPush(); // back from the browser's site settings, perhaps
   });
   window.addEventListener('online', () => phone.reconnectNow());
 }

@@ -10,6 +10,9 @@ import { confirmPairing, isConfirmed, pairWithLink, type UnconfirmedPairing } fr
 import { answerRequest, errorReply, signInAccounts, type AccountChoice } from '../../core/requests.ts';
 import { PairedSession, type IncomingRequest, type LinkState, type RequestEnd } from '../../core/session.ts';
 import { OtpVault } from './otp-vault.ts';
+import { PushSubscriber, type PushState } from './push/push-subscriber.ts';
+import { recordSettled } from './push/settled-requests.ts';
+import { PUSH_TEXT } from './push/strings.ts';
 import { PIN_PATTERN, PinFormatError } from './pin.ts';
 import { PinError, PinGuard } from './pin-guard.ts';
 import { IdbCredentialStore } from './store/credential-store.ts';
@@ -21,7 +24,7 @@ import type { CredentialRecord } from './store/credential-records.ts';
  * What changed; `pin` covers the PIN being set or removed and the codes being (un)locked,
  * `unlock` the screen lock being turned on or off.
  */
-export type Topic = 'requests' | 'history' | 'pairings' | 'pending-pairing' | 'links' | 'passkeys' | 'otp' | 'pin' | 'unlock';
+export type Topic = 'requests' | 'history' | 'pairings' | 'pending-pairing' | 'links' | 'passkeys' | 'otp' | 'pin' | 'unlock' | 'push';
 
 /** A finished pairing handshake waiting for the person to compare codes (memory only). */
 export interface PendingPairing {
@@ -89,6 +92,9 @@ export class Phone {
   readonly notices = new Emitter<string>();
   readonly history: HistoryEntry[] = [];
   readonly otp: OtpVault;
+  /** Web Push: wake-ups while the app is closed (docs/phone.md, Web Push). */
+  readonly push = new PushSubscriber();
+  private lastPushState: PushState | null = null;
   private readonly sessions = new Map<string, PairedSession>();
   /** Sessions that only tell a rejected pairing's browser to forget it; never stored. */
   private readonly rejections = new Map<string, PairedSession>();
@@ -110,6 +116,8 @@ export class Phone {
   ) {
     this.authenticator = this.authenticatorWith(null);
     this.otp = new OtpVault(db, pin, () => changed.emit('otp'));
+    // Notifications revoked in the browser's settings: the browsers must stop waking this phone.
+    this.push.watch(() => void this.recheckPush());
   }
 
   /**
@@ -256,6 +264,7 @@ export class Phone {
   /** Unpair: tell the browser now, or at its next handshake if it is not connected. */
   async removePairing(pairedChannelId: string): Promise<void> {
     const session = this.sessions.get(pairedChannelId);
+    session?.sendPushSubscription(null); // said outright, although unpairing drops it too
     if (session?.unpair()) return; // onUnpaired forgets it
     const record = await this.db.get('pairings', pairedChannelId);
     if (!record) return;
@@ -265,6 +274,7 @@ export class Phone {
     await this.db.put('pairings', removed);
     this.startSession(removed);
     this.changed.emit('pairings');
+    await this.unsubscribeWhenUnpaired();
   }
 
   private async forget(pairedChannelId: string): Promise<void> {
@@ -274,6 +284,14 @@ export class Phone {
     await this.db.delete('pairings', pairedChannelId);
     if (record && !record.removed) this.notices.emit(`${record.label} is no longer paired with this phone.`);
     this.changed.emit('pairings');
+    await this.unsubscribeWhenUnpaired();
+  }
+
+  /** No browser left to wake this phone: no push service should hold a way to. */
+  private async unsubscribeWhenUnpaired(): Promise<void> {
+    if ((await this.pairings()).length > 0 || (await this.push.state()) !== 'on') return;
+    await this.push.unsubscribe().catch((error: unknown) => this.log(`unsubscribe failed: ${String(error)}`));
+    this.changed.emit('push');
   }
 
   private startSession(pairing: PairingRecord): void {
@@ -286,12 +304,65 @@ export class Phone {
       socketFactory: this.socketFactory,
       answer: (incoming) => this.ask(incoming, pairing),
       announce: ['largeBlob'],
+      pushSubscription: (relayKey) => this.push.subscriptionFor(relayKey),
+      onSettled: (settled) => {
+        // A request that ended with the connection may still be waiting in the browser.
+        if (!('ended' in settled) || settled.ended !== 'disconnected') void this.settled(settled.request.id);
+      },
       onState: () => this.changed.emit('links'),
       onUnpaired: () => void this.forget(pairing.pairedChannelId),
       log: this.log,
     });
     this.sessions.set(pairing.pairedChannelId, session);
     session.start();
+  }
+
+  // ---- Web Push ----
+
+  /** The person tapped "Allow notifications": ask the browser, subscribe, tell the browsers. */
+  async enablePush(): Promise<PushState> {
+    const relayKey = this.relayPushKeys()[0];
+    if (!relayKey) throw new Error(PUSH_TEXT.noRelayKey);
+    const state = await this.push.enable(relayKey);
+    await this.pushChanged();
+    return state;
+  }
+
+  /**
+   * The permission may have changed behind the app's back (site settings; not every browser fires
+   * the Permissions API's `change` event): tell the browsers when the state differs from the last.
+   */
+  async recheckPush(): Promise<void> {
+    if ((await this.push.state()) !== this.lastPushState) await this.pushChanged();
+  }
+
+  /** Send every connected browser what it should now hold (a new subscription, or null). */
+  async pushChanged(): Promise<void> {
+    this.lastPushState = await this.push.state();
+    await Promise.all(
+      [...this.sessions.values()].map(async (session) => {
+        const relayKey = session.pushKey;
+        if (relayKey) session.sendPushSubscription(await this.push.subscriptionFor(relayKey));
+      }),
+    );
+    this.changed.emit('push');
+  }
+
+  /** The VAPID keys of the relays of the paired browsers, as far as they answered (most used first). */
+  private relayPushKeys(): string[] {
+    const counts = new Map<string, number>();
+    for (const session of this.sessions.values()) if (session.pushKey) counts.set(session.pushKey, (counts.get(session.pushKey) ?? 0) + 1);
+    return [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!);
+  }
+
+  /** A request is done with: a late wake-up for it shows nothing, one showing now goes away. */
+  private async settled(requestId: string): Promise<void> {
+    try {
+      await recordSettled(requestId);
+      await this.push.dismiss(requestId);
+    } catch (error) {
+      this.log(`could not record request ${requestId} as settled: ${String(error)}`);
+    }
   }
 
   // ---- requests ----
