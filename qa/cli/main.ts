@@ -21,6 +21,7 @@ export const BUNDLED_PROFILE = fileURLToPath(new URL('../profiles/pairkey-rp.yam
 const DEFAULT_TIMEOUT_SECONDS = 20;
 
 export const USAGE = `Usage: pairkey qa [--site <url>] [--profile <file>] [--browser chromium|firefox] [options]
+       pairkey qa init --site <url> [--out <file>] [--watch]   (draft a profile; qa init --help)
 
 Runs passkey and two-factor checks against a site, in a browser with the Pairkey extension and a
 virtual phone paired with it, and reports what passed, failed or was skipped.
@@ -223,6 +224,8 @@ export async function main(argv: string[], io: Io, env: Env = process.env): Prom
     io.err(`Unknown command "${command}".\n\n${USAGE}`);
     return 2;
   }
+  // `pairkey qa init`: draft a profile for a site (qa/init/command.ts).
+  if (rest[0] === 'init') return (await import('../init/command.ts')).runInit(rest.slice(1), io, env);
   let invocation: ReturnType<typeof parse>;
   try {
     invocation = parse(rest, env);

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/qa/calibration-matrix.test.ts', 'test/qa/sites.test.ts'],
+    include: ['test/qa/calibration-matrix.test.ts', 'test/qa/sites.test.ts', 'test/qa/init-sites.test.ts'],
     testTimeout: 600_000,
     hookTimeout: 300_000,
     maxWorkers: 1,

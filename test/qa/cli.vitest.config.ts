@@ -5,8 +5,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // mailbox and accounts: unit tests of the CLI's readers (a second each), next to its runs.
-    include: ['test/qa/cli-*.test.ts', 'test/qa/mailbox.test.ts', 'test/qa/accounts.test.ts'],
+    // mailbox and accounts: unit tests of the CLI's readers (a second each), next to its runs;
+    // init: `qa init` drafting the passkey-only demo site, and its drafting without a browser.
+    include: ['test/qa/cli-*.test.ts', 'test/qa/mailbox.test.ts', 'test/qa/accounts.test.ts', 'test/qa/init.test.ts', 'test/qa/init-draft.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 60_000,
     maxWorkers: 2,

@@ -1,0 +1,71 @@
+// The drafting half of `pairkey qa init`, without a browser: findings in, a YAML profile out that
+// validates, with each guess marked TODO above its field and the missing flows named.
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { draftProfile, failurePattern, textPattern } from '../../qa/init/draft.ts';
+import type { Crawl, Probe, ProbeResult } from '../../qa/init/findings.ts';
+import { draftYaml } from '../../qa/init/yaml.ts';
+import { validateProfile } from '../../qa/profile/load.ts';
+
+const SITE = 'https://shop.example.com/';
+const quiet: ProbeResult = { webauthn: null, responses: [], status: [], appeared: [], url: `${SITE}login`, usernameShown: null };
+const probe = (p: Partial<Omit<Probe, 'result'>> & { result: Partial<ProbeResult> }): Probe => ({
+  page: `${SITE}login`,
+  control: { selector: '#go', how: 'id', name: 'Go' },
+  form: null,
+  intent: 'other',
+  answer: 'deny',
+  typed: {},
+  username: null,
+  ...p,
+  result: { ...quiet, ...p.result },
+});
+
+describe('patterns', () => {
+  it('puts {username} where the username was and escapes the rest', () => {
+    expect(textPattern('Signed in as qa1 (admin?)', 'qa1')).toBe('^Signed in as {username} \\(admin\\?\\)$');
+    expect(textPattern('Signed out', null)).toBe('^Signed out$');
+  });
+  it('takes a failure text up to its first punctuation', () => {
+    expect(failurePattern('Could not finish: NotAllowedError')).toBe('^Could not finish');
+    expect(failurePattern('Sorry, that did not work (NotAllowedError)')).toBe('^Sorry');
+  });
+});
+
+describe('a draft', () => {
+  const status = { selector: '[role="alert"]', how: 'role' as const, name: '' };
+  const crawl: Crawl = {
+    start: `${SITE}login`,
+    title: 'Shop',
+    mode: 'crawl',
+    pages: [],
+    probes: [
+      probe({ control: { selector: 'div > button', how: 'structure', name: 'Use a passkey' }, result: { webauthn: { kind: 'sign-in', rpId: 'shop.example.com', reply: 'denied' }, status: [{ ...status, text: 'Oops: no passkey', marks: [] }] } }),
+      probe({
+        control: { selector: '#register', how: 'id', name: 'Register a passkey' },
+        form: { selector: '#f', how: 'id', name: '', submit: null, fields: [{ selector: '#user', how: 'id', name: 'Email', kind: 'email' }] },
+        intent: 'sign-up',
+        answer: 'approve',
+        username: 'qa1',
+        result: {
+          webauthn: { kind: 'registration', rpId: 'shop.example.com', reply: 'approved' },
+          responses: [{ url: `${SITE}api/passkeys/finish`, method: 'POST', status: 200, body: '{"ok":true,"user":{"name":"qa1"}}' }],
+        },
+      }),
+      probe({ control: { selector: '[aria-label="Log out"]', how: 'label', name: 'Log out' }, intent: 'sign-out', result: { url: `${SITE}`, responses: [] } }),
+    ],
+  };
+
+  it('validates, marks the guesses and names what was not found', () => {
+    const draft = draftProfile(crawl);
+    const text = draftYaml(draft);
+    const profile = validateProfile(parseYaml(text), 'draft.yaml');
+    expect(profile.passkey).toEqual({ signUp: { url: '/login', fields: { '#user': '{email}' }, submit: '#register' }, signIn: { url: '/login', submit: 'div > button' } });
+    // Nothing showed the username: the verification answer says who signed in.
+    expect(profile.signedIn).toEqual({ response: { url: '/api/passkeys/finish$', body: '"name":\\s*"{username}"' } });
+    expect(profile.status).toEqual({ selector: '[role="alert"]', failure: '^Oops' });
+    expect(profile.signOut).toEqual({ submit: '[aria-label="Log out"]', success: { url: '/' } });
+    expect(text).toMatch(/# TODO: the button that started a passkey sign-in "Use a passkey" has nothing stable[^\n]*\n\s+submit: div > button/);
+    expect(text).toMatch(/^# Not found \(their checks are skipped until described\): password sign-in, authenticator app \(totp\), backup codes, security keys\.$/m);
+  });
+});
