@@ -215,6 +215,8 @@ export class PhoneLink {
   }
 
   private onPeers(count: number, socket: RelaySocket): void {
+    // A socket this link closed (after a failure) still delivers what was on its way: not ours any more.
+    if (!socket.isOpen) return;
     this.socket = socket;
     const before = this.phoneAbsent;
     this.peers = count;
@@ -243,6 +245,7 @@ export class PhoneLink {
   }
 
   private onFrame(frame: Uint8Array, socket: RelaySocket): void {
+    if (!socket.isOpen) return;
     this.socket = socket;
     try {
       const { kind } = decodeFrame(frame);
@@ -262,7 +265,13 @@ export class PhoneLink {
         this.setStatus('online');
         return;
       }
-      if (kind !== 'transport' || !this.channel) throw new Error(`Unexpected ${kind} frame`);
+      if (kind !== 'transport') throw new Error(`Unexpected ${kind} frame`);
+      if (!this.channel) {
+        // Sealed for a session that is over: the phone sent it before it learnt that this socket
+        // replaced the one it was talking to (the relay forwards to whoever holds the seat now). It
+        // is no attack and nothing to answer: the phone saw this socket arrive and shakes hands anew.
+        return;
+      }
       const message = this.channel.open(frame);
       if (message.type === 'unpair') {
         this.dropChannel('The phone removed this browser');
@@ -285,7 +294,7 @@ export class PhoneLink {
     } catch {
       // A handshake with the wrong key, or tampered, replayed or reordered traffic: this session is
       // no longer trustworthy. Start over on a new socket; the phone runs a new handshake.
-      this.dropChannel('The channel to the phone failed');
+      this.dropChannel('A message from your phone failed its security check, so the connection was restarted');
       socket.close(1000, 'session error');
     }
   }

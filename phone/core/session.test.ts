@@ -5,16 +5,21 @@ import { toB64url, utf8Encode } from '../../shared/bytes.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import {
   createPairingOffer,
+  decodeFrame,
   encodePairingLink,
   generateStaticKeyPair,
   PairingResponder,
   ProtocolError,
+  ReconnectInitiator,
+  ReconnectResponder,
+  STRAY_REPLIES,
   type ChannelMessage,
   type GetAssertionMessage,
+  type SecureChannel,
   type StaticKeyPair,
 } from '../../shared/protocol/index.ts';
 import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
-import { pairingRelayTarget, RelaySocket } from '../../shared/relay-socket.ts';
+import { pairedRelayTarget, pairingRelayTarget, RelaySocket } from '../../shared/relay-socket.ts';
 import { startServers, testConfig, type Started } from '../../harness-server/testing/servers.ts';
 import { Condition, nodeSocket, PHONE_URL, TestExtension } from '../../test/support/extension-end.ts';
 import { assertConfirmed, confirmPairing, PairingExpiredError, pairWithLink, type PairedBrowser } from './pairing.ts';
@@ -407,6 +412,72 @@ describe('PairedSession', () => {
     second.socket.close();
     await stateChanged.until(() => session!.state !== 'connected');
     expect(session.sendPushSubscription(subscription)).toBe(false); // no session to carry it
+  });
+
+  it('restarted while the browser’s reply is on its way, takes its own reply and ignores the one for the connection it replaced', async () => {
+    // The browser answers each handshake, but only when the test says: as a busy browser whose
+    // reply to the old connection's handshake reaches the relay after the phone came back.
+    const inits: Uint8Array[] = [];
+    let channel: SecureChannel | null = null;
+    const browserEvents = new Condition();
+    const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: extensionKey, peerPublicKey: phoneKey.publicKey, pairedChannelId: paired.pairedChannelId });
+    const received: ChannelMessage[] = [];
+    const browser = await RelaySocket.connect(nodeSocket, target, {
+      onFrame: (frame) => {
+        if (decodeFrame(frame).kind === 'handshake-init') inits.push(frame);
+        else if (channel) received.push(channel.open(frame));
+        browserEvents.check();
+      },
+    });
+    const reply = (init: Uint8Array) => {
+      const { reply: frame, result } = new ReconnectResponder(extensionKey, phoneKey.publicKey, paired.pairedChannelId).respond(init);
+      channel = result.channel;
+      browser.send(frame);
+    };
+    const first = online();
+    await browserEvents.until(() => inits.length === 1);
+    // The phone restarts: a new session takes the seat (the relay closes the old one's socket).
+    const second = online();
+    first.stop();
+    await browserEvents.until(() => inits.length === 2);
+    // The late reply to the first connection's handshake, then the reply to the second's.
+    reply(inits[0]!);
+    reply(inits[1]!);
+    await stateChanged.until(() => second.state === 'connected');
+    answer = async ({ request }) => errorReply(request.id, 'NotAllowedError', 'denied');
+    browser.send(channel!.seal(signInRequest('r1')));
+    await browserEvents.until(() => received.some((m) => idOf(m) === 'r1'));
+    expect(logged.filter((line) => /session error|unexpected/.test(line))).toEqual([]);
+    expect(logged.some((line) => line.includes('ignored a handshake reply to an earlier connection'))).toBe(true);
+    browser.close();
+  });
+
+  it('a real handshake failure ends the session in words that do not cry attack', async () => {
+    online();
+    // Replies from a browser that is not the paired one, every time.
+    const target = pairedRelayTarget(relayUrl, { side: 'extension', staticKey: extensionKey, peerPublicKey: phoneKey.publicKey, pairedChannelId: paired.pairedChannelId });
+    const inits: Uint8Array[] = [];
+    const events = new Condition();
+    const impostor = await RelaySocket.connect(nodeSocket, target, {
+      onFrame: (frame) => {
+        inits.push(frame);
+        events.check();
+      },
+    });
+    await events.until(() => inits.length === 1);
+    // A responder with the wrong static key cannot even read the phone's init, so forge replies the
+    // only way left: real KK replies of another pairing.
+    const other = { phone: generateStaticKeyPair(), extension: generateStaticKeyPair() };
+    for (let i = 0; i <= STRAY_REPLIES; i++) {
+      const init = new ReconnectInitiator(other.phone, other.extension.publicKey, paired.pairedChannelId).start();
+      impostor.send(new ReconnectResponder(other.extension, other.phone.publicKey, paired.pairedChannelId).respond(init).reply);
+    }
+    await stateChanged.until(() => logged.some((line) => line.includes('session error')));
+    expect(logged.filter((line) => line.includes('session error'))).toEqual([
+      expect.stringContaining('session error: the browser’s handshake replies did not authenticate (not the browser this phone paired with, or damaged on the way); reconnecting'),
+    ]);
+    expect(logged.join('\n')).not.toMatch(/tampering|attack/);
+    impostor.close();
   });
 
   it('a browser removed while unreachable is told at its next handshake', async () => {

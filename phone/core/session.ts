@@ -2,7 +2,7 @@
 // whenever the extension is there (the phone always initiates), and hand every request to the
 // person. DOM-free, so the phone web app uses it with the browser WebSocket and the tests run it
 // in Node against the real relay.
-import { decodeFrame, isPhoneRequest, ReconnectInitiator, type PhoneReply, type PhoneRequest, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
+import { decodeFrame, isPhoneRequest, isProtocolError, ReconnectInitiator, type PhoneReply, type PhoneRequest, type SecureChannel, type StaticKeyPair } from '../../shared/protocol/index.ts';
 import { pairedRelayTarget, RelaySocket, type WebSocketFactory } from '../../shared/relay-socket.ts';
 import { WebAuthnError } from '../../shared/errors.ts';
 import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
@@ -216,6 +216,8 @@ export class PairedSession {
   }
 
   private onPeers(count: number, socket: RelaySocket): void {
+    // A socket this session closed (after a failure) still delivers what was on its way: not ours any more.
+    if (!socket.isOpen) return;
     this.socket = socket;
     this.dropChannel();
     if (count !== 2) {
@@ -228,11 +230,28 @@ export class PairedSession {
   }
 
   private onFrame(frame: Uint8Array, socket: RelaySocket): void {
+    if (!socket.isOpen) return;
     this.socket = socket;
     try {
       const { kind } = decodeFrame(frame);
-      if (kind === 'handshake-reply' && this.initiator) {
-        this.channel = this.initiator.finish(frame).channel;
+      if (kind === 'handshake-reply') {
+        const initiator = this.initiator;
+        if (!initiator) {
+          // The answer to a handshake this session has already dropped (membership changed since).
+          this.log('ignored a handshake reply from before the connection to the browser was interrupted');
+          return;
+        }
+        let result;
+        try {
+          result = initiator.finish(frame);
+        } catch (error) {
+          if (!initiator.awaitingReply) throw error;
+          // Most likely the reply to this phone's handshake on a connection it has since replaced
+          // (shared/protocol/reconnect.ts, STRAY_REPLIES): its own reply follows.
+          this.log('ignored a handshake reply to an earlier connection (the connection to the browser was interrupted); waiting for the reply to this one');
+          return;
+        }
+        this.channel = result.channel;
         this.initiator = null;
         this.backoff.established();
         if (this.options.removed) {
@@ -265,7 +284,7 @@ export class PairedSession {
       void this.handle(message, this.channel, socket);
     } catch (error) {
       // A frame that fails to decrypt or parse ends the session: it may be tampered or replayed.
-      this.log(`session error: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(sessionFailure(error));
       this.dropChannel();
       socket.close(1000, 'session error');
     }
@@ -344,6 +363,21 @@ export class PairedSession {
   private log(line: string): void {
     this.options.log?.(`[${this.pairedChannelId.slice(0, 8)}] ${line}`);
   }
+}
+
+/**
+ * A failure that ended the session, for the log. Frames from an interrupted connection are ignored
+ * before they get here (see onFrame), so what is left failed a check that should not fail: said
+ * plainly, without crying attack, since damage in transit reads the same.
+ */
+export function sessionFailure(error: unknown): string {
+  if (isProtocolError(error, 'handshake')) {
+    return 'session error: the browser’s handshake replies did not authenticate (not the browser this phone paired with, or damaged on the way); reconnecting';
+  }
+  if (isProtocolError(error, 'decrypt') || isProtocolError(error, 'closed')) {
+    return 'session error: a message from the browser did not authenticate (damaged, replayed or reordered on the way); reconnecting';
+  }
+  return `session error: ${error instanceof Error ? error.message : String(error)}; reconnecting`;
 }
 
 /** A backoff delay spread over ±20 %, so sessions that dropped together do not return together. */

@@ -101,6 +101,7 @@ export {
 export {
   ReconnectInitiator,
   ReconnectResponder,
+  STRAY_REPLIES,
   type ReconnectInitiatorOptions,
   type ReconnectResponderOptions,
   type ReconnectResult,

@@ -3,7 +3,7 @@ import { generateStaticKeyPair } from './keys.ts';
 import { decodeFrame } from './frames.ts';
 import { PairingInitiator, PairingResponder } from './pairing.ts';
 import { createPairingOffer } from './qr-link.ts';
-import { ReconnectInitiator, ReconnectResponder } from './reconnect.ts';
+import { ReconnectInitiator, ReconnectResponder, STRAY_REPLIES } from './reconnect.ts';
 import { sampleCredentialCreated, sampleGetAssertion, sampleMakeCredential } from '../testing/protocol-samples.ts';
 
 const code = (code: string) => expect.objectContaining({ name: 'ProtocolError', code });
@@ -90,6 +90,31 @@ describe('reconnect (Noise_KK)', () => {
     // A reply from a real KK session of a different pairing.
     const other = session(paired());
     expect(() => initiator.finish(other.reply)).toThrow(code('handshake'));
+  });
+
+  it('stays open for its own reply after a reply to an earlier handshake (a replaced connection), a bounded number of times', () => {
+    const p = paired();
+    // The phone's handshake on a connection it has since replaced, and the extension's late answer.
+    const earlier = new ReconnectInitiator(p.phoneStatic, p.extensionStatic.publicKey, p.pairedChannelId).start();
+    const lateReply = new ReconnectResponder(p.extensionStatic, p.phoneStatic.publicKey, p.pairedChannelId).respond(earlier).reply;
+    const initiator = new ReconnectInitiator(p.phoneStatic, p.extensionStatic.publicKey, p.pairedChannelId, { name: 'Phone' });
+    const init = initiator.start();
+    expect(initiator.awaitingReply).toBe(false);
+    expect(() => initiator.finish(lateReply)).toThrow(code('handshake'));
+    expect(initiator.awaitingReply).toBe(true);
+    const { reply, result: ext } = new ReconnectResponder(p.extensionStatic, p.phoneStatic.publicKey, p.pairedChannelId).respond(init);
+    const phone = initiator.finish(reply);
+    expect(ext.peerName).toBe('Phone');
+    expect(ext.channel.open(phone.channel.seal(sampleCredentialCreated('r1')))).toMatchObject({ id: 'r1' });
+    expect(initiator.awaitingReply).toBe(false);
+    expect(() => initiator.finish(reply)).toThrow(code('handshake'));
+
+    // Only STRAY_REPLIES of them: one more and this handshake is over, even for its own reply.
+    const bounded = new ReconnectInitiator(p.phoneStatic, p.extensionStatic.publicKey, p.pairedChannelId);
+    const own = new ReconnectResponder(p.extensionStatic, p.phoneStatic.publicKey, p.pairedChannelId).respond(bounded.start()).reply;
+    for (let i = 0; i <= STRAY_REPLIES; i++) expect(() => bounded.finish(lateReply)).toThrow(code('handshake'));
+    expect(bounded.awaitingReply).toBe(false);
+    expect(() => bounded.finish(own)).toThrow(code('handshake'));
   });
 
   it('refuses tampered handshake messages', () => {

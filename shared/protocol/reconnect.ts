@@ -11,7 +11,7 @@ import { encodeFrame } from './frames.ts';
 import { sessionPrologue } from './derive.ts';
 import { checkSchema } from './messages.ts';
 import { checkDeviceName, decodeJsonPayload, encodeJsonPayload, SessionInitPayloadSchema } from './handshake-payloads.ts';
-import { assertPublicKey, type StaticKeyPair } from './keys.ts';
+import { assertPublicKey, generateStaticKeyPair, type StaticKeyPair } from './keys.ts';
 import { HandshakeState, RECONNECT_PATTERN } from './noise.ts';
 import { handshakeBody, handshakeFailure, OneShot, sessionResult, type SessionResult } from './session.ts';
 
@@ -38,6 +38,16 @@ function checkChannelId(pairedChannelId: string): void {
   }
 }
 
+/**
+ * Replies that may fail to authenticate before the phone's handshake gives up. The relay forwards
+ * to whoever holds a seat now, so the extension's reply to a handshake the phone started on a
+ * connection it has since replaced (it restarted, or redialled) can reach the new connection just
+ * before the reply to the new handshake. Such a reply fails here without being an attack, and the
+ * right one follows: the handshake stays open for it. A forger gains nothing from the extra tries
+ * (a reply authenticates only with the extension's static key).
+ */
+export const STRAY_REPLIES = 2;
+
 /** Phone side. One instance per session attempt. */
 export class ReconnectInitiator {
   readonly #phoneStatic: StaticKeyPair;
@@ -46,6 +56,9 @@ export class ReconnectInitiator {
   readonly #options: ReconnectInitiatorOptions;
   readonly #life = new OneShot();
   #handshake: HandshakeState | null = null;
+  /** This attempt's ephemeral key, kept only while a reply may still come (see STRAY_REPLIES). */
+  #ephemeral: StaticKeyPair | null = null;
+  #strays = 0;
 
   constructor(phoneStatic: StaticKeyPair, extensionPublicKey: Uint8Array, pairedChannelId: string, options: ReconnectInitiatorOptions = {}) {
     assertPublicKey(extensionPublicKey, 'extension public key');
@@ -60,34 +73,57 @@ export class ReconnectInitiator {
   start(): Uint8Array {
     this.#life.enter(0, 'session handshake');
     try {
-      this.#handshake = new HandshakeState({
-        pattern: RECONNECT_PATTERN,
-        initiator: true,
-        prologue: sessionPrologue(this.#pairedChannelId),
-        s: this.#phoneStatic,
-        rs: this.#extensionPublicKey,
-        e: this.#options.ephemeral,
-      });
-      const payload = this.#options.name === undefined ? EMPTY : encodeJsonPayload({ name: this.#options.name });
-      const frame = encodeFrame('handshake-init', this.#handshake.writeMessage(payload));
+      this.#ephemeral = this.#options.ephemeral ?? generateStaticKeyPair();
+      const { handshake, message } = this.#opening(this.#ephemeral);
+      this.#handshake = handshake;
+      const frame = encodeFrame('handshake-init', message);
       this.#life.advance();
       return frame;
     } catch (error) {
       this.#life.fail();
+      this.#ephemeral = null;
       throw handshakeFailure(error, 'The session handshake could not start');
     }
+  }
+
+  /** The handshake state after our first message. Deterministic for one ephemeral key: the same bytes every time. */
+  #opening(ephemeral: StaticKeyPair): { handshake: HandshakeState; message: Uint8Array } {
+    const handshake = new HandshakeState({
+      pattern: RECONNECT_PATTERN,
+      initiator: true,
+      prologue: sessionPrologue(this.#pairedChannelId),
+      s: this.#phoneStatic,
+      rs: this.#extensionPublicKey,
+      e: ephemeral,
+    });
+    const payload = this.#options.name === undefined ? EMPTY : encodeJsonPayload({ name: this.#options.name });
+    return { handshake, message: handshake.writeMessage(payload) };
+  }
+
+  /** A reply failed, yet this handshake still takes its own (see STRAY_REPLIES). */
+  get awaitingReply(): boolean {
+    return this.#ephemeral !== null && this.#handshake === null;
   }
 
   finish(replyFrame: Uint8Array): ReconnectResult {
     this.#life.enter(1, 'session handshake');
     try {
-      const handshake = this.#handshake!;
+      // A failed read spends a Noise state: a later try replays our first message (nothing is
+      // sent; the same ephemeral gives the same state) and reads the reply on that.
+      const handshake = this.#handshake ?? this.#opening(this.#ephemeral!).handshake;
+      this.#handshake = null;
       const payload = handshake.readMessage(handshakeBody(replyFrame, 'handshake-reply'));
       if (payload.length !== 0) throw new ProtocolError('handshake', 'The extension’s reply carries an unexpected payload.');
       this.#life.advance();
+      // Our copy of the ephemeral goes with the handshake's own (forward secrecy).
+      this.#ephemeral = null;
       return sessionResult(handshake, this.#pairedChannelId, undefined);
     } catch (error) {
-      this.#life.fail();
+      this.#strays += 1;
+      if (this.#strays > STRAY_REPLIES) {
+        this.#life.fail();
+        this.#ephemeral = null;
+      }
       throw handshakeFailure(error, 'The session handshake failed: the extension is not the one this phone paired with, or the reply was tampered with');
     }
   }
