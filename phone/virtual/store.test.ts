@@ -32,6 +32,8 @@ it('keeps ES256, EdDSA and RS256 credentials and their blobs across a reopen', a
           residentKey: 'required',
           userVerification: 'preferred',
           attestation: 'none',
+          // Only a credential made with the extension can hold a blob (CTAP 2.1 largeBlobKey).
+          extensions: { largeBlob: true },
         },
         { userPresent: true, userVerified: true },
       ),
@@ -48,6 +50,7 @@ it('keeps ES256, EdDSA and RS256 credentials and their blobs across a reopen', a
   expect(credentials.map((c) => c.key.alg)).toEqual([...SUPPORTED_ALGORITHMS]);
   for (const [i, c] of credentials.entries()) expect(spkiOf(c.key)).toEqual(made[i]!.publicKeySpki);
   expect(credentials[2]!.largeBlob).toEqual(blob);
+  expect(credentials.every((c) => c.largeBlobKey === true)).toBe(true);
   expect(credentials[2]!.signCount).toBe(1);
   // The reopened RSA key signs (imported from its PKCS#8 on first use).
   expect((await credentials[2]!.key.sign(new Uint8Array([1]))).length).toBe(256);

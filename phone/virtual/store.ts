@@ -36,6 +36,8 @@ interface CredentialRecord {
   privateKey: string;
   /** RSA only: the public key, which PKCS#8 does not give back synchronously. */
   rsaPublicKey?: { n: string; e: string; spki: string };
+  /** Made with the largeBlob extension (StoredCredential.largeBlobKey). */
+  largeBlobKey?: boolean;
   largeBlob?: string;
 }
 
@@ -204,6 +206,7 @@ function credentialToRecord(c: VirtualCredential): CredentialRecord {
     alg: c.key.alg,
     privateKey: toB64url(c.privateKey),
     ...(c.key.alg === -257 ? { rsaPublicKey: { n: toB64url(c.key.publicKey.n), e: toB64url(c.key.publicKey.e), spki: toB64url(c.key.publicKey.spki) } } : {}),
+    ...(c.largeBlobKey ? { largeBlobKey: true } : {}),
     ...(c.largeBlob ? { largeBlob: toB64url(c.largeBlob) } : {}),
   };
 }

@@ -613,6 +613,19 @@ describe('largeBlob (WebAuthn L3 §10.1.5)', () => {
     expect((await authenticator.getAssertion(input({ allowCredentials: ref(b.credentialId), extensions: { largeBlob: { read: true } } }), UV)).largeBlob).toEqual({ blob: null });
   });
 
+  it('keeps no blob for a credential made without the extension (no largeBlobKey, CTAP 2.1 §12.3), as Chromium reports it', async () => {
+    const { authenticator, store } = setup({ largeBlobs: true });
+    const plain = await register(authenticator);
+    const written = await authenticator.getAssertion(input({ allowCredentials: ref(plain.credentialId), extensions: { largeBlob: { write: new Uint8Array(4) } } }), UV);
+    expect(written.largeBlob).toEqual({ written: false });
+    expect((await authenticator.getAssertion(input({ allowCredentials: ref(plain.credentialId), extensions: { largeBlob: { read: true } } }), UV)).largeBlob).toEqual({ blob: null });
+    const stored = (await store.list())[0]!;
+    expect(stored.largeBlob).toBeUndefined();
+    expect(stored.largeBlobKey).toBeUndefined();
+    const asked = await register(authenticator, { user: { id: new Uint8Array([5]), name: 'e', displayName: 'E' }, extensions: { largeBlob: true } });
+    expect((await store.list()).find((c) => c.largeBlobKey)?.id).toEqual(asked.credentialId);
+  });
+
   it('refuses to write more than the limit, writes nothing without approval, and needs exactly one allowed credential', async () => {
     const { authenticator, store } = setup({ largeBlobs: true });
     const a = await register(authenticator);

@@ -205,6 +205,8 @@ export class Authenticator {
     const createdAt = this.now();
     const backupEligible = this.backupEligible;
     const backupState = backupEligible; // a BE credential on Pairkey is considered backed up; BS never without BE
+    // CTAP 2.1 §12.3: only a discoverable credential made with largeBlobKey asked gets that key.
+    const largeBlobKey = this.largeBlobs && discoverable && input.extensions?.largeBlob === true;
 
     const authenticatorData = encodeAuthenticatorData({
       rpIdHash: rpIdHash(input.rp.id),
@@ -235,6 +237,7 @@ export class Authenticator {
       backupEligible,
       backupState,
       key,
+      ...(largeBlobKey ? { largeBlobKey } : {}),
     });
     return {
       credentialId,
@@ -244,8 +247,7 @@ export class Authenticator {
       publicKeyAlgorithm: alg,
       residentKey: discoverable,
       transports: [...TRANSPORTS],
-      // CTAP 2.1 §12.3: only discoverable credentials get a largeBlobKey.
-      ...(input.extensions?.largeBlob ? { largeBlobSupported: this.largeBlobs && discoverable } : {}),
+      ...(input.extensions?.largeBlob ? { largeBlobSupported: largeBlobKey } : {}),
     };
   }
 
@@ -291,7 +293,9 @@ export class Authenticator {
   /** Reads or writes the credential's blob, once the assertion is made (the user approved). */
   private async largeBlob(operation: LargeBlobOperation | undefined, credential: StoredCredential): Promise<LargeBlobOutcome | undefined> {
     if (!operation) return undefined;
-    const usable = this.largeBlobs && credential.discoverable;
+    // A credential made without the extension has no largeBlobKey: Chromium then reports
+    // written: false for a write (and no blob for a read), as a CTAP 2.1 authenticator makes it.
+    const usable = this.largeBlobs && credential.discoverable && (credential.largeBlobKey === true || credential.largeBlob !== undefined);
     if ('read' in operation) return { blob: usable && credential.largeBlob ? copyBytes(credential.largeBlob) : null };
     if (!usable || operation.write.length > LARGE_BLOB_MAX_BYTES) return { written: false };
     await this.store.put({ ...credential, largeBlob: copyBytes(operation.write) });

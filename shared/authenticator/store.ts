@@ -19,6 +19,12 @@ export interface StoredCredential {
   backupEligible: boolean;
   backupState: boolean;
   key: SigningKey;
+  /**
+   * Made with the largeBlob extension asked (and discoverable): CTAP 2.1 §12.3 gives such a
+   * credential a largeBlobKey, and only such a credential can hold a blob. Absent in records made
+   * before this was kept: those can hold one if they already do.
+   */
+  largeBlobKey?: boolean;
   /** What the RP stored with this credential through the largeBlob extension, if anything. */
   largeBlob?: Uint8Array;
 }

@@ -91,9 +91,9 @@ export function compare(cases: CaseSpec[], native: Map<string, CaseResult>, exte
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-export function markdownReport(c: Comparison, meta: Record<string, string>): string {
+export function markdownReport(c: Comparison, meta: Record<string, string>, browser = 'Chromium'): string {
   const lines = [
-    '# WebAuthn conformance: Pairkey vs native Chromium',
+    `# WebAuthn conformance: Pairkey vs native ${browser}`,
     '',
     ...Object.entries(meta).map(([k, v]) => `- ${k}: ${v}`),
     '',
@@ -111,5 +111,12 @@ export function markdownReport(c: Comparison, meta: Record<string, string>): str
   ];
   return lines.join('\n');
 }
+
+/**
+ * Outcomes a browser reaches without asking any authenticator: argument and option errors, the
+ * origin and RP ID checks, unsupported requests, an abort before the call, a synchronous throw.
+ */
+const CLIENT_OUTCOMES = new Set(['TypeError', 'SecurityError', 'NotSupportedError', 'SyntaxError', 'DataError', 'InvalidCharacterError']);
+export const isClientOutcome = (outcome: string): boolean => CLIENT_OUTCOMES.has(outcome) || outcome.startsWith('sync:');
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

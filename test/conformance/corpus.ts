@@ -30,8 +30,11 @@ export interface CaseSpec {
   abort?: AbortPlan;
   abortReason?: unknown;
   answer: Answer;
-  /** Register a discoverable credential on this origin first (its id is the `$cred` marker). */
-  setup?: { origin?: string; rpId?: string; discoverable?: boolean };
+  /**
+   * Register a discoverable credential on this origin first (its id is the `$cred` marker);
+   * `largeBlob`: with the largeBlob extension (support: preferred), so it can hold a blob.
+   */
+  setup?: { origin?: string; rpId?: string; discoverable?: boolean; largeBlob?: boolean };
   trace?: boolean;
   /** Run in the CI-sized subset. */
   ci?: boolean;

@@ -1,8 +1,21 @@
 // Replay one corpus case in one target: optional setup registration, the page (and frame), the
-// call with its abort plan, and what the site saw.
-import type { Frame, Page } from 'playwright-core';
+// call with its abort plan, and what the site saw. Browser-neutral: a target hands over its pages
+// as CasePage (Playwright for Chromium, puppeteer over WebDriver BiDi for Firefox).
 import type { CaseSpec, Corpus } from './corpus.ts';
 import type { Target } from './targets.ts';
+
+/** A frame the harness runs in: evaluates an expression there (a promise is awaited). */
+export interface CaseFrame {
+  run<T>(expression: string): Promise<T>;
+}
+
+/** One case's tab. */
+export interface CasePage {
+  goto(url: string): Promise<void>;
+  main: CaseFrame;
+  /** The frame the harness opened in this page (its only child frame), once loaded. */
+  child(): CaseFrame | undefined;
+}
 
 /** What the site saw, as the page harness records it (test/conformance/page/harness.js). */
 export interface Observed {
@@ -25,25 +38,20 @@ export interface CaseResult extends Observed {
 /** Longest a case may take before it counts as never settling (no corpus case should come near). */
 const CASE_LIMIT_MS = 25_000;
 
-type Harness = {
-  __conf: {
-    start(spec: unknown): { sync: string | null; message?: string };
-    result(): Promise<Observed>;
-    abort(reason?: unknown): void;
-    frame(spec: unknown): Promise<void>;
-  };
-};
-
-const start = (frame: Frame, spec: unknown) => frame.evaluate((s) => (window as unknown as Harness).__conf.start(s), spec);
-const result = (frame: Frame) => frame.evaluate(() => (window as unknown as Harness).__conf.result());
-const abort = (frame: Frame, reason: unknown) => frame.evaluate((r) => (window as unknown as Harness).__conf.abort(r), reason);
+// The page harness's entry points (test/conformance/page/harness.js), called by expression so no
+// bundler's helpers travel with a function into the page. The arguments are corpus data (JSON).
+const json = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v));
+const start = (frame: CaseFrame, spec: unknown) => frame.run<{ sync: string | null; message?: string }>(`window.__conf.start(${json(spec)})`);
+const result = (frame: CaseFrame) => frame.run<Observed>('window.__conf.result()');
+const abort = (frame: CaseFrame, reason: unknown) => frame.run<void>(`void window.__conf.abort(${json(reason)})`);
+const openFrame = (frame: CaseFrame, spec: unknown) => frame.run<void>(`window.__conf.frame(${json(spec)})`);
 
 function limit<T>(promise: Promise<T>, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(fallback), CASE_LIMIT_MS)))]).finally(() => clearTimeout(timer));
 }
 
-async function register(page: Page, corpus: Corpus, spec: CaseSpec): Promise<string | Observed> {
+async function register(page: CasePage, corpus: Corpus, spec: CaseSpec): Promise<string | Observed> {
   const setup = spec.setup!;
   const origin = setup.origin ?? spec.frame?.src ?? spec.origin;
   await page.goto(`${origin}/`);
@@ -53,9 +61,10 @@ async function register(page: Page, corpus: Corpus, spec: CaseSpec): Promise<str
     ...(setup.rpId ? { rp: { ...(base.rp as object), id: setup.rpId } } : {}),
     user: { ...(base.user as object), id: { $bytes: 16, seed: 9 } },
     authenticatorSelection: { residentKey: setup.discoverable === false ? 'discouraged' : 'required' },
+    ...(setup.largeBlob ? { extensions: { largeBlob: { support: 'preferred' } } } : {}),
   };
-  await start(page.mainFrame(), { call: 'create', publicKey });
-  const observed = await limit(result(page.mainFrame()), { outcome: 'runner-timeout' });
+  await start(page.main, { call: 'create', publicKey });
+  const observed = await limit(result(page.main), { outcome: 'runner-timeout' });
   if (observed.outcome !== 'resolved' || !observed.authenticator) return { outcome: `setup:${observed.outcome}`, ...(observed.message ? { message: observed.message } : {}) };
   return observed.authenticator.credentialId;
 }
@@ -83,16 +92,11 @@ export async function replay(target: Target, corpus: Corpus, original: CaseSpec,
       if (spec.answer !== 'approve') await target.setAnswer(page, spec.answer);
     }
     await page.goto(`${spec.origin}/`);
-    let frame = page.mainFrame();
+    let frame = page.main;
     if (spec.frame) {
       const f = spec.frame;
-      await frame.evaluate((s) => (window as unknown as Harness).__conf.frame(s), {
-        ...f,
-        ...(f.src ? { src: `${f.src}/` } : {}),
-        name: 'target',
-      });
-      // A sandboxed (opaque) frame's name is not always reported; it is the page's only frame.
-      const found = page.frame({ name: 'target' }) ?? page.mainFrame().childFrames()[0];
+      await openFrame(frame, { ...f, ...(f.src ? { src: `${f.src}/` } : {}), name: 'target' });
+      const found = page.child();
       if (!found) return { id: spec.id, outcome: 'runner:no-frame' };
       frame = found;
     }

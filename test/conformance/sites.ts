@@ -2,11 +2,14 @@
 // --host-resolver-rules) and plain HTTP (the insecure-origin cases), told apart by the first byte
 // of the connection. Every host serves the same harness page; /.well-known/webauthn answers from
 // the corpus's related-origins table (WebAuthn L3 §5.11).
+// The same port is also an HTTP proxy, for Firefox (which has no --host-resolver-rules): a CONNECT
+// for any host is answered by the HTTPS server on that connection, and an absolute-URI request
+// (`GET http://host/`) by the HTTP server, so every host name reaches these sites.
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ThrowAwayCert } from './tls.ts';
 
@@ -21,7 +24,8 @@ export interface Sites {
 export async function startSites(cert: ThrowAwayCert, wellKnown: Record<string, string[]>): Promise<Sites> {
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const path = (req.url ?? '/').split('?')[0];
+    // A proxied request carries the absolute URI; a direct one the path.
+    const path = new URL(req.url ?? '/', 'http://proxied.invalid').pathname;
     if (path === '/harness.js') {
       res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(HARNESS_JS);
     } else if (path === '/.well-known/webauthn') {
@@ -36,7 +40,14 @@ export async function startSites(cert: ThrowAwayCert, wellKnown: Record<string, 
   };
   const https = createHttpsServer({ cert: cert.cert, key: cert.key }, handle);
   const http = createHttpServer(handle);
-  const sockets = new Set<import('node:net').Socket>();
+  // Proxy: the tunnel's bytes are a TLS connection to the host named, which the HTTPS server
+  // answers with the certificate that covers every corpus host.
+  http.on('connect', (_req: IncomingMessage, socket: Socket, head: Buffer) => {
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    https.emit('connection', socket);
+  });
+  const sockets = new Set<Socket>();
   const front = createNetServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

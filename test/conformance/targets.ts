@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Frame, type Page } from 'playwright-core';
 import { CHROMIUM_QUIET_FLAGS, chromiumPath } from '../../qa/browser/browsers.ts';
 import { playwrightDriver } from '../../qa/browser/driver-playwright.ts';
 import { extensionBuildDir } from '../../qa/fixtures/defaults.ts';
@@ -13,16 +13,17 @@ import type { QaPhone, RequestView } from '../../qa/phone.ts';
 import { HarnessProcess } from '../support/harness-process.ts';
 import { addVirtualAuthenticatorTo } from '../support/virtual-authenticator.ts';
 import type { Answer, CaseSpec } from './corpus.ts';
+import type { CaseFrame, CasePage } from './replay.ts';
 
-export type TargetName = 'native' | 'extension';
+export type TargetName = 'native' | 'extension' | 'firefox-native' | 'firefox-extension';
 
 /** One browser to replay cases in. */
 export interface Target {
   name: TargetName;
   /** A fresh page for one case, ready for `answer` (the authenticator set up, or the phone told). */
-  openPage(spec: CaseSpec, answer: Answer): Promise<Page>;
+  openPage(spec: CaseSpec, answer: Answer): Promise<CasePage>;
   /** Change how the authenticator answers from now on (after a setup registration). */
-  setAnswer(page: Page, answer: Answer): Promise<void>;
+  setAnswer(page: CasePage, answer: Answer): Promise<void>;
   /**
    * Resolves once the authenticator holds the request (the phone got it), so an abort lands
    * "while the phone waits". Never resolves when the request does not get that far.
@@ -37,8 +38,27 @@ export interface Target {
   callStarts(): void;
   /** The timeout of the first request the phone received since callStarts (extension only). */
   phoneTimeout(): number | undefined;
-  closePage(page: Page): Promise<void>;
+  closePage(page: CasePage): Promise<void>;
   close(): Promise<void>;
+}
+
+const playwrightFrame = (frame: Frame): CaseFrame => ({ run: (expression) => frame.evaluate(expression) });
+
+/** A Playwright page as the runner sees it; `pages` maps it back for the target's own bookkeeping. */
+function casePage(page: Page, pages: Map<CasePage, Page>): CasePage {
+  const wrapped: CasePage = {
+    goto: async (url) => {
+      await page.goto(url);
+    },
+    main: playwrightFrame(page.mainFrame()),
+    child: () => {
+      // A sandboxed (opaque) frame's name is not always reported; it is the page's only frame.
+      const found = page.frame({ name: 'target' }) ?? page.mainFrame().childFrames()[0];
+      return found && playwrightFrame(found);
+    },
+  };
+  pages.set(wrapped, page);
+  return wrapped;
 }
 
 const SETTLE_MS = 300;
@@ -72,16 +92,18 @@ function addAuthenticator(cdp: CDPSession, answer: Answer): Promise<string> {
 export async function nativeTarget(flags: string[], headless = true): Promise<Target> {
   const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), headless, args: [...CHROMIUM_QUIET_FLAGS, ...flags] });
   const context: BrowserContext = await browser.newContext();
-  const sessions = new Map<Page, CDPSession>();
-  const authenticators = new Map<Page, string>();
+  const sessions = new Map<CasePage, CDPSession>();
+  const authenticators = new Map<CasePage, string>();
+  const pages = new Map<CasePage, Page>();
   return {
     name: 'native',
     async openPage(_spec, answer) {
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
-      sessions.set(page, cdp);
-      authenticators.set(page, await addAuthenticator(cdp, answer));
-      return page;
+      const wrapped = casePage(page, pages);
+      sessions.set(wrapped, cdp);
+      authenticators.set(wrapped, await addAuthenticator(cdp, answer));
+      return wrapped;
     },
     async setAnswer(page, answer) {
       const cdp = sessions.get(page)!;
@@ -97,7 +119,8 @@ export async function nativeTarget(flags: string[], headless = true): Promise<Ta
       await sessions.get(page)?.detach().catch(() => undefined);
       sessions.delete(page);
       authenticators.delete(page);
-      await page.close();
+      await pages.get(page)?.close();
+      pages.delete(page);
     },
     close: () => browser.close(),
   };
@@ -116,7 +139,8 @@ export async function extensionTarget(flags: string[], headless = true): Promise
   const driver = playwrightDriver(context, new URL(worker.url()).host);
   const phone: QaPhone = await pairThroughPopup(driver, { relayUrl: harness.url, phoneAppUrl: `http://localhost:${harness.phonePort}/` }, { policy: 'wait' });
 
-  const sessions = new Map<Page, CDPSession>();
+  const sessions = new Map<CasePage, CDPSession>();
+  const pages = new Map<CasePage, Page>();
   // One loop hands every request the phone receives to the case that is running.
   let answer: Answer = 'approve';
   let heldWaiters: (() => void)[] = [];
@@ -144,10 +168,11 @@ export async function extensionTarget(flags: string[], headless = true): Promise
       await phone.forgetPasskeys();
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
-      sessions.set(page, cdp);
+      const wrapped = casePage(page, pages);
+      sessions.set(wrapped, cdp);
       // Pairkey's own requests go to the phone; the authenticator only meets calls it hands over.
       await addAuthenticator(cdp, a);
-      return page;
+      return wrapped;
     },
     async setAnswer(_page, a) {
       answer = a;
@@ -162,7 +187,8 @@ export async function extensionTarget(flags: string[], headless = true): Promise
     async closePage(page) {
       await sessions.get(page)?.detach().catch(() => undefined);
       sessions.delete(page);
-      await page.close();
+      await pages.get(page)?.close();
+      pages.delete(page);
     },
     async close() {
       running = false;
