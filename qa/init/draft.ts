@@ -113,7 +113,11 @@ export function draftProfile(crawl: Crawl): Draft {
   const failureSeen = failures.find((f) => f.status)?.status ?? failures.find((f) => f.appeared)?.appeared ?? null;
 
   const status: Profile['status'] = { selector: 'TODO', failure: '^(Error|Sorry|Could not|Failed)' };
-  if (statusEl) status.selector = sel(['status', 'selector'], 'the status element', statusEl);
+  if (statusEl) {
+    status.selector = statusEl.selector;
+    if (statusEl.how === 'structure') todo(['status', 'selector'], 'the element where the site wrote its results has nothing stable to select it by; this is its position in the page');
+    else note(['status', 'selector'], `where the site wrote its results (last seen: "${statusEl.text.slice(0, 80)}")`);
+  }
   else if (toast) {
     status.selector = toast.selector;
     note(['status', 'selector'], `no status element: results appear in ${describe('an element that comes and goes', toast)} (a toast); success is read from the site's answers instead`);
@@ -150,7 +154,10 @@ export function draftProfile(crawl: Crawl): Draft {
     if (fill && probe.form && probe.form.fields.length > 0) {
       const values = templatesFor(probe.form);
       if (Object.keys(values).length > 0) form.fields = values;
-      for (const field of probe.form.fields) if (field.how === 'structure') todo([...base, 'fields', field.selector], `${describe('the field', field)} has nothing stable to select it by`);
+      for (const field of probe.form.fields) {
+        if (field.how === 'structure') todo([...base, 'fields', field.selector], `${describe('the field', field)} has nothing stable to select it by`);
+        else note([...base, 'fields', field.selector], `${describe('the field', field)} (${field.kind})`);
+      }
       for (const field of probe.form.fields.filter((f) => f.kind === 'text' || f.kind === 'choice')) todo([...base, 'fields'], `${describe('the field', field)}: its use was guessed (${field.kind === 'choice' ? 'left alone' : 'the username typed'})`);
     }
     form.submit = sel([...base, 'submit'], submitWhat, probe.control);
