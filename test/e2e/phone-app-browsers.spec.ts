@@ -36,6 +36,8 @@ function settledRequestIds(app: Page): Promise<string[]> {
 }
 
 test('pairs from a pasted link, names the browser, wakes by Web Push, and removing it unpairs the extension too', async ({ context, popup, phone }) => {
+  // One pairing carries the whole story (CI budget: no second pair of browsers), so it takes longer.
+  test.setTimeout(120_000);
   const pushService = testPushSubscription();
   await standInForPushService(phone.context, pushService.info);
   let app = await phone.open();
@@ -69,12 +71,22 @@ test('pairs from a pasted link, names the browser, wakes by Web Push, and removi
   await expect(card().getByTestId('push-explainer')).toContainText('notification');
   expect(await app.evaluate(() => Notification.permission)).toBe('default');
   /** The person changed the site's notification setting and comes back to the app. */
-  const changeNotifications = async (setting: 'granted') => {
-    // Playwright's own permission calls; without a grant headless Chromium denies notifications.
-    await phone.context.grantPermissions([setting === 'granted' ? 'notifications' : setting], { origin: new URL(PHONE_URL).origin });
+  const changeNotifications = async (setting: 'granted' | 'denied') => {
+    // Playwright's permission calls: it grants only what it is given (the phone fixture's camera
+    // and clipboard) and denies every other permission, notifications included.
+    if (setting === 'granted') await phone.context.grantPermissions(['notifications'], { origin: new URL(PHONE_URL).origin });
+    else {
+      await phone.context.clearPermissions();
+      await phone.context.grantPermissions(['camera', 'clipboard-read', 'clipboard-write']);
+    }
     await app.reload();
     await app.getByTestId('tab-browsers').tap();
   };
+  // Blocked: the app says requests come only while it is open, and offers no button.
+  await changeNotifications('denied');
+  await expect(pushStatus()).toHaveAttribute('data-state', 'denied');
+  await expect(pushStatus()).toContainText('only while the app is open');
+  await expect(card().getByTestId('push-enable')).toBeHidden();
   // Allowed (the browser's prompt answered yes): the tap subscribes.
   await changeNotifications('granted');
   await expect(pushStatus()).toHaveAttribute('data-state', 'ask');
@@ -99,6 +111,18 @@ test('pairs from a pasted link, names the browser, wakes by Web Push, and removi
   // The subscription reached the extension over the end-to-end channel.
   const extension = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const storedPush = async () => ((await readPairkeyState(extension)).phones?.[0] as { push?: unknown } | undefined)?.push ?? null;
+  await expect.poll(storedPush).toEqual(pushService.info);
+
+  // Revoked in the browser's settings: the next session tells the extension to stop waking it.
+  await changeNotifications('denied');
+  await expect(pushStatus()).toHaveAttribute('data-state', 'denied');
+  const refused = register('gail');
+  await app.getByTestId('request-deny').tap();
+  expect(await refused).toEqual({ ok: false, error: 'NotAllowedError' });
+  await expect.poll(storedPush).toBeNull();
+  await changeNotifications('granted');
+  await card().getByTestId('push-enable').tap();
+  await expect(pushStatus()).toHaveAttribute('data-state', 'on');
   await expect.poll(storedPush).toEqual(pushService.info);
 
   // The service worker: a current wake-up shows "Sign in to <site>?"; one for a request already
