@@ -143,7 +143,7 @@ export function draftProfile(crawl: Crawl): Draft {
   } else if (verifications.length > 0) {
     const body = bodyPattern(verifications[0]!.r!.body, verifications[0]!.p.username);
     signedIn = { response: { url: urlPattern(verifications.map((v) => v.r!.url)), ...(body ? { body } : {}) } };
-    note(['signedIn', 'response'], `nothing on the page showed the username; the site's own answers to its WebAuthn verification requests say who signed in: ${verifications.map((v) => `${v.r!.method} ${new URL(v.r!.url).pathname} → ${v.r!.body.slice(0, 80)}`).join('; ')}`);
+    note(['signedIn', 'response'], `nothing on the page showed the username; the site's own answers to its WebAuthn verification requests say who signed in: ${verifications.map((v) => `${v.r!.method} ${new URL(v.r!.url).pathname} → ${shapeOf(v.r!.body)}`).join('; ')}`);
   } else {
     signedIn = { selector: 'TODO', text: '{username}' };
     todo(['signedIn'], 'no sign-in was seen to succeed: name what shows the signed-in user');
@@ -235,4 +235,18 @@ function signOutMarker(probe: Probe, statusOnPage: boolean, statusSelector: stri
   }
   if (probe.result.url !== probe.page) return { url: pathOf(probe.result.url, new URL(probe.page)) };
   return null;
+}
+
+/**
+ * The JSON answer's keys, never its values: a verification answer may carry a session token, and
+ * the draft is a file people commit.
+ */
+function shapeOf(body: string): string {
+  try {
+    const json: unknown = JSON.parse(body);
+    if (typeof json === 'object' && json !== null && !Array.isArray(json)) return `{ ${Object.keys(json).join(', ')} }`;
+  } catch {
+    // not JSON
+  }
+  return 'a non-JSON answer';
 }

@@ -63,6 +63,9 @@ describe('a draft', () => {
     expect(profile.passkey).toEqual({ signUp: { url: '/login', fields: { '#user': '{email}' }, submit: '#register' }, signIn: { url: '/login', submit: 'div > button' } });
     // Nothing showed the username: the verification answer says who signed in.
     expect(profile.signedIn).toEqual({ response: { url: '/api/passkeys/finish$', body: '"name":\\s*"{username}"' } });
+    // The answer's keys are quoted, never its values (a real site's answer may hold a token).
+    expect(text).toContain('POST /api/passkeys/finish → { ok, user }');
+    expect(text).not.toContain('"ok":true');
     expect(profile.status).toEqual({ selector: '[role="alert"]', failure: '^Oops' });
     expect(profile.signOut).toEqual({ submit: '[aria-label="Log out"]', success: { url: '/' } });
     expect(text).toMatch(/# TODO: the button that started a passkey sign-in "Use a passkey" has nothing stable[^\n]*\n\s+submit: div > button/);
