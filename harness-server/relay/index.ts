@@ -226,7 +226,7 @@ export const relayPlugin = unencapsulated<RelayPluginOptions>('pairkey-relay', a
     if (!isBinary) {
       // The one kind of TEXT frame after the join: a request to the relay itself (push/).
       const text = (Array.isArray(data) ? Buffer.concat(data) : (data as Buffer)).toString('utf8');
-      if (!push.handle(connection.channelId, text, (control) => sendControl(connection, control))) {
+      if (!push.handle(connection.channelId, connection.address, text, (control) => sendControl(connection, control))) {
         socket.close(CloseCode.unsupportedData, 'text frames are not accepted');
       }
       return;

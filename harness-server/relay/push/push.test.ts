@@ -14,10 +14,12 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pairingSeat } from '../../../shared/protocol/relay-seat.ts';
 import { TestPeer } from '../../testing/servers.ts';
 import { relayPlugin } from '../index.ts';
+import { RelayPush, type RelayPushOptions } from './index.ts';
 import { PushSender } from './sender.ts';
 import { generatedVapidKeys, loadVapidKeys } from './vapid-keys.ts';
 import { isPublicAddress } from './public-address.ts';
@@ -38,6 +40,15 @@ const answers = new Map<string, { status: number; headers?: Record<string, strin
 const vapid = generatedVapidKeys();
 let relay: FastifyInstance;
 let relayBase = '';
+/**
+ * A hostile push service on raw TLS: it reads nothing and, once the request starts, drips bytes
+ * every 20 ms forever, so an idle timeout never fires. `/drip-headers`: a status line, then header
+ * lines without end. Any other path: a 201 with a chunked body without end.
+ */
+let dripServer: TlsServer;
+let dripBase = '';
+/** Each drip connection, settled when the relay's side has closed it. */
+const dripClosed: Promise<void>[] = [];
 
 beforeAll(async () => {
   const result = spawnSync('openssl', [
@@ -58,6 +69,19 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => endpointServer.listen(0, '127.0.0.1', resolve));
   endpointBase = `https://127.0.0.1:${(endpointServer.address() as AddressInfo).port}`;
 
+  dripServer = createTlsServer(tls, (socket: TLSSocket) => {
+    let timer: NodeJS.Timeout | undefined;
+    dripClosed.push(new Promise<void>((resolve) => socket.on('close', () => { clearInterval(timer); resolve(); })));
+    socket.on('error', () => {});
+    socket.once('data', (chunk: Buffer) => {
+      const headersOnly = chunk.toString('latin1').startsWith('POST /drip-headers ');
+      socket.write(headersOnly ? 'HTTP/1.1 201 Created\r\n' : 'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n');
+      timer = setInterval(() => socket.write(headersOnly ? 'X-Drip: 1\r\n' : '1\r\nx\r\n'), 20);
+    });
+  });
+  await new Promise<void>((resolve) => dripServer.listen(0, '127.0.0.1', resolve));
+  dripBase = `https://127.0.0.1:${(dripServer.address() as AddressInfo).port}`;
+
   relay = Fastify({ logger: false });
   await relay.register(relayPlugin, {
     limits: { maxFrameBytes: 65536, maxConnectionsPerIp: 64, idleTimeoutMs: 60_000, pingIntervalMs: 30_000 },
@@ -70,6 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await relay?.close();
   await new Promise<void>((resolve) => (endpointServer ? endpointServer.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (dripServer ? dripServer.close(() => resolve()) : resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -181,6 +206,49 @@ describe('relay Web Push', () => {
     await Promise.all([peer.close(), other.close()]);
   });
 
+  /** A RelayPush of its own (limits of the test's choosing), asked directly as the relay's socket handler asks it. */
+  function pushService(limits: Pick<RelayPushOptions, 'perIp' | 'global' | 'maxInFlight' | 'deadlineMs'>): {
+    ask: (channel: string, address: string, endpoint: string) => Promise<unknown>;
+    push: RelayPush;
+  } {
+    const push = new RelayPush({ keys: vapid, subject: 'mailto:ops@relay.example', perMinute: 6, ...limits, testing: { loopbackAddresses: ['127.0.0.1'], ca: tls.cert } }, relay.log);
+    const body = encryptTo(subscriptionKeys(), 'x').toString('base64url');
+    let n = 0;
+    const ask = (channel: string, address: string, endpoint: string): Promise<unknown> =>
+      new Promise((resolve) => {
+        const id = `q${n++}`;
+        expect(push.handle(channel, address, JSON.stringify({ type: 'push', id, endpoint, payload: body, ttl: 30 }), (control) => resolve(control))).toBe(true);
+      });
+    return { ask, push };
+  }
+  const results = async (answers: Promise<unknown>[]): Promise<string[]> => (await Promise.all(answers)).map((a) => (a as { result: string }).result);
+
+  it('limits deliveries per client address, whatever the channel (fresh channels are free to make)', async () => {
+    const { ask } = pushService({ perIp: { perMinute: 1, burst: 5 } });
+    posted.length = 0;
+    const fromOne = [0, 1, 2, 3, 4, 5].map((i) => ask(`channel-${i}`, '203.0.113.7', `${endpointBase}/ip`));
+    expect(await results(fromOne)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent', 'throttled']);
+    expect(posted).toHaveLength(5);
+    // Another address has its own budget; the refused one took nothing from its channel.
+    expect(await results([ask('channel-5', '203.0.113.8', `${endpointBase}/ip`)])).toEqual(['sent']);
+  });
+
+  it('limits deliveries of the whole node, whatever the channel and address', async () => {
+    const { ask } = pushService({ global: { perMinute: 1, burst: 4 } });
+    const answers = [0, 1, 2, 3, 4].map((i) => ask(`g-${i}`, `198.51.100.${i}`, `${endpointBase}/global`));
+    expect(await results(answers)).toEqual(['sent', 'sent', 'sent', 'sent', 'throttled']);
+  });
+
+  it('answers throttled past the cap of deliveries in flight, and frees a slot when one ends', async () => {
+    const { ask, push } = pushService({ maxInFlight: 2, deadlineMs: 300 });
+    const slow = [ask('c-0', '192.0.2.1', `${dripBase}/drip-headers`), ask('c-1', '192.0.2.2', `${dripBase}/drip-headers`)];
+    expect(push.deliveriesInFlight).toBe(2);
+    expect(await ask('c-2', '192.0.2.3', `${endpointBase}/cap`)).toMatchObject({ result: 'throttled' });
+    expect(await results(slow)).toEqual(['failed', 'failed']);
+    expect(push.deliveriesInFlight).toBe(0);
+    expect(await ask('c-2', '192.0.2.3', `${endpointBase}/cap`)).toMatchObject({ result: 'sent' });
+  });
+
   it('closes a socket that sends any other TEXT frame after its join (1003)', async () => {
     const peer = await member();
     peer.socket.send(JSON.stringify({ type: 'push', id: 'x', endpoint: 'http://example.com/', payload: 'AA', ttl: 1 }));
@@ -210,6 +278,9 @@ describe('push sender refusals (SSRF)', () => {
     'https://[2002:7f00:1::]/x',
     'https://localhost/x', // resolves to loopback: refused after resolution
     'not a url',
+    'https://push.example.com:8443/x', // only the default https port: nothing else on a host is a push service
+    'https://8.8.8.8:80/x',
+    'https://[2606:4700::1111]:1/x',
   ])('refuses %s', async (endpoint) => {
     expect(await sender.send(endpoint, body, 30)).toEqual({ result: 'refused' });
   });
@@ -218,6 +289,26 @@ describe('push sender refusals (SSRF)', () => {
     posted.length = 0;
     expect(await sender.send(`${endpointBase}/x`, body, 30)).toEqual({ result: 'refused' });
     expect(posted).toHaveLength(0);
+  });
+
+  it("refuses the relay's own addresses, however they are spelled", async () => {
+    const own = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', ownAddresses: () => ['8.8.8.8', '2606:4700::1111'] });
+    expect(await own.send('https://8.8.8.8/x', body, 30)).toEqual({ result: 'refused' });
+    expect(await own.send('https://[2606:4700:0:0::1111]/x', body, 30)).toEqual({ result: 'refused' });
+  });
+
+  it('gives up on a service that drips its headers at the deadline, though it is never idle', async () => {
+    const drip = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', timeoutMs: 5000, deadlineMs: 300, testing: { loopbackAddresses: ['127.0.0.1'], ca: tls.cert } });
+    const before = dripClosed.length;
+    expect(await drip.send(`${dripBase}/drip-headers`, body, 30)).toEqual({ result: 'failed' });
+    await dripClosed[before];
+  });
+
+  it('closes the connection once the status is in, without reading a body that never ends', async () => {
+    const drip = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', timeoutMs: 5000, deadlineMs: 60_000, testing: { loopbackAddresses: ['127.0.0.1'], ca: tls.cert } });
+    const before = dripClosed.length;
+    expect(await drip.send(`${dripBase}/drip-body`, body, 30)).toEqual({ result: 'sent', status: 201 });
+    await dripClosed[before]; // before the fix the relay read the dripping body for ever: this timed out
   });
 
   it('classifies addresses', () => {

@@ -2,10 +2,14 @@
 // (RFC 8292, from the `web-push` library). The body was encrypted by the asker to the phone's keys
 // (RFC 8291), so the relay sends bytes it cannot read. Only https endpoints whose host resolves to
 // public addresses are posted to, the connection goes to the address that was checked (no second
-// lookup a DNS answer could change in between), and redirects are not followed.
+// lookup a DNS answer could change in between), and redirects are not followed. Only the default
+// https port (every push service uses it: nothing else on a host is a push service) and never an
+// address of the relay's own machine. A push service gets a hard deadline for its status line,
+// and its body is never read: a hostile endpoint cannot hold the relay's sockets.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request, type RequestOptions } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import webPush from 'web-push';
 import type { RelayPushResult } from '../../../shared/protocol/relay-contract.ts';
 import { isPublicAddress } from './public-address.ts';
@@ -17,7 +21,7 @@ import type { VapidKeys } from './vapid-keys.ts';
  * or a config file, so no deployment can turn it on.
  */
 export interface PushTestAllowance {
-  /** Addresses posted to although not public (the test's own endpoint). */
+  /** Addresses posted to although not public (the test's own endpoint), on any port. */
   loopbackAddresses: readonly string[];
   /** The test endpoint's certificate (PEM), trusted in addition to the system's. */
   ca: string;
@@ -27,8 +31,12 @@ export interface PushSenderOptions {
   keys: VapidKeys;
   /** RFC 8292 `sub`: how a push service reaches the relay's operator (mailto: or https:). */
   subject: string;
-  /** Give up on a push service that has not answered in this long. */
+  /** Give up on a push service whose connection has been idle this long (default PUSH_IDLE_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Give up on a push service whose status line has not come this long after the start, idle or not (default PUSH_DEADLINE_MS). */
+  deadlineMs?: number;
+  /** The addresses of the relay's own machine, never posted to (default: its network interfaces'). */
+  ownAddresses?: () => readonly string[];
   testing?: PushTestAllowance;
 }
 
@@ -41,14 +49,20 @@ export interface PushDelivery {
 export const MAX_PUSH_TTL_SECONDS = 300;
 // RFC 8292 §2: at most 24 h; push services reject tokens that expire too late or too early.
 const VAPID_TOKEN_SECONDS = 12 * 60 * 60;
+export const PUSH_IDLE_TIMEOUT_MS = 10_000;
+export const PUSH_DEADLINE_MS = 15_000;
 
 class RefusedEndpoint extends Error {}
 
 export class PushSender {
   private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly ownAddresses: () => readonly string[];
 
   constructor(private readonly options: PushSenderOptions) {
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? PUSH_IDLE_TIMEOUT_MS;
+    this.deadlineMs = options.deadlineMs ?? PUSH_DEADLINE_MS;
+    this.ownAddresses = options.ownAddresses ?? interfaceAddresses;
     // Fails at start, not at the first push, on a bad subject or key (web-push validates both).
     webPush.getVapidHeaders('https://push.example', options.subject, options.keys.publicKey, options.keys.privateKey, 'aes128gcm');
   }
@@ -62,6 +76,8 @@ export class PushSender {
     }
     if (url.protocol !== 'https:' || url.username || url.password) return { result: 'refused' };
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    // URL drops a default port: any port left is not 443. The test endpoint listens where it can.
+    if (url.port !== '' && !this.options.testing?.loopbackAddresses.includes(host)) return { result: 'refused' };
     // A literal address is connected to without any lookup: check it here.
     if (isIP(host) !== 0 && !this.allowed(host)) return { result: 'refused' };
     const { Authorization } = webPush.getVapidHeaders(
@@ -88,19 +104,29 @@ export class PushSender {
       ...(this.options.testing ? { ca: this.options.testing.ca } : {}),
     };
     return new Promise<PushDelivery>((resolve) => {
-      const post = request(url, requestOptions, (response) => {
-        response.resume(); // the body says nothing the status does not
-        const status = response.statusCode ?? 0;
-        resolve({ result: resultOf(status), status });
+      const finish = (delivery: PushDelivery): void => {
+        clearTimeout(deadline);
+        resolve(delivery); // later calls are no-ops
+      };
+      // `timeout` only fires on an idle socket: a service dripping bytes would never trip it.
+      // Once the status line is in, the answer is destroyed at once: this covers everything before it.
+      const deadline = setTimeout(() => post.destroy(new Error('push service deadline')), this.deadlineMs);
+      const post = request(url, requestOptions, (answer) => {
+        const status = answer.statusCode ?? 0;
+        // The body says nothing the status does not: close the connection rather than read it.
+        answer.destroy();
+        finish({ result: resultOf(status), status });
       });
       post.on('timeout', () => post.destroy(new Error('push service timeout')));
-      post.on('error', (error) => resolve({ result: error instanceof RefusedEndpoint ? 'refused' : 'failed' }));
+      post.on('error', (error) => finish({ result: error instanceof RefusedEndpoint ? 'refused' : 'failed' }));
       post.end(body);
     });
   }
 
   private allowed(address: string): boolean {
-    return isPublicAddress(address) || (this.options.testing?.loopbackAddresses.includes(address) ?? false);
+    if (this.options.testing?.loopbackAddresses.includes(address)) return true;
+    // The relay's own public address would make it post to itself (its own TLS front, say).
+    return isPublicAddress(address) && !this.ownAddresses().some((own) => sameAddress(own, address));
   }
 
   /** dns.lookup, refusing the host if any of its addresses is not allowed. */
@@ -117,6 +143,19 @@ export class PushSender {
       });
     };
   }
+}
+
+function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((info) => info.address));
+}
+
+/** Compares two IP addresses, whatever their spelling (`2001:DB8::1` and `2001:db8:0::1` are one address). */
+function sameAddress(a: string, b: string): boolean {
+  const family = isIP(a);
+  if (family === 0 || family !== isIP(b)) return false;
+  const list = new BlockList();
+  list.addAddress(a, family === 4 ? 'ipv4' : 'ipv6');
+  return list.check(b, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 function resultOf(status: number): RelayPushResult {
