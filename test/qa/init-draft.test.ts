@@ -1,11 +1,13 @@
 // The drafting half of `pairkey qa init`, without a browser: findings in, a YAML profile out that
-// validates, with each guess marked TODO above its field and the missing flows named.
+// validates, with each guess marked TODO above its field and the missing flows named; and the
+// command's usage errors.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { draftProfile, failurePattern, textPattern } from '../../qa/init/draft.ts';
 import type { Crawl, Probe, ProbeResult } from '../../qa/init/findings.ts';
 import { draftYaml } from '../../qa/init/yaml.ts';
 import { validateProfile } from '../../qa/profile/load.ts';
+import { runCli } from './cli-harness.ts';
 
 const SITE = 'https://shop.example.com/';
 const quiet: ProbeResult = { webauthn: null, responses: [], status: [], appeared: [], url: `${SITE}login`, usernameShown: null };
@@ -70,5 +72,16 @@ describe('a draft', () => {
     expect(profile.signOut).toEqual({ submit: '[aria-label="Log out"]', success: { url: '/' } });
     expect(text).toMatch(/# TODO: the button that started a passkey sign-in "Use a passkey" has nothing stable[^\n]*\n\s+submit: div > button/);
     expect(text).toMatch(/^# Not found \(their checks are skipped until described\): password sign-in, authenticator app \(totp\), backup codes, security keys\.$/m);
+  });
+});
+
+describe('the command line', () => {
+  it('asks for --site, and says what it does with --help, before any browser starts', async () => {
+    const missing = await runCli(['qa', 'init']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^--site <url> is required: the page to start from\n\nUsage: pairkey qa init --site <url>/);
+    const help = await runCli(['qa', 'init', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('the buttons that start WebAuthn calls (the phone sees them through the extension)');
   });
 });
