@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, insecureBanner, loadConfig } from './config.ts';
+import { DEFAULT_PUSH_HOSTS } from './relay/push/push-hosts.ts';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -14,7 +15,7 @@ describe('loadConfig', () => {
       rp: { id: 'localhost', origin: 'http://localhost:8787', name: 'Pairkey Demo' },
       relay: { maxFrameBytes: 65536, maxConnectionsPerIp: 64, idleTimeoutMs: 600_000, pingIntervalMs: 30_000 },
       relayBus: null,
-      relayPush: { vapid: null, subject: 'mailto:relay@localhost', perMinute: 6 },
+      relayPush: { vapid: null, subject: 'mailto:relay@localhost', perMinute: 6, hosts: DEFAULT_PUSH_HOSTS },
       logLevel: 'warn',
       otp: { algorithm: 'sha1', digits: 6, period: 30, driftSteps: 1, issuer: 'Pairkey Demo', hotpLookAhead: 10 },
       auth: { lockoutThreshold: 5, lockoutMs: 900_000, ipRateLimitPerMinute: 30, recoveryWaitMs: 259_200_000 },
@@ -181,14 +182,18 @@ describe('loadConfig', () => {
   });
 
   it('reads the Web Push settings: a VAPID pair given together, a mailto:/https: subject, a rate', () => {
-    expect(loadConfig({}).relayPush).toEqual({ vapid: null, subject: 'mailto:relay@localhost', perMinute: 6 });
+    expect(loadConfig({}).relayPush).toEqual({ vapid: null, subject: 'mailto:relay@localhost', perMinute: 6, hosts: DEFAULT_PUSH_HOSTS });
     const publicKey = `B${'a'.repeat(86)}`;
     const privateKey = 'k'.repeat(43);
     expect(loadConfig({ RELAY_VAPID_PUBLIC_KEY: publicKey, RELAY_VAPID_PRIVATE_KEY: privateKey, RELAY_VAPID_SUBJECT: 'https://relay.example/contact', RELAY_PUSH_PER_MINUTE: '20' }).relayPush).toEqual({
       vapid: { publicKey, privateKey },
       subject: 'https://relay.example/contact',
       perMinute: 20,
+      hosts: DEFAULT_PUSH_HOSTS,
     });
+    expect(loadConfig({ RELAY_PUSH_HOSTS: 'push.example.com, *.Push.Example.net' }).relayPush.hosts).toEqual([...DEFAULT_PUSH_HOSTS, 'push.example.com', '*.push.example.net']);
+    expect(loadConfig({ RELAY_PUSH_HOSTS: '*' }).relayPush.hosts).toBe('any');
+    expect(() => loadConfig({ RELAY_PUSH_HOSTS: 'https://push.example.com/' })).toThrow(/RELAY_PUSH_HOSTS/);
     expect(() => loadConfig({ RELAY_VAPID_PUBLIC_KEY: publicKey })).toThrow(/RELAY_VAPID_PRIVATE_KEY/);
     expect(() => loadConfig({ RELAY_VAPID_SUBJECT: 'ops@relay.example' })).toThrow(/RELAY_VAPID_SUBJECT/);
     expect(() => loadConfig({ RELAY_PUSH_PER_MINUTE: '0' })).toThrow(/RELAY_PUSH_PER_MINUTE/);

@@ -2,6 +2,7 @@
 // typo fails at start with a message naming the variable, never later mid-request.
 import { compile as compileProxyTrust } from '@fastify/proxy-addr';
 import { isIP } from 'node:net';
+import { DEFAULT_PUSH_HOSTS, PUSH_HOST_PATTERN } from './relay/push/push-hosts.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,13 +25,15 @@ export interface RelayBusConfig {
   heartbeatMs: number;
 }
 
-/** RELAY_VAPID_* and RELAY_PUSH_PER_MINUTE: the relay's Web Push sender (relay/push/). */
+/** RELAY_VAPID_*, RELAY_PUSH_PER_MINUTE and RELAY_PUSH_HOSTS: the relay's Web Push sender (relay/push/). */
 export interface RelayPushConfig {
   /** RELAY_VAPID_PUBLIC_KEY + RELAY_VAPID_PRIVATE_KEY; null: DATA_DIR/vapid.json (made on first start). */
   vapid: { publicKey: string; privateKey: string } | null;
   /** RELAY_VAPID_SUBJECT: a mailto: or https: URL where push services can reach the operator. */
   subject: string;
   perMinute: number;
+  /** RELAY_PUSH_HOSTS: the push service hosts posted to (relay/push/push-hosts.ts): the defaults plus these, or 'any' (`*`). */
+  hosts: readonly string[] | 'any';
 }
 
 /**
@@ -430,7 +433,7 @@ export function readRelayBus(raw: string | undefined, heartbeatMs: number, probl
   return { servers, heartbeatMs };
 }
 
-/** The relay's Web Push settings (RELAY_VAPID_*, RELAY_PUSH_PER_MINUTE), shared with relay/config.ts. */
+/** The relay's Web Push settings (RELAY_VAPID_*, RELAY_PUSH_PER_MINUTE, RELAY_PUSH_HOSTS), shared with relay/config.ts. */
 export function readRelayPush(read: (name: string) => string | undefined, int: IntReader, problems: string[]): RelayPushConfig {
   const publicKey = read('RELAY_VAPID_PUBLIC_KEY');
   const privateKey = read('RELAY_VAPID_PRIVATE_KEY');
@@ -446,5 +449,15 @@ export function readRelayPush(read: (name: string) => string | undefined, int: I
   if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(subject)) {
     problems.push(`RELAY_VAPID_SUBJECT must be a mailto: address or an https: URL (got "${subject}")`);
   }
-  return { vapid, subject, perMinute: int('RELAY_PUSH_PER_MINUTE', 6, 1, 600) };
+  return { vapid, subject, perMinute: int('RELAY_PUSH_PER_MINUTE', 6, 1, 600), hosts: readPushHosts(read('RELAY_PUSH_HOSTS'), problems) };
+}
+
+/** RELAY_PUSH_HOSTS: unset → the default push services; `*` → any public host; else comma-separated extra host patterns. */
+function readPushHosts(value: string | undefined, problems: string[]): RelayPushConfig['hosts'] {
+  if (value === undefined) return DEFAULT_PUSH_HOSTS;
+  if (value.trim() === '*') return 'any';
+  const extra = value.split(',').map((pattern) => pattern.trim().toLowerCase()).filter((pattern) => pattern !== '');
+  const bad = extra.filter((pattern) => !PUSH_HOST_PATTERN.test(pattern));
+  if (bad.length > 0) problems.push(`RELAY_PUSH_HOSTS must be \`*\` or comma-separated host names, each may start with \`*.\` (got "${bad.join('", "')}")`);
+  return [...DEFAULT_PUSH_HOSTS, ...extra];
 }

@@ -10,6 +10,7 @@
 // flight at once (a slow push service must not pile up sockets).
 import type { FastifyBaseLogger } from 'fastify';
 import { parseRelayRequest, type RelayControl } from '../../../shared/protocol/relay-contract.ts';
+import type { PushHosts } from './push-hosts.ts';
 import { PushRateLimiter } from './rate-limit.ts';
 import { PushSender, type PushDelivery, type PushTestAllowance } from './sender.ts';
 import type { VapidKeys } from './vapid-keys.ts';
@@ -27,6 +28,8 @@ export interface RelayPushOptions {
   maxInFlight?: number;
   /** A push service's answer (its status line) must come within this long (default sender.ts PUSH_DEADLINE_MS). */
   deadlineMs?: number;
+  /** The push services' hosts posted to (push-hosts.ts; default DEFAULT_PUSH_HOSTS). */
+  hosts?: PushHosts;
   /** Tests only (sender.ts): never set from the environment. */
   testing?: PushTestAllowance;
 }
@@ -58,7 +61,7 @@ export class RelayPush {
     private readonly options: RelayPushOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.sender = new PushSender({ keys: options.keys, subject: options.subject, deadlineMs: options.deadlineMs, testing: options.testing });
+    this.sender = new PushSender({ keys: options.keys, subject: options.subject, deadlineMs: options.deadlineMs, hosts: options.hosts, testing: options.testing });
     this.perChannel = new PushRateLimiter(options.perMinute, PUSH_BURST);
     const perIp = options.perIp ?? PUSH_PER_IP;
     const global = options.global ?? PUSH_GLOBAL;

@@ -4,5 +4,5 @@ import type { RelayPushOptions } from './index.ts';
 import { loadVapidKeys } from './vapid-keys.ts';
 
 export function relayPushOptions(config: RelayPushConfig, dataDir: string): RelayPushOptions {
-  return { keys: loadVapidKeys(dataDir, config.vapid), subject: config.subject, perMinute: config.perMinute };
+  return { keys: loadVapidKeys(dataDir, config.vapid), subject: config.subject, perMinute: config.perMinute, hosts: config.hosts };
 }

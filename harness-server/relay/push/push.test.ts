@@ -23,6 +23,7 @@ import { RelayPush, type RelayPushOptions } from './index.ts';
 import { PushSender } from './sender.ts';
 import { generatedVapidKeys, loadVapidKeys } from './vapid-keys.ts';
 import { isPublicAddress } from './public-address.ts';
+import { DEFAULT_PUSH_HOSTS, pushHostAllowed } from './push-hosts.ts';
 
 interface Posted {
   path: string;
@@ -257,8 +258,8 @@ describe('relay Web Push', () => {
 });
 
 describe('push sender refusals (SSRF)', () => {
-  // No test allowance here: exactly what a deployed relay does.
-  const sender = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', timeoutMs: 2000 });
+  // No test allowance here: what a deployed relay does with RELAY_PUSH_HOSTS=* (the host list would refuse these first).
+  const sender = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', timeoutMs: 2000, hosts: 'any' });
   const body = new Uint8Array(32);
 
   it.each([
@@ -292,7 +293,7 @@ describe('push sender refusals (SSRF)', () => {
   });
 
   it("refuses the relay's own addresses, however they are spelled", async () => {
-    const own = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', ownAddresses: () => ['8.8.8.8', '2606:4700::1111'] });
+    const own = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example', hosts: 'any', ownAddresses: () => ['8.8.8.8', '2606:4700::1111'] });
     expect(await own.send('https://8.8.8.8/x', body, 30)).toEqual({ result: 'refused' });
     expect(await own.send('https://[2606:4700:0:0::1111]/x', body, 30)).toEqual({ result: 'refused' });
   });
@@ -309,6 +310,21 @@ describe('push sender refusals (SSRF)', () => {
     const before = dripClosed.length;
     expect(await drip.send(`${dripBase}/drip-body`, body, 30)).toEqual({ result: 'sent', status: 201 });
     await dripClosed[before]; // before the fix the relay read the dripping body for ever: this timed out
+  });
+
+  it('posts only to the push services by default (RELAY_PUSH_HOSTS extends the list, `*` turns it off)', async () => {
+    const byDefault = new PushSender({ keys: vapid, subject: 'mailto:ops@relay.example' });
+    for (const endpoint of ['https://push.example.com/x', 'https://8.8.8.8/x', 'https://fcm.googleapis.com.evil.example/x', 'https://evilfcm.googleapis.com/x']) {
+      expect(await byDefault.send(endpoint, body, 30)).toEqual({ result: 'refused' });
+    }
+    for (const host of ['fcm.googleapis.com', 'FCM.googleapis.com.', 'updates.push.services.mozilla.com', 'wns2-by3p.notify.windows.com', 'web.push.apple.com']) {
+      expect(pushHostAllowed(DEFAULT_PUSH_HOSTS, host.toLowerCase())).toBe(true);
+    }
+    for (const host of ['push.apple.com', 'notify.windows.com', 'evilfcm.googleapis.com', 'fcm.googleapis.com.evil.example', 'xpush.apple.com']) {
+      expect(pushHostAllowed(DEFAULT_PUSH_HOSTS, host)).toBe(false);
+    }
+    expect(pushHostAllowed([...DEFAULT_PUSH_HOSTS, 'push.example.com'], 'push.example.com')).toBe(true);
+    expect(pushHostAllowed('any', 'push.example.com')).toBe(true);
   });
 
   it('classifies addresses', () => {

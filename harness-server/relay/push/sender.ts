@@ -3,7 +3,8 @@
 // (RFC 8291), so the relay sends bytes it cannot read. Only https endpoints whose host resolves to
 // public addresses are posted to, the connection goes to the address that was checked (no second
 // lookup a DNS answer could change in between), and redirects are not followed. Only the default
-// https port (every push service uses it: nothing else on a host is a push service) and never an
+// https port (every push service uses it: nothing else on a host is a push service), only the
+// push services' hosts (push-hosts.ts, unless the operator turned the list off) and never an
 // address of the relay's own machine. A push service gets a hard deadline for its status line,
 // and its body is never read: a hostile endpoint cannot hold the relay's sockets.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
@@ -13,6 +14,7 @@ import { networkInterfaces } from 'node:os';
 import webPush from 'web-push';
 import type { RelayPushResult } from '../../../shared/protocol/relay-contract.ts';
 import { isPublicAddress } from './public-address.ts';
+import { DEFAULT_PUSH_HOSTS, pushHostAllowed, type PushHosts } from './push-hosts.ts';
 import type { VapidKeys } from './vapid-keys.ts';
 
 /**
@@ -35,6 +37,8 @@ export interface PushSenderOptions {
   timeoutMs?: number;
   /** Give up on a push service whose status line has not come this long after the start, idle or not (default PUSH_DEADLINE_MS). */
   deadlineMs?: number;
+  /** The hosts posted to (default DEFAULT_PUSH_HOSTS; RELAY_PUSH_HOSTS). */
+  hosts?: PushHosts;
   /** The addresses of the relay's own machine, never posted to (default: its network interfaces'). */
   ownAddresses?: () => readonly string[];
   testing?: PushTestAllowance;
@@ -77,7 +81,9 @@ export class PushSender {
     if (url.protocol !== 'https:' || url.username || url.password) return { result: 'refused' };
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     // URL drops a default port: any port left is not 443. The test endpoint listens where it can.
-    if (url.port !== '' && !this.options.testing?.loopbackAddresses.includes(host)) return { result: 'refused' };
+    const testEndpoint = this.options.testing?.loopbackAddresses.includes(host) ?? false;
+    if (url.port !== '' && !testEndpoint) return { result: 'refused' };
+    if (!testEndpoint && !pushHostAllowed(this.options.hosts ?? DEFAULT_PUSH_HOSTS, url.hostname)) return { result: 'refused' };
     // A literal address is connected to without any lookup: check it here.
     if (isIP(host) !== 0 && !this.allowed(host)) return { result: 'refused' };
     const { Authorization } = webPush.getVapidHeaders(
