@@ -137,6 +137,18 @@ export interface RequestView {
   startedAt: number;
 }
 
+/**
+ * A request Pairkey handed to the browser's own authenticators, and why (`no-phone-online`: no
+ * paired phone came online in time), for the popup's notice; the reason is also its data-reason.
+ */
+export interface HandoffView {
+  origin: string;
+  kind: 'create' | 'get';
+  credential?: 'passkey' | 'security-key';
+  reason: 'no-phone-online';
+  at: number;
+}
+
 /** A server's "Connect Pairkey to this server" offer, waiting for the person in the connect window. */
 export interface ConnectOfferView {
   id: string;
@@ -169,6 +181,8 @@ export interface UiState {
   /** Why a real phone could not open the stored phone app URL, if it could not (popup warning). */
   phoneUrlProblem: 'localhost' | 'http' | null;
   connectOffer: ConnectOfferView | null;
+  /** The last request handed to the browser because no phone was online (until one reaches a phone). */
+  handoff: HandoffView | null;
 }
 
 /** Background → extension page on the UI port. */

@@ -10,6 +10,7 @@ import type { Choice, RequestStage, RequestView, SiteRule, WakeState } from '../
 import type { Caller } from './caller.ts';
 import { aborted, alreadyPending, cancelled, fromAuthenticator, notAllowed, passthrough, resultOfError, stopOutcome } from './ceremony-outcomes.ts';
 import { CeremonyStop } from './ceremony-stop.ts';
+import { clearHandoff, noteHandoff } from './handoff.ts';
 import type { PhoneLink } from './phone-link.ts';
 import { PhoneUnreachableError, phones } from './phones.ts';
 import { closePrompt, openPrompt } from './prompt.ts';
@@ -207,7 +208,10 @@ class CeremonyRun {
       }
     } catch (error) {
       if (!(error instanceof PhoneUnreachableError)) throw error;
-      return endWith(this.input.canUseBrowser ? passthrough() : resultOfError(notAllowed('No paired phone is reachable')));
+      if (!this.input.canUseBrowser) return endWith(resultOfError(notAllowed('No paired phone is reachable')));
+      // The person sees only the browser's own dialog now: the popup tells them why.
+      noteHandoff(this.view, 'no-phone-online');
+      return endWith(passthrough());
     } finally {
       stopWaking();
     }
@@ -236,6 +240,7 @@ class CeremonyRun {
   /** Send the request to the phones; the first success is the credential. */
   async askPhones(links: PhoneLink[], ceremony: Ceremony): Promise<CeremonyResult> {
     this.setStage('on-phone');
+    clearHandoff();
     // Sent to the phone from here on: its person sees a card.
     this.unseen = null;
     const reply = await phones.ask(links, ceremony.request, this.stop.signal).catch((error: unknown) => {

@@ -2,6 +2,7 @@
 // and requests. Pages get a fresh copy on every change through their UI port.
 import type { PhoneView, UiState } from '../runtime-messages.ts';
 import { currentConnectOffer } from './connect-offer.ts';
+import { lastHandoff } from './handoff.ts';
 import { currentPairing, pairingError } from './pairing.ts';
 import { phones } from './phones.ts';
 import { requestViews } from './requests.ts';
@@ -32,5 +33,6 @@ export async function uiState(): Promise<UiState> {
     requests: requestViews(),
     phoneUrlProblem: phoneUrlProblem(settings.phoneUrl),
     connectOffer: currentConnectOffer(),
+    handoff: lastHandoff(),
   };
 }

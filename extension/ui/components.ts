@@ -1,7 +1,7 @@
 // The pieces the popup and the options page share: the phones list, the pairing panel and the
 // pending requests. Each renders from UiState into its container and sends commands back.
 import QRCode from 'qrcode';
-import type { PhoneView, RequestView, UiState } from '../runtime-messages.ts';
+import type { HandoffView, PhoneView, RequestView, UiState } from '../runtime-messages.ts';
 import type { Send } from './client.ts';
 import { displayText } from '../../shared/display-text.ts';
 import { button, el, t } from './i18n.ts';
@@ -137,4 +137,26 @@ function requestItem(request: RequestView, send: Send): HTMLElement {
 export function renderRequests(container: HTMLElement, list: HTMLElement, state: UiState, send: Send): void {
   container.hidden = state.requests.length === 0;
   renderList(list, state.requests, (r) => requestItem(r, send));
+}
+
+const HANDOFF_KEYS: Record<'get' | 'passkey' | 'security-key', string> = {
+  get: 'handoffGet',
+  passkey: 'handoffCreate',
+  'security-key': 'handoffSecurityKey',
+};
+
+/**
+ * "No phone was online, so the browser handled it": said after the fact, since the person saw
+ * only the browser's own dialog. The reason is in data-reason for QA.
+ */
+export function renderHandoff(element: HTMLElement, handoff: HandoffView | null): void {
+  element.hidden = handoff === null;
+  if (!handoff) {
+    element.textContent = '';
+    delete element.dataset.reason;
+    return;
+  }
+  const what = handoff.kind === 'get' ? 'get' : (handoff.credential ?? 'passkey');
+  element.dataset.reason = handoff.reason;
+  element.textContent = t(HANDOFF_KEYS[what], new URL(handoff.origin).host, new Date(handoff.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
 }

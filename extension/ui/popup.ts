@@ -3,7 +3,7 @@
 import browser from 'webextension-polyfill';
 import type { UiState } from '../runtime-messages.ts';
 import { connectUi, showAlert, type PageEvent } from './client.ts';
-import { pairingLink, renderPairing, renderPhones, renderRequests } from './components.ts';
+import { pairingLink, renderHandoff, renderPairing, renderPhones, renderRequests } from './components.ts';
 import { connectionForm } from './connection-form.ts';
 import { localize, t } from './i18n.ts';
 
@@ -42,6 +42,7 @@ function render(state: UiState): void {
   warning.hidden = state.phoneUrlProblem === null;
   warning.dataset.problem = state.phoneUrlProblem ?? '';
   if (state.phoneUrlProblem) warning.textContent = t(PHONE_URL_KEYS[state.phoneUrlProblem], state.phoneUrl);
+  renderHandoff($('handoff-notice'), state.handoff);
   showAlert($('error'), state.pairingError ? { message: state.pairingError, code: 'pairing' } : commandError);
 }
 

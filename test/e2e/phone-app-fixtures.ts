@@ -78,8 +78,10 @@ export interface PhoneDevice {
 
 const { defaultBrowserType: _browserType, ...pixel7 } = devices['Pixel 7'];
 
-export const test = base.extend<{ phone: PhoneDevice }>({
-  phone: async ({ tempDir }, use) => {
+export const test = base.extend<{ phone: PhoneDevice; phoneLocale: string | undefined }>({
+  /** The phone browser's language (`test.use({ phoneLocale: 'de-DE' })`); the profile's default otherwise. */
+  phoneLocale: [undefined, { option: true }],
+  phone: async ({ tempDir, phoneLocale }, use) => {
     const camera = join(tempDir, 'camera.y4m');
     const showToCamera = (png: Buffer) => writeFileSync(camera, y4mFromPng(png));
     showToCamera(blankPng());
@@ -89,6 +91,7 @@ export const test = base.extend<{ phone: PhoneDevice }>({
       headless: true,
       args: [...CHROMIUM_QUIET_FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${camera}`],
       permissions: ['camera', 'clipboard-read', 'clipboard-write'],
+      ...(phoneLocale ? { locale: phoneLocale } : {}),
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const device: PhoneDevice = {

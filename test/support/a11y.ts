@@ -12,3 +12,17 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   expect(serious, `accessibility of ${label}`).toEqual([]);
 }
+
+/**
+ * Move the keyboard focus to the element with data-testid `testid` the way a keyboard user does:
+ * Tab presses only (no click, no focus() call). Fails when it is not reached in `max` presses, i.e.
+ * when it is not in the tab order.
+ */
+export async function tabTo(page: Page, testid: string, max = 40): Promise<void> {
+  const focused = () => page.evaluate((id) => (document.activeElement as HTMLElement | null)?.dataset?.testid === id, testid);
+  for (let presses = 0; presses < max; presses++) {
+    if (await focused()) return;
+    await page.keyboard.press('Tab');
+  }
+  if (!(await focused())) throw new Error(`${testid} did not get the keyboard focus in ${max} Tab presses`);
+}

@@ -1,5 +1,6 @@
 // The phone app's entry point: take a pairing link out of the URL, open storage, build the views,
 // go online for every paired browser (in one tab only) and keep the clock ticking.
+import { t, translateDocument } from './i18n.ts';
 import { Phone } from './phone.ts';
 import { isWakeOpened } from './push/messages.ts';
 import { BrowsersView } from './ui/browsers-view.ts';
@@ -78,11 +79,13 @@ async function renderLinkStatus(phone: Phone): Promise<void> {
   const states = pairings.map((p) => phone.linkState(p.pairedChannelId));
   const element = byId('link-status');
   const online = states.some((s) => s === 'waiting' || s === 'connected');
-  element.textContent = pairings.length === 0 ? 'not paired' : online ? 'online' : 'offline';
+  element.textContent = pairings.length === 0 ? t('not paired') : online ? t('online') : t('offline');
   element.dataset.state = pairings.length === 0 ? 'unpaired' : online ? 'online' : 'offline';
 }
 
 async function main(): Promise<void> {
+  // Static text first, before the views write theirs (through t()).
+  translateDocument();
   const pendingLink = takePairingLink();
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('./sw.js').catch((error: unknown) => console.warn('No offline support:', error));
 
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   try {
     phone = await Phone.open({ log: (line) => console.debug(line) });
   } catch (error) {
-    banner(`Pairkey cannot open its storage (${messageOf(error)}). Private browsing and some privacy settings block it.`);
+    banner(t('Pairkey cannot open its storage ({reason}). Private browsing and some privacy settings block it.', { reason: messageOf(error) }));
     return;
   }
 
@@ -131,7 +134,7 @@ async function main(): Promise<void> {
     if (link) browsers.offer(link, 'opened');
   });
 
-  await holdOnlineLock(() => banner('Pairkey is open in another tab or window. This one will take over when that one closes.'));
+  await holdOnlineLock(() => banner(t('Pairkey is open in another tab or window. This one will take over when that one closes.')));
   banner(null);
   await phone.goOnline();
   // Phones suspend background pages and drop their sockets: come back at once when visible.

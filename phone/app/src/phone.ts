@@ -9,6 +9,7 @@ import { platformWebSocket, type WebSocketFactory } from '../../../shared/relay-
 import { confirmPairing, isConfirmed, pairWithLink, type UnconfirmedPairing } from '../../core/pairing.ts';
 import { answerRequest, errorReply, signInAccounts, type AccountChoice } from '../../core/requests.ts';
 import { PairedSession, type IncomingRequest, type LinkState, type RequestEnd } from '../../core/session.ts';
+import { t } from './i18n.ts';
 import { OtpVault } from './otp-vault.ts';
 import { PushSubscriber, type PushState } from './push/push-subscriber.ts';
 import { recordSettled } from './push/settled-requests.ts';
@@ -17,6 +18,7 @@ import { PIN_PATTERN, PinFormatError } from './pin.ts';
 import { PinError, PinGuard } from './pin-guard.ts';
 import { IdbCredentialStore } from './store/credential-store.ts';
 import { KeyVault } from './unlock/key-vault.ts';
+import { HISTORY_LENGTH, loadHistory, saveHistory, type HistoryEntry, type Outcome } from './store/history.ts';
 import { getMeta, openPhoneDatabase, phoneIdentity, putMeta, type PairingRecord, type PhoneDatabase } from './store/db.ts';
 import type { CredentialRecord } from './store/credential-records.ts';
 
@@ -61,15 +63,7 @@ export interface PendingRequest {
   readonly needsPinSetup: boolean;
 }
 
-export type Outcome = 'approved' | 'denied' | 'failed' | RequestEnd;
-
-export interface HistoryEntry {
-  at: number;
-  kind: PendingRequest['incoming']['view']['kind'];
-  origin: string;
-  browser: string;
-  outcome: Outcome;
-}
+export type { HistoryEntry, Outcome };
 
 export type PasskeyInfo = Omit<CredentialRecord, 'keyPair' | 'userHandle' | 'wrappedKey' | 'publicKey'> & {
   /** Stored wrapped: it signs only once the screen lock or the PIN unlocked it. */
@@ -79,8 +73,6 @@ export type PasskeyInfo = Omit<CredentialRecord, 'keyPair' | 'userHandle' | 'wra
 interface Waiting extends PendingRequest {
   settle(reply: PhoneReply, outcome: Outcome): void;
 }
-
-const HISTORY_LENGTH = 20;
 
 export function defaultDeviceName(userAgent: string): string {
   const platform = /Android/i.test(userAgent) ? 'Android' : /iPhone|iPad|iPod/i.test(userAgent) ? 'iOS' : 'this device';
@@ -145,7 +137,10 @@ export class Phone {
     // Older versions stored a pairing before the person compared codes: such a record may belong
     // to a stranger's browser, so it is not trusted (the person pairs that browser again).
     for (const record of await db.getAll('pairings')) if (!record.removed && !isConfirmed(record)) await db.delete('pairings', record.pairedChannelId);
-    return new Phone(db, await phoneIdentity(db), changed, pin, vault, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined), await webCryptoAlgorithms());
+    const phone = new Phone(db, await phoneIdentity(db), changed, pin, vault, name, options.socketFactory ?? platformWebSocket, options.log ?? (() => undefined), await webCryptoAlgorithms());
+    // "Recent" survives a reload: the person can still see what was asked and how it ended.
+    phone.history.push(...(await loadHistory(db)));
+    return phone;
   }
 
   // ---- paired browsers ----
@@ -188,7 +183,7 @@ export class Phone {
     const timer = setTimeout(() => {
       if (this.pending?.entry !== entry) return;
       this.pending = null;
-      this.notices.emit('The pairing was not confirmed in time and was forgotten.');
+      this.notices.emit(t('The pairing was not confirmed in time and was forgotten.'));
       this.changed.emit('pending-pairing');
     }, Math.max(0, pairing.expiresAt - Date.now()));
     this.pending = { entry, timer };
@@ -282,7 +277,7 @@ export class Phone {
     this.sessions.delete(pairedChannelId);
     const record = await this.db.get('pairings', pairedChannelId);
     await this.db.delete('pairings', pairedChannelId);
-    if (record && !record.removed) this.notices.emit(`${record.label} is no longer paired with this phone.`);
+    if (record && !record.removed) this.notices.emit(t('{label} is no longer paired with this phone.', { label: record.label }));
     this.changed.emit('pairings');
     await this.unsubscribeWhenUnpaired();
   }
@@ -410,6 +405,8 @@ export class Phone {
     const { view } = entry.incoming;
     this.history.unshift({ at: Date.now(), kind: view.kind, origin: view.origin, browser: entry.browser.label, outcome });
     this.history.length = Math.min(this.history.length, HISTORY_LENGTH);
+    // Writes are whole-list snapshots queued in order on one store: the last one wins.
+    saveHistory(this.db, this.history).catch((error: unknown) => this.log(`could not keep the request history: ${String(error)}`));
     this.changed.emit('requests');
     this.changed.emit('history');
   }

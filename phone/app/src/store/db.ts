@@ -9,6 +9,7 @@ import type { OtpAccount } from '../otp.ts';
 import type { PinFailures, PinHash } from '../pin.ts';
 import type { CredentialRecord } from './credential-records.ts';
 import type { VaultState } from '../unlock/key-vault.ts';
+import type { HistoryEntry } from './history.ts';
 
 /**
  * A stored pairing. Only confirmed pairings are stored (`confirmedAt`); a record without it was
@@ -30,7 +31,9 @@ type MetaRecord =
   | ({ key: 'pin' } & PinHash)
   | ({ key: 'pin-failures' } & PinFailures)
   /** Which unlock methods wrap the passkeys' data key (unlock/key-vault.ts). */
-  | ({ key: 'vault' } & VaultState);
+  | ({ key: 'vault' } & VaultState)
+  /** The Requests tab's "Recent" list, newest first (history.ts; no secrets in it). */
+  | { key: 'history'; entries: HistoryEntry[] };
 type MetaKey = MetaRecord['key'];
 type Meta<K extends MetaKey> = Extract<MetaRecord, { key: K }>;
 

@@ -9,15 +9,16 @@ import { PairingExpiredError } from '../../../core/pairing.ts';
 import type { LinkState } from '../../../core/session.ts';
 import type { Phone } from '../phone.ts';
 import type { PairingRecord } from '../store/db.ts';
+import { locale, t } from '../i18n.ts';
 import { byId, confirmAction, formatTime, h, messageOf } from './dom.ts';
 import { ScanCancelled, scanQrCode } from './scanner.ts';
 
 const LINK_TEXT: Record<LinkState, string> = {
-  connecting: 'connecting…',
-  waiting: 'ready',
-  connected: 'connected',
-  offline: 'offline, retrying',
-  stopped: 'offline',
+  connecting: t('connecting…'),
+  waiting: t('ready'),
+  connected: t('connected'),
+  offline: t('offline, retrying'),
+  stopped: t('offline'),
 };
 
 export function isPairingLink(text: string): boolean {
@@ -52,7 +53,7 @@ export class BrowsersView {
     byId('pairing-match').addEventListener('click', () => {
       phone.confirmPendingPairing().then(
         () => void navigator.storage?.persist?.(), // keys must survive storage pressure once something is paired
-        (error: unknown) => this.showError(error instanceof PairingExpiredError ? error.message : `Pairing failed: ${messageOf(error)}`),
+        (error: unknown) => this.showError(error instanceof PairingExpiredError ? t(error.message) : t('Pairing failed: {reason}', { reason: t(messageOf(error)) })),
       );
     });
     byId('pairing-mismatch').addEventListener('click', () => phone.rejectPendingPairing());
@@ -67,13 +68,13 @@ export class BrowsersView {
   private async scan(): Promise<void> {
     let text: string;
     try {
-      text = await scanQrCode('Point the camera at the QR code in the Pairkey extension.');
+      text = await scanQrCode(t('Point the camera at the QR code in the Pairkey extension.'));
     } catch (error) {
-      if (!(error instanceof ScanCancelled)) this.showError(messageOf(error));
+      if (!(error instanceof ScanCancelled)) this.showError(t(messageOf(error)));
       return;
     }
     if (!isPairingLink(text)) {
-      this.showError(text.startsWith('otpauth:') ? 'That is a one-time code QR code: add it under Codes.' : 'That QR code is not a Pairkey pairing code.');
+      this.showError(text.startsWith('otpauth:') ? t('That is a one-time code QR code: add it under Codes.') : t('That QR code is not a Pairkey pairing code.'));
       return;
     }
     this.offer(text, 'scanned');
@@ -92,7 +93,7 @@ export class BrowsersView {
       const offer = parsePairingLink(link.trim());
       relayHost = new URL(offer.relayUrl).host;
     } catch (error) {
-      this.showError(`Pairing failed: ${messageOf(error)}`);
+      this.showError(t('Pairing failed: {reason}', { reason: t(messageOf(error)) }));
       return false;
     }
     if (source === 'scanned') {
@@ -102,9 +103,12 @@ export class BrowsersView {
     this.offered = link.trim();
     void this.phone.nextBrowserLabel().then((label) => {
       if (this.offered !== link.trim()) return;
-      byId('pairing-consent-text').textContent =
-        `${source === 'opened' ? 'A pairing link opened this app.' : 'You pasted a pairing link.'} Continuing connects this phone, through the relay ${relayHost}, ` +
-        `with the browser that made the link; it would be called “${label}”.`;
+      byId('pairing-consent-text').textContent = t(
+        source === 'opened'
+          ? 'A pairing link opened this app. Continuing connects this phone, through the relay {relay}, with the browser that made the link; it would be called “{label}”.'
+          : 'You pasted a pairing link. Continuing connects this phone, through the relay {relay}, with the browser that made the link; it would be called “{label}”.',
+        { relay: relayHost, label },
+      );
       byId('pairing-consent').hidden = false;
     });
     return true;
@@ -125,18 +129,20 @@ export class BrowsersView {
     this.closeResult();
     this.phone.rejectPendingPairing();
     const status = byId('pairing-status');
-    status.textContent = 'Pairing… keep the extension’s popup open.';
+    status.textContent = t('Pairing… keep the extension’s popup open.');
     status.hidden = false;
     try {
       const pending = await this.phone.pair(link.trim(), controller.signal);
       if (controller.signal.aborted) return false;
       byId('pairing-code').textContent = pending.pairing.confirmationCode;
-      byId('pairing-result-text').textContent =
-        `Once confirmed it is called “${pending.label}”. Confirm by ${new Date(pending.pairing.expiresAt).toLocaleTimeString()}, or it is forgotten.`;
+      byId('pairing-result-text').textContent = t('Once confirmed it is called “{label}”. Confirm by {time}, or it is forgotten.', {
+        label: pending.label,
+        time: new Date(pending.pairing.expiresAt).toLocaleTimeString(locale),
+      });
       byId('pairing-result').hidden = false;
       return true;
     } catch (error) {
-      if (!controller.signal.aborted) this.showError(`Pairing failed: ${messageOf(error)}`);
+      if (!controller.signal.aborted) this.showError(t('Pairing failed: {reason}', { reason: t(messageOf(error)) }));
       return false;
     } finally {
       if (this.pairingInProgress === controller) {
@@ -175,15 +181,15 @@ export class BrowsersView {
   private item(pairing: PairingRecord): HTMLLIElement {
     const status = h('span', { testid: 'browser-status', class: 'link-state' });
     this.statuses.set(pairing.pairedChannelId, status);
-    const name = h('input', { testid: 'browser-name', value: pairing.label, maxlength: 64, 'aria-label': 'Browser name', required: true });
-    const rename = h('form', { class: 'inline-form' }, name, h('button', { type: 'submit', testid: 'browser-rename' }, 'Rename'));
+    const name = h('input', { testid: 'browser-name', value: pairing.label, maxlength: 64, 'aria-label': t('Browser name'), required: true });
+    const rename = h('form', { class: 'inline-form' }, name, h('button', { type: 'submit', testid: 'browser-rename' }, t('Rename')));
     rename.addEventListener('submit', (event) => {
       event.preventDefault();
       void this.phone.renamePairing(pairing.pairedChannelId, name.value);
     });
-    const remove = h('button', { type: 'button', class: 'danger', testid: 'browser-remove' }, 'Remove');
+    const remove = h('button', { type: 'button', class: 'danger', testid: 'browser-remove' }, t('Remove'));
     remove.addEventListener('click', () => {
-      void confirmAction(`Remove ${pairing.label}? It will no longer be able to ask this phone for passkeys.`, 'Remove').then((yes) => {
+      void confirmAction(t('Remove {label}? It will no longer be able to ask this phone for passkeys.', { label: pairing.label }), t('Remove')).then((yes) => {
         if (yes) void this.phone.removePairing(pairing.pairedChannelId);
       });
     });
@@ -197,7 +203,7 @@ export class BrowsersView {
       'li',
       { testid: 'browser', class: 'card' },
       rename,
-      h('p', { class: 'meta' }, status, ` · paired ${formatTime(pairing.pairedAt)} · code ${pairing.confirmationCode} · relay ${relayHost}`),
+      h('p', { class: 'meta' }, status, t(' · paired {time} · code {code} · relay {relay}', { time: formatTime(pairing.pairedAt), code: pairing.confirmationCode, relay: relayHost })),
       h('div', { class: 'actions' }, remove),
     );
   }

@@ -2,6 +2,7 @@
 // code or typing its key; TOTP codes with a countdown, HOTP codes on demand; copy; delete.
 import { manualOtpSpec, otpSpecFromUri, otpTitle, secondsLeft, totpCode, type OtpAccount, type OtpSpec } from '../otp.ts';
 import type { Phone } from '../phone.ts';
+import { t } from '../i18n.ts';
 import { byId, confirmAction, h, messageOf } from './dom.ts';
 import { ScanCancelled, scanQrCode } from './scanner.ts';
 
@@ -31,7 +32,7 @@ export class CodesView {
         },
         (e: unknown) => {
           input.value = '';
-          error.textContent = messageOf(e);
+          error.textContent = t(messageOf(e));
           error.hidden = false;
         },
       );
@@ -74,7 +75,7 @@ export class CodesView {
       this.totpRows.map(async (row) => {
         row.code.textContent = await totpCode(row.account, now);
         const left = secondsLeft(row.account.period, now);
-        row.countdown.textContent = `${left} s`;
+        row.countdown.textContent = t('{seconds} s', { seconds: left });
         row.bar.value = left;
       }),
     );
@@ -82,17 +83,17 @@ export class CodesView {
 
   private async add(spec: OtpSpec): Promise<void> {
     const account = await this.phone.otp.add(spec);
-    this.toast(`Added ${otpTitle(account)}.`);
+    this.toast(t('Added {name}.', { name: otpTitle(account) }));
   }
 
   private async scan(): Promise<void> {
     const error = byId('otp-add-error');
     error.hidden = true;
     try {
-      await this.add(otpSpecFromUri(await scanQrCode('Point the camera at the site’s one-time code QR code.')));
+      await this.add(otpSpecFromUri(await scanQrCode(t('Point the camera at the site’s one-time code QR code.'))));
     } catch (e) {
       if (e instanceof ScanCancelled) return;
-      error.textContent = messageOf(e);
+      error.textContent = t(messageOf(e));
       error.hidden = false;
       byId<HTMLDetailsElement>('otp-add').open = true;
     }
@@ -118,19 +119,19 @@ export class CodesView {
       });
       error.hidden = true;
     } catch (e) {
-      error.textContent = messageOf(e);
+      error.textContent = t(messageOf(e));
       error.hidden = false;
     }
   }
 
   private copyButton(code: HTMLElement): HTMLButtonElement {
-    const button = h('button', { type: 'button', testid: 'otp-copy' }, 'Copy');
+    const button = h('button', { type: 'button', testid: 'otp-copy' }, t('Copy'));
     button.addEventListener('click', () => {
       const text = code.textContent ?? '';
       if (!/^\d+$/.test(text)) return;
       navigator.clipboard.writeText(text).then(
-        () => this.toast('Code copied.'),
-        () => this.toast('Copying is not allowed here; read the code instead.'),
+        () => this.toast(t('Code copied.')),
+        () => this.toast(t('Copying is not allowed here; read the code instead.')),
       );
     });
     return button;
@@ -138,28 +139,28 @@ export class CodesView {
 
   private item(account: OtpAccount): HTMLLIElement {
     const code = h('output', { testid: 'otp-code', class: 'otp-code' });
-    const remove = h('button', { type: 'button', class: 'danger', testid: 'otp-delete' }, 'Delete');
+    const remove = h('button', { type: 'button', class: 'danger', testid: 'otp-delete' }, t('Delete'));
     remove.addEventListener('click', () => {
-      void confirmAction(`Delete ${otpTitle(account)}? Make sure you can still sign in there another way.`, 'Delete').then((yes) => {
+      void confirmAction(t('Delete {name}? Make sure you can still sign in there another way.', { name: otpTitle(account) }), t('Delete')).then((yes) => {
         if (yes) void this.phone.otp.delete(account.id);
       });
     });
     let extra: (HTMLElement | string)[];
     if (account.type === 'totp') {
       const countdown = h('span', { testid: 'otp-countdown', class: 'countdown' });
-      const bar = h('progress', { max: account.period, 'aria-label': 'Time left' });
+      const bar = h('progress', { max: account.period, 'aria-label': t('Time left') });
       this.totpRows.push({ account, code, countdown, bar });
       extra = [bar, countdown];
     } else {
-      const counter = h('span', { testid: 'otp-counter', class: 'countdown' }, `next: #${account.counter}`);
-      const next = h('button', { type: 'button', class: 'primary', testid: 'otp-next' }, 'Show next code');
+      const counter = h('span', { testid: 'otp-counter', class: 'countdown' }, t('next: #{counter}', { counter: account.counter }));
+      const next = h('button', { type: 'button', class: 'primary', testid: 'otp-next' }, t('Show next code'));
       next.addEventListener('click', () => {
         this.phone.otp.nextHotp(account.id).then(
           (result) => {
             code.textContent = result.code;
             counter.textContent = `#${result.counter}`;
           },
-          (e: unknown) => this.toast(messageOf(e)),
+          (e: unknown) => this.toast(t(messageOf(e))),
         );
       });
       extra = [next, counter];

@@ -1,5 +1,7 @@
 // A few DOM helpers: building elements without innerHTML (every text from a site, a QR code or
 // the relay goes in as text, never as markup), and formatting for display.
+import { locale, t } from '../i18n.ts';
+
 type Child = Node | string | null | undefined | false;
 type Attributes = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;
 
@@ -27,8 +29,8 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 export function formatTime(ms: number | null): string {
-  if (ms === null) return 'never';
-  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  if (ms === null) return t('never');
+  return new Date(ms).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function messageOf(error: unknown): string {

@@ -1,6 +1,7 @@
 // The passkeys this phone holds: site, account, when made, when last used; delete one.
 import { displayText } from '../../../../shared/display-text.ts';
 import type { PasskeyInfo, Phone } from '../phone.ts';
+import { t } from '../i18n.ts';
 import { byId, confirmAction, formatTime, h } from './dom.ts';
 
 export class PasskeysView {
@@ -18,10 +19,10 @@ export class PasskeysView {
   }
 
   private item(passkey: PasskeyInfo): HTMLLIElement {
-    const remove = h('button', { type: 'button', class: 'danger', testid: 'passkey-delete' }, 'Delete');
+    const remove = h('button', { type: 'button', class: 'danger', testid: 'passkey-delete' }, t('Delete'));
     remove.addEventListener('click', () => {
-      const question = `Delete the passkey for ${displayText(passkey.userName)} on ${passkey.rpId}? You will no longer be able to sign in there with it.`;
-      void confirmAction(question, 'Delete').then((yes) => {
+      const question = t('Delete the passkey for {account} on {site}? You will no longer be able to sign in there with it.', { account: displayText(passkey.userName), site: passkey.rpId });
+      void confirmAction(question, t('Delete')).then((yes) => {
         if (yes) void this.phone.deletePasskey(passkey.id);
       });
     });
@@ -36,13 +37,13 @@ export class PasskeysView {
       h(
         'dl',
         {},
-        h('dt', {}, 'Account'),
+        h('dt', {}, t('Account')),
         h('dd', { testid: 'passkey-account' }, h('bdi', { dir: 'auto' }, account)),
-        h('dt', {}, 'Created'),
+        h('dt', {}, t('Created')),
         h('dd', { testid: 'passkey-created' }, formatTime(passkey.createdAt)),
-        h('dt', {}, 'Last used'),
+        h('dt', {}, t('Last used')),
         h('dd', { testid: 'passkey-last-used' }, formatTime(passkey.lastUsedAt)),
-        h('dt', {}, 'Uses'),
+        h('dt', {}, t('Uses')),
         h('dd', { testid: 'passkey-sign-count' }, String(passkey.signCount)),
       ),
       h('div', { class: 'actions' }, remove),

@@ -6,15 +6,16 @@ import { displayText } from '../../../../shared/display-text.ts';
 import type { HistoryEntry, Outcome, PendingRequest, Phone } from '../phone.ts';
 import { PinError } from '../pin-guard.ts';
 import { ScreenLockError } from '../unlock/screen-lock.ts';
+import { locale, t } from '../i18n.ts';
 import { byId, formatTime, h, messageOf } from './dom.ts';
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
-  approved: 'approved',
-  denied: 'denied',
-  failed: 'failed',
-  cancelled: 'cancelled by the browser',
-  expired: 'expired',
-  disconnected: 'ended: the browser disconnected',
+  approved: t('approved'),
+  denied: t('denied'),
+  failed: t('failed'),
+  cancelled: t('cancelled by the browser'),
+  expired: t('expired'),
+  disconnected: t('ended: the browser disconnected'),
 };
 
 function secondsLeft(request: PendingRequest): number {
@@ -37,9 +38,9 @@ function accountText(request: PendingRequest): (string | HTMLElement)[] {
     return displayName && displayName !== name ? [pageText(name), ' (', pageText(displayName), ')'] : [pageText(name)];
   }
   const [only, ...others] = request.accounts ?? [];
-  if (!only) return ['No passkey for this site on this phone'];
+  if (!only) return [t('No passkey for this site on this phone')];
   if (others.length === 0) return [pageText(only.userName)];
-  return [`${(request.accounts ?? []).length} accounts`];
+  return [t('{count} accounts', { count: (request.accounts ?? []).length })];
 }
 
 export class RequestsView {
@@ -55,6 +56,8 @@ export class RequestsView {
       if (topic === 'history') this.renderHistory();
     });
     this.render();
+    // Kept from before a reload.
+    this.renderHistory();
   }
 
   render(): void {
@@ -85,14 +88,14 @@ export class RequestsView {
   tick(): void {
     for (const request of this.phone.pendingRequests()) {
       const card = this.cards.get(request.key);
-      if (card) card.countdown.textContent = `${secondsLeft(request)} s left`;
+      if (card) card.countdown.textContent = t('{seconds} s left', { seconds: secondsLeft(request) });
     }
   }
 
   private card(request: PendingRequest): { element: HTMLLIElement; countdown: HTMLElement } {
     const { view } = request.incoming;
     const registration = view.kind === 'registration';
-    const countdown = h('span', { testid: 'request-countdown', class: 'countdown' }, `${secondsLeft(request)} s left`);
+    const countdown = h('span', { testid: 'request-countdown', class: 'countdown' }, t('{seconds} s left', { seconds: secondsLeft(request) }));
     const error = h('p', { testid: 'request-error', class: 'error', role: 'alert', hidden: true });
     const pin = request.asksPin
       ? h('input', {
@@ -100,21 +103,21 @@ export class RequestsView {
           type: 'password',
           inputmode: 'numeric',
           autocomplete: 'off',
-          'aria-label': request.usesScreenLock ? 'Your PIN (or leave empty to use the screen lock)' : 'Your PIN',
-          placeholder: request.usesScreenLock ? 'PIN (optional)' : 'PIN',
+          'aria-label': request.usesScreenLock ? t('Your PIN (or leave empty to use the screen lock)') : t('Your PIN'),
+          placeholder: request.usesScreenLock ? t('PIN (optional)') : t('PIN'),
         })
       : null;
     const screenLockHint = request.usesScreenLock
-      ? h('p', { class: 'hint', testid: 'request-screen-lock' }, 'Approving asks for this phone’s screen lock (fingerprint, face or screen-lock PIN).')
+      ? h('p', { class: 'hint', testid: 'request-screen-lock' }, t('Approving asks for this phone’s screen lock (fingerprint, face or screen-lock PIN).'))
       : null;
     const accounts = request.accounts ?? [];
     const picker =
       accounts.length > 1
-        ? h('select', { testid: 'request-account-select', 'aria-label': 'Account' }, ...accounts.map((a) => h('option', { value: toB64url(a.credentialId) }, displayText(a.userName))))
+        ? h('select', { testid: 'request-account-select', 'aria-label': t('Account') }, ...accounts.map((a) => h('option', { value: toB64url(a.credentialId) }, displayText(a.userName))))
         : null;
     const cannotApprove = (!registration && accounts.length === 0) || request.needsPinSetup;
-    const approve = h('button', { type: 'button', class: 'primary', testid: 'request-approve', disabled: cannotApprove }, registration ? 'Create passkey' : 'Sign in');
-    const deny = h('button', { type: 'button', testid: 'request-deny' }, 'Deny');
+    const approve = h('button', { type: 'button', class: 'primary', testid: 'request-approve', disabled: cannotApprove }, registration ? t('Create passkey') : t('Sign in'));
+    const deny = h('button', { type: 'button', testid: 'request-deny' }, t('Deny'));
 
     const busy = (on: boolean): void => {
       approve.disabled = on || cannotApprove;
@@ -125,7 +128,7 @@ export class RequestsView {
       error.hidden = true;
       const credentialId = picker ? fromB64url(picker.value) : undefined;
       this.phone.decide(request.key, { approve: true, ...(pin ? { pin: pin.value } : {}), ...(credentialId ? { credentialId } : {}) }).catch((e: unknown) => {
-        error.textContent = e instanceof PinError || e instanceof ScreenLockError ? e.message : `Could not approve: ${messageOf(e)}`;
+        error.textContent = e instanceof PinError || e instanceof ScreenLockError ? t(e.message) : t('Could not approve: {reason}', { reason: t(messageOf(e)) });
         if (e instanceof ScreenLockError) error.dataset.code = e.code;
         error.hidden = false;
         if (pin) pin.value = '';
@@ -140,33 +143,33 @@ export class RequestsView {
     const element = h(
       'li',
       { testid: 'request', class: 'card request', 'data-kind': view.kind },
-      h('h3', { testid: 'request-kind' }, registration ? 'Create a passkey' : 'Sign in'),
+      h('h3', { testid: 'request-kind' }, registration ? t('Create a passkey') : t('Sign in')),
       h(
         'dl',
         {},
         // Verified first: the origin the phone signs over, and the rpId checked against it.
-        h('dt', {}, 'Site'),
+        h('dt', {}, t('Site')),
         h('dd', { testid: 'request-origin', class: 'origin' }, view.origin),
-        h('dt', {}, 'Passkey for'),
+        h('dt', {}, t('Passkey for')),
         h(
           'dd',
           {},
           h('span', { testid: 'request-rp' }, view.rpId),
           // What the page calls itself: its own words, secondary.
-          view.rpName ? h('span', { class: 'hint' }, ' · the site calls itself ', pageText(view.rpName, 'request-rp-name')) : null,
+          view.rpName ? h('span', { class: 'hint' }, t(' · the site calls itself '), pageText(view.rpName, 'request-rp-name')) : null,
         ),
-        h('dt', {}, 'Account'),
+        h('dt', {}, t('Account')),
         h('dd', { testid: 'request-account' }, ...accountText(request)),
-        h('dt', {}, 'From'),
+        h('dt', {}, t('From')),
         h(
           'dd',
           {},
           h('span', { testid: 'request-browser' }, request.browser.label),
-          h('span', { class: 'hint', testid: 'request-browser-paired' }, ` · paired ${formatTime(request.browser.pairedAt)}`),
+          h('span', { class: 'hint', testid: 'request-browser-paired' }, t(' · paired {time}', { time: formatTime(request.browser.pairedAt) })),
         ),
       ),
       picker,
-      request.needsPinSetup ? h('p', { class: 'hint', testid: 'request-needs-pin' }, 'This site requires user verification: set an app PIN or the screen lock in Settings first.') : null,
+      request.needsPinSetup ? h('p', { class: 'hint', testid: 'request-needs-pin' }, t('This site requires user verification: set an app PIN or the screen lock in Settings first.')) : null,
       screenLockHint,
       pin,
       error,
@@ -180,7 +183,12 @@ export class RequestsView {
       h(
         'li',
         { testid: 'history-entry', 'data-outcome': entry.outcome },
-        `${entry.kind === 'registration' ? 'New passkey' : 'Sign-in'} on ${entry.origin} from ${entry.browser}: ${OUTCOME_TEXT[entry.outcome]} · ${new Date(entry.at).toLocaleTimeString()}`,
+        t(entry.kind === 'registration' ? 'New passkey on {site} from {browser}: {outcome} · {time}' : 'Sign-in on {site} from {browser}: {outcome} · {time}', {
+          site: entry.origin,
+          browser: entry.browser,
+          outcome: OUTCOME_TEXT[entry.outcome],
+          time: new Date(entry.at).toLocaleTimeString(locale),
+        }),
       ),
     );
     byId('request-history').replaceChildren(...entries);

@@ -1,5 +1,6 @@
 // Reading a QR code with the camera: getUserMedia into a <video>, frames drawn onto a canvas and
 // decoded with jsQR until one holds a code. The camera is released as soon as the dialog closes.
+import { t } from '../i18n.ts';
 import { byId } from './dom.ts';
 
 /** Decoding every frame at full resolution is wasted work on a phone: scan a smaller copy. */
@@ -15,10 +16,10 @@ export class ScanCancelled extends Error {
 
 function cameraProblem(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
-  if (!window.isSecureContext) return 'The camera needs a secure (https) page. Open Pairkey over https, or paste the link instead.';
-  if (name === 'NotAllowedError') return 'Camera access was refused. Allow it in your browser settings, or paste the link instead.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No camera found. Paste the link instead.';
-  return `The camera could not start (${name || String(error)}).`;
+  if (!window.isSecureContext) return t('The camera needs a secure (https) page. Open Pairkey over https, or paste the link instead.');
+  if (name === 'NotAllowedError') return t('Camera access was refused. Allow it in your browser settings, or paste the link instead.');
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return t('No camera found. Paste the link instead.');
+  return t('The camera could not start ({reason}).', { reason: name || String(error) });
 }
 
 /** Open the scanner and resolve with the text of the first QR code it sees. */
@@ -26,7 +27,7 @@ export async function scanQrCode(prompt: string): Promise<string> {
   const dialog = byId<HTMLDialogElement>('scanner');
   const video = byId<HTMLVideoElement>('scanner-video');
   const status = byId('scanner-status');
-  status.textContent = 'Starting the camera…';
+  status.textContent = t('Starting the camera…');
   dialog.showModal();
 
   let stream: MediaStream | null = null;
@@ -56,7 +57,7 @@ export async function scanQrCode(prompt: string): Promise<string> {
   const { default: jsQR } = await import('jsqr');
   const canvas = document.createElement('canvas');
   const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new Error('This browser cannot read camera frames');
+  if (!context) throw new Error(t('This browser cannot read camera frames'));
   const found = new Promise<string>((resolve) => {
     const scan = (): void => {
       if (video.videoWidth > 0) {
