@@ -42,13 +42,37 @@ export function mailboxHeaders(spec: MailboxSpec, env: Env): Record<string, stri
   return headers;
 }
 
-/** GET `url` as JSON; a failure is a sentence naming the URL (without any query, which may name the account). */
+/**
+ * Why a profile's mailbox `url` cannot be used, or null: an http(s) URL without credentials in it
+ * (fetch would refuse it with an error quoting them; they belong in `headers`), or a path on the
+ * site — `//host/x` (or `/\\host/x`) is another host, where the headers' secrets would go.
+ */
+export function mailboxUrlProblem(text: string): string | null {
+  if (text.startsWith('/')) return /^\/[/\\]/.test(text) ? 'must be an http(s) URL or a path on the site, not //host/…' : null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an http(s) URL or a path on the site';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http(s) URL or a path on the site';
+  if (url.username !== '' || url.password !== '') return 'must not hold a user name or password (put credentials in "headers")';
+  return null;
+}
+
+/**
+ * GET `url` as JSON; a failure is a sentence naming the URL (without any query, which may name
+ * the account). Redirects are refused: the headers (credentials) must reach only the mailbox.
+ */
 export async function getJson(url: URL, headers: Record<string, string>): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(url, { headers });
+    response = await fetch(url, { headers, redirect: 'error' });
   } catch (error) {
-    throw new MailboxError(`The mailbox at ${url.origin}${url.pathname} could not be reached (${error instanceof Error ? error.message : String(error)})`);
+    // Not fetch's own text: it may quote the request. Its cause's code (ECONNREFUSED…) is enough.
+    const code = (error as { cause?: { code?: unknown } }).cause?.code;
+    const why = typeof code === 'string' && /^[A-Z_]+$/.test(code) ? ` (${code})` : ' (no answer, or it answered with a redirect, which is refused)';
+    throw new MailboxError(`The mailbox at ${url.origin}${url.pathname} could not be reached${why}`);
   }
   if (!response.ok) throw new MailboxError(`The mailbox at ${url.origin}${url.pathname} answered ${response.status}`);
   try {
@@ -60,6 +84,8 @@ export async function getJson(url: URL, headers: Record<string, string>): Promis
 
 /** The mailbox a profile describes; a relative `url` is on the site. */
 export function openMailbox(spec: MailboxSpec, site: URL, env: Env = process.env): Mailbox {
+  const problem = mailboxUrlProblem(spec.url);
+  if (problem) throw new MailboxError(`The mailbox URL ${problem}`);
   const headers = mailboxHeaders(spec, env);
   return spec.kind === 'mailpit' ? mailpitMailbox(new URL(spec.url, site), headers) : jsonMailbox(spec, site, headers);
 }

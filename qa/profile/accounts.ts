@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parse as parseOtpauth } from '@otplib/uri';
 import { parse as parseYaml } from 'yaml';
 import { fieldName, givenAccountProblems } from './load.ts';
 import { GivenAccount, type GivenAccountSpec, type GivenAccountState, type SecretSpec } from './schema.ts';
@@ -79,7 +80,11 @@ export function givenAccountSpecs(file: string | undefined, env: Env, fromProfil
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new AccountsError(path, [`cannot be read: ${error instanceof Error ? error.message : String(error)}`]);
+      // The variable may hold the accounts themselves (a one-line YAML list is not told apart
+      // from a path): never echo it, nor the file system's message, which quotes it.
+      if (file === undefined) throw new AccountsError('PAIRKEY_QA_ACCOUNTS', ['is neither a readable file nor a list of accounts']);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new AccountsError(path, [`cannot be read${code ? ` (${code})` : ''}`]);
     }
     return { specs: validateAccounts(parseAccountsText(path, text), path), source: path };
   }
@@ -93,11 +98,28 @@ function secret(value: SecretSpec, env: Env, field: string, problems: string[]):
   return found ?? '';
 }
 
-/** A bare base32 secret as the otpauth:// URI an app would scan (SHA-1, 6 digits, 30 s). */
-function otpauthOf(totp: string, username: string): string {
-  if (/^otpauth:\/\//i.test(totp)) return totp;
-  const base32 = totp.replace(/[\s-]/g, '').toUpperCase();
-  return `otpauth://totp/${encodeURIComponent(`QA:${username}`)}?secret=${base32}&issuer=QA`;
+const BASE32 = /^[A-Z2-7]+=*$/;
+
+/**
+ * The authenticator app as the otpauth:// URI it would scan: a bare base32 secret becomes one
+ * (SHA-1, 6 digits, 30 s). Null when the value is neither a parseable otpauth:// URI with a
+ * base32 secret nor a base32 secret: the caller names the field. The parser's own message quotes
+ * the whole URI, secret included, so it is never passed on.
+ */
+function otpauthOf(totp: string, username: string): string | null {
+  let uri = totp.trim();
+  if (/^otpauth:\/\//i.test(uri)) uri = `otpauth://${uri.slice('otpauth://'.length)}`;
+  else {
+    const base32 = uri.replace(/[\s-]/g, '').toUpperCase();
+    if (!BASE32.test(base32)) return null;
+    uri = `otpauth://totp/${encodeURIComponent(`QA:${username}`)}?secret=${base32}&issuer=QA`;
+  }
+  try {
+    const { type, params } = parseOtpauth(uri);
+    return type === 'totp' && BASE32.test(params.secret.toUpperCase()) ? uri : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Reads every secret (from the value or the environment); problems name fields and variables only. */
@@ -106,12 +128,14 @@ export function resolveAccounts(specs: readonly GivenAccountSpec[], env: Env, so
   const accounts = specs.map((spec, i): ResolvedAccount => {
     const field = `accounts[${i}] (${spec.username})`;
     const totp = spec.totpSecret === undefined ? null : secret(spec.totpSecret, env, `${field}.totpSecret`, problems);
+    const otpauth = totp ? otpauthOf(totp, spec.username) : null;
+    if (totp && otpauth === null) problems.push(`${field}.totpSecret: is neither an otpauth://totp/ URI with a label and a base32 secret nor a base32 secret`);
     return {
       username: spec.username,
       email: spec.email ?? (spec.username.includes('@') ? spec.username : ''),
       password: secret(spec.password, env, `${field}.password`, problems),
       state: spec.state,
-      otpauth: totp ? otpauthOf(totp, spec.username) : null,
+      otpauth,
     };
   });
   if (problems.length > 0) throw new AccountsError(source, problems);

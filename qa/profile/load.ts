@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
+import { mailboxUrlProblem } from '../mailbox/mailbox.ts';
 import { ProfileSchema, type GivenAccountSpec, type MarkerSpec, type Profile } from './schema.ts';
 
 export class ProfileError extends Error {
@@ -93,7 +94,8 @@ function semanticProblems(profile: Profile, options: LoadOptions): string[] {
   problems.push(...givenAccountProblems(profile.accounts ?? [], 'profile field "accounts'));
   if (profile.verifyEmail && !profile.verifyEmail.outbox && !profile.mailbox) problems.push('profile field "verifyEmail": needs "outbox" or the profile\'s "mailbox" to read the link from');
   if (profile.passwordReset && !profile.mailbox) problems.push('profile field "passwordReset": needs the profile\'s "mailbox" to read the email from');
-  if (profile.mailbox && !isHttpUrl(profile.mailbox.url) && !profile.mailbox.url.startsWith('/')) problems.push(`profile field "mailbox.url": must be an http(s) URL or a path on the site`);
+  const mailboxProblem = profile.mailbox ? mailboxUrlProblem(profile.mailbox.url) : null;
+  if (mailboxProblem) problems.push(`profile field "mailbox.url": ${mailboxProblem}`);
   if (profile.site !== undefined && !isHttpUrl(profile.site)) problems.push(`profile field "site": must be an http(s) URL (got "${profile.site}")`);
   const sibling = profile.webauthn?.siblingOrigin;
   if (sibling !== undefined && !isHttpUrl(sibling)) problems.push(`profile field "webauthn.siblingOrigin": must be an http(s) URL (got "${sibling}")`);

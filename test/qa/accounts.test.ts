@@ -70,6 +70,43 @@ describe('reading given accounts', () => {
     expect([...syntax, ...shape].join('\n')).not.toContain(SECRET);
   });
 
+  it('refuses an authenticator secret it cannot use naming the field, never quoting the secret (review finding 6)', () => {
+    const bad = [
+      `OTPAUTH://TOTP?secret=${TOTP}`, // no label: @otplib/uri throws a message quoting the URI
+      `otpauth://totp?secret=${TOTP}`,
+      `otpauth://totp/x?secret=${SECRET}`, // not base32
+      `otpauth://hotp/x?secret=${TOTP}&counter=1`,
+      `${SECRET}!`, // a bare value that is not base32
+    ];
+    for (const value of bad) {
+      const found = problems(() => resolveAccounts([{ username: 'gina', password: 'x', state: 'totp-enrolled', totpSecret: { env: 'QA_GINA_TOTP' } }], { QA_GINA_TOTP: value }, 'accounts.yaml'));
+      expect(found).toEqual([expect.stringMatching(/^accounts\[0\] \(gina\)\.totpSecret: is neither /)]);
+      expect(found.join('\n')).not.toContain(TOTP);
+      expect(found.join('\n')).not.toContain(SECRET);
+    }
+    // Upper-case scheme with a label is fine (and normalised for the parser).
+    const upper = resolveAccounts([{ username: 'gina', password: 'x', state: 'totp-enrolled', totpSecret: `OTPAUTH://totp/QA:gina?secret=${TOTP}` }], {}, 'accounts.yaml');
+    expect(upper[0]!.otpauth).toBe(`otpauth://totp/QA:gina?secret=${TOTP}`);
+    expect(() => new AccountPool(upper)).not.toThrow();
+  });
+
+  it('never echoes PAIRKEY_QA_ACCOUNTS when it is neither a file nor a list (review finding 7)', () => {
+    const value = `- {username: a, password: ${SECRET}, state: password-only}`;
+    let caught: unknown;
+    try {
+      givenAccountSpecs(undefined, { PAIRKEY_QA_ACCOUNTS: value }, undefined);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AccountsError);
+    const error = caught as AccountsError;
+    expect(error.source).toBe('PAIRKEY_QA_ACCOUNTS');
+    expect(error.problems).toEqual(['is neither a readable file nor a list of accounts']);
+    expect(`${error.message} ${error.source}`).not.toContain(SECRET);
+    // An --accounts path that cannot be read is named (it is the person's own argument), with the code only.
+    expect(problems(() => givenAccountSpecs(join(dir, 'missing.yaml'), {}, undefined))).toEqual(['cannot be read (ENOENT)']);
+  });
+
   it('lets a profile without sign-up load when accounts are given, and only then', () => {
     const noSignUp = writeProfile(dir, (p) => {
       delete p.signUp;

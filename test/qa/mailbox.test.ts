@@ -7,9 +7,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { PASSWORD } from '../../harness-server/testing/rp-flows.ts';
 import { TestBrowser } from '../../harness-server/testing/servers.ts';
 import { linkMatching } from '../../qa/checks/support/account.ts';
-import { openMailbox } from '../../qa/mailbox/mailbox.ts';
+import { rmSync } from 'node:fs';
+import { linkShape } from '../../qa/mailbox/link-shape.ts';
+import { MailboxError, mailboxUrlProblem, openMailbox } from '../../qa/mailbox/mailbox.ts';
+import { loadProfile } from '../../qa/profile/load.ts';
 import { extract, matching, watchMailbox } from '../../qa/mailbox/wait.ts';
-import { startRp, type Rp } from './cli-harness.ts';
+import { startRp, tempDir, writeProfile, type Rp } from './cli-harness.ts';
 
 interface Stored {
   ID: string;
@@ -50,6 +53,13 @@ async function startMailpitShaped(): Promise<{ url: string; deliver(to: string, 
 }
 
 describe('extract', () => {
+  it('reports an emailed link by its origin and shape only (review finding 9)', () => {
+    expect(linkShape('https://x.test/reset/abc123?t=secret&u=42#frag')).toBe('https://x.test/…/…?t=…&u=…#…');
+    expect(linkShape('http://127.0.0.1:3000/verify?token=abc')).toBe('http://127.0.0.1:3000/…?token=…');
+    expect(linkShape('https://x.test/')).toBe('https://x.test/');
+    expect(linkShape('not a link secret')).toBe('a link');
+  });
+
   it('takes the first group, else the whole match, with &amp; decoded', () => {
     expect(extract('Your code is 123456.', /code is (\d{6})/)).toBe('123456');
     expect(extract('<a href="https://x.test/r?a=1&amp;t=abc">', /https:\/\/x\.test\/r\?[^"]+/)).toBe('https://x.test/r?a=1&t=abc');
@@ -97,6 +107,55 @@ describe('a Mailpit-shaped mailbox', () => {
     expect(() => openMailbox({ kind: 'mailpit', url: mailpit.url, headers: { Authorization: { env: 'QA_UNSET_VARIABLE' } } }, new URL('http://site.test/'), {})).toThrow(
       'The mailbox header Authorization names the environment variable QA_UNSET_VARIABLE, which is not set',
     );
+  });
+});
+
+describe('mailbox credentials stay with the mailbox (review finding 8)', () => {
+  it('refuses a URL with credentials in it, or //host, when the profile loads and when the mailbox opens', () => {
+    const site = new URL('http://site.test/');
+    for (const url of ['http://qa:mail-secret@127.0.0.1:9/api', '//evil.test/messages?to={email}', '/\\evil.test/messages']) {
+      expect(mailboxUrlProblem(url)).not.toBeNull();
+      expect(() => openMailbox({ kind: 'json', url }, site, {})).toThrow(MailboxError);
+      try {
+        openMailbox({ kind: 'json', url }, site, {});
+      } catch (error) {
+        expect(String(error)).not.toContain('mail-secret');
+      }
+    }
+    expect(mailboxUrlProblem('/dev/outbox/messages?to={email}')).toBeNull();
+    expect(mailboxUrlProblem('https://mail.test/api')).toBeNull();
+    const dir = tempDir('mailbox-profile');
+    try {
+      const profile = writeProfile(dir, (p) => {
+        p.mailbox = { kind: 'json', url: '//evil.test/messages?to={email}' };
+      });
+      expect(() => loadProfile(profile)).toThrow(/profile field "mailbox\.url": must be an http\(s\) URL or a path on the site, not \/\/host/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('does not follow a redirect with the secret headers, nor quote fetch errors', async () => {
+    const seen: (string | undefined)[] = [];
+    const elsewhere = Fastify();
+    elsewhere.get('/*', async (request) => {
+      seen.push(request.headers['x-mail-key'] as string | undefined);
+      return { messages: [] };
+    });
+    await elsewhere.listen({ port: 0, host: '127.0.0.1' });
+    const other = `http://127.0.0.1:${(elsewhere.server.address() as { port: number }).port}`;
+    const redirecting = Fastify();
+    redirecting.get('/messages', async (_request, reply) => reply.redirect(`${other}/stolen`));
+    await redirecting.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(redirecting.server.address() as { port: number }).port}`;
+    try {
+      const mailbox = openMailbox({ kind: 'json', url: `${base}/messages?to={email}`, headers: { 'X-Mail-Key': 'mail-secret' } }, new URL('http://site.test/'), {});
+      await expect(mailbox.list('erin@example.com')).rejects.toThrow(`The mailbox at ${base}/messages could not be reached`);
+      expect(seen).toEqual([]);
+    } finally {
+      await redirecting.close();
+      await elsewhere.close();
+    }
   });
 });
 

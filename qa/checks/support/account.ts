@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Profile } from '../../profile/schema.ts';
 import { render, type TemplateValues } from '../../profile/template.ts';
+import { linkShape } from '../../mailbox/link-shape.ts';
 import { openMailbox, type Mailbox } from '../../mailbox/mailbox.ts';
 import { watchMailbox, type Picker } from '../../mailbox/wait.ts';
 import type { CheckContext, GivenLease } from '../types.ts';
@@ -140,7 +141,7 @@ export async function createAccount(ctx: CheckContext): Promise<TestAccount> {
     await ctx.step(`Open the verification link from the ${watch ? 'mailbox' : 'outbox'}`, async () => {
       const pattern = new RegExp(verify.link, 'i');
       const link = watch ? (await watch.next(linkMatching(pattern), ctx.timeoutMs)).value : await outboxLink(ctx, account, verify.outbox!, pattern);
-      ctx.note(`link: ${link.replace(/(token=)[^&]+/, '$1…')}`);
+      ctx.note(`link: ${linkShape(link)}`);
       await ctx.page.goto(link);
       mustSucceed(await awaitMarkers(ctx, [verify.success], valuesOf(account)), 'Verifying the email address');
     });

@@ -21,6 +21,18 @@ interface Entry {
 const describeStates = (states: readonly AccountState[]) =>
   states.length === 1 ? states[0]! : `${states.slice(0, -1).join(', ')} or ${states.at(-1)!}`;
 
+/**
+ * The time step of an otpauth:// URI (resolveAccounts has checked it parses). Never the parser's
+ * error, which quotes the whole URI and so the secret.
+ */
+function periodOf(otpauth: string): number {
+  try {
+    return parse(otpauth).params.period ?? 30;
+  } catch {
+    return 30;
+  }
+}
+
 export class AccountPool {
   readonly #entries: Entry[];
   /**
@@ -39,7 +51,7 @@ export class AccountPool {
         keyName: `QA key ${randomBytes(5).toString('hex')}`,
         otpauth: a.otpauth,
         // Whoever set the account up may have used this time step's code: start after it.
-        lastTotpStep: a.otpauth ? Math.floor(Date.now() / 1000 / (parse(a.otpauth).params.period ?? 30)) : -1,
+        lastTotpStep: a.otpauth ? Math.floor(Date.now() / 1000 / periodOf(a.otpauth)) : -1,
         backupCodes: [],
         holdsPasskey: false,
         holdsSecurityKey: false,
