@@ -10,7 +10,7 @@ import { PhoneLink, type LinkStatus } from './phone-link.ts';
 import { getPhones, getRemovedPhones, getSettings, getStaticKeyPair, removePhone, updatePhone, updateRemovedPhones } from './storage.ts';
 import { isExpiredUnconfirmed, unconfirmedDeadline } from './unconfirmed.ts';
 import type { PushSubscriptionInfo } from '../../shared/push/subscription.ts';
-import type { WakeTarget } from './wake.ts';
+import { wakeCooldown, type WakeTarget } from './wake.ts';
 
 const LINGER_MS = 30_000;
 
@@ -93,7 +93,11 @@ class Phones {
         staticKey,
         want.removed,
         {
-          onStatus: () => this.changed(),
+          onStatus: () => {
+            // Back online (its notification was tapped, or the app opened): the next absence may wake it at once.
+            if (link.status === 'online') wakeCooldown.phoneOnline(id);
+            this.changed();
+          },
           onUnpaired: () => void this.unpaired(id, want.removed),
           onHello: (extensions) => void updatePhone(id, { extensions }),
           // Only a confirmed phone may be woken; a removed one's link answers nothing.

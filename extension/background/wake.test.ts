@@ -6,7 +6,7 @@ import { createECDH, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { RelayPushResult } from '../../shared/protocol/relay-contract.ts';
 import { parseWakePayload, type PushSubscriptionInfo, type WakePayload } from '../../shared/push/subscription.ts';
-import { RequestWake, type WakeState, type WakeTarget } from './wake.ts';
+import { RequestWake, WAKE_COOLDOWN_MS, WAKE_TTL_SECONDS, WakeCooldown, type WakeState, type WakeTarget } from './wake.ts';
 
 const NOW = 1_800_000_000_000;
 const payload: WakePayload = { type: 'pairkey-wake', kind: 'sign-in', site: 'github.com', request: 'req-1', expiresAt: NOW + 60_000 };
@@ -30,10 +30,11 @@ function target(phoneId: string, push: PushSubscriptionInfo | undefined, absent 
   return t;
 }
 
-function wakeWith(overrides: { now?: () => number } = {}) {
+function wakeWith(overrides: { now?: () => number; cooldown?: WakeCooldown; payload?: WakePayload } = {}) {
   const states: (WakeState | null)[] = [];
   const gone: string[] = [];
-  const wake = new RequestWake(payload, { onChange: (s) => states.push(s), onGone: (id) => gone.push(id), now: overrides.now ?? (() => NOW) });
+  const cooldown = overrides.cooldown ?? new WakeCooldown();
+  const wake = new RequestWake(overrides.payload ?? payload, { onChange: (s) => states.push(s), onGone: (id) => gone.push(id), now: overrides.now ?? (() => NOW), cooldown });
   return { wake, states, gone };
 }
 
@@ -45,7 +46,7 @@ async function asked(t: ReturnType<typeof target>, count = 1): Promise<void> {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe('RequestWake', () => {
-  it('encrypts the wake-up to the absent phone, with the request deadline as TTL, and says it is waking', async () => {
+  it('encrypts the wake-up to the absent phone, with the one fixed TTL, and says it is waking', async () => {
     const sub = subscription();
     const phone = target('p1', sub.info);
     const { wake, states } = wakeWith();
@@ -54,7 +55,7 @@ describe('RequestWake', () => {
     await asked(phone);
     const [request] = phone.asked;
     expect(request!.endpoint).toBe(sub.info.endpoint);
-    expect(request!.ttl).toBe(60);
+    expect(request!.ttl).toBe(WAKE_TTL_SECONDS);
     const plain = ece.decrypt(Buffer.from(request!.payload, 'base64url'), { version: 'aes128gcm', privateKey: sub.ecdh, authSecret: sub.info.auth });
     expect(parseWakePayload(plain.toString('utf8'))).toEqual(payload);
     request!.answer('sent');
@@ -147,5 +148,70 @@ describe('RequestWake', () => {
     wake.consider([broken]);
     await expect.poll(() => states).toEqual(['waking', 'open-phone']);
     expect(broken.asked).toHaveLength(0);
+  });
+
+  it('the TTL says nothing of the time a request has left', async () => {
+    const ttls: number[] = [];
+    for (const left of [5_000, 60_000, 600_000]) {
+      const phone = target('p1', subscription().info);
+      wakeWith({ payload: { ...payload, expiresAt: NOW + left } }).wake.consider([phone]);
+      await asked(phone);
+      ttls.push(phone.asked[0]!.ttl);
+    }
+    expect(ttls).toEqual([WAKE_TTL_SECONDS, WAKE_TTL_SECONDS, WAKE_TTL_SECONDS]);
+  });
+
+  it('wakes a phone once per cooldown however many requests ask; they share that wake-up\'s fate', async () => {
+    let now = NOW;
+    const cooldown = new WakeCooldown();
+    const phone = target('p1', subscription().info);
+    const requests = Array.from({ length: 20 }, (_, i) => wakeWith({ now: () => now, cooldown, payload: { ...payload, request: `req-${i}` } }));
+    for (const r of requests) r.wake.consider([phone]);
+    await asked(phone);
+    await settle();
+    expect(phone.asked).toHaveLength(1);
+    phone.asked[0]!.answer('sent');
+    await expect.poll(() => requests.map((r) => r.wake.state)).toEqual(requests.map(() => 'waking'));
+
+    // Still within the cooldown: a new request rides on it. After it: a new wake-up.
+    now += WAKE_COOLDOWN_MS - 1;
+    wakeWith({ now: () => now, cooldown }).wake.consider([phone]);
+    await settle();
+    expect(phone.asked).toHaveLength(1);
+    now += 1;
+    wakeWith({ now: () => now, cooldown }).wake.consider([phone]);
+    await asked(phone, 2);
+
+    // A failed one fails them all (open Pairkey on the phone), and only its own request forgets a gone subscription.
+    phone.asked[1]!.answer('gone');
+    const rider = wakeWith({ now: () => now, cooldown });
+    rider.wake.consider([phone]);
+    await expect.poll(() => rider.states).toEqual(['waking', 'open-phone']);
+    expect(rider.gone).toEqual([]);
+    expect(phone.asked).toHaveLength(2);
+  });
+
+  it('a phone that came online since its wake-up may be woken again at once', async () => {
+    const cooldown = new WakeCooldown();
+    const phone = target('p1', subscription().info);
+    wakeWith({ cooldown }).wake.consider([phone]);
+    await asked(phone);
+    phone.asked[0]!.answer('sent');
+    await settle();
+    cooldown.phoneOnline('p1');
+    wakeWith({ cooldown }).wake.consider([phone]);
+    await asked(phone, 2);
+  });
+
+  it('a wake-up dropped unsent (its request ended while encrypting) does not hold the next one back', async () => {
+    const cooldown = new WakeCooldown();
+    const phone = target('p1', subscription().info);
+    const first = wakeWith({ cooldown });
+    first.wake.consider([phone]);
+    first.wake.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(phone.asked).toHaveLength(0);
+    wakeWith({ cooldown }).wake.consider([phone]);
+    await asked(phone);
   });
 });

@@ -5,7 +5,13 @@
 // and learns only an endpoint and a time. The phone's service worker shows a notification; once
 // the person opens the app it connects and receives the request as usual (phones.ts).
 // One wake-up per phone per request, none once the request left this stage (answered, stopped,
-// out of time), and the request's own deadline is the push's TTL.
+// out of time), and at most one per phone per WAKE_COOLDOWN_MS however many requests a page makes
+// (WakeCooldown, shared by every request): a page calling in a loop cannot spend the phone's push
+// budget or pile up notifications; a request inside the cooldown rides on the wake-up just sent
+// (tapping its notification opens the app, which then receives every waiting request); the phone
+// coming online ends its cooldown. The TTL is
+// one fixed value, so the relay learns nothing of the request's remaining time; the phone ignores
+// a wake-up past its deadline (phone/app/src/push/wake-notification.ts).
 import { toB64url } from '../../shared/bytes.ts';
 import { encryptPushMessage } from '../../shared/push/encrypt.ts';
 import type { PushSubscriptionInfo, WakePayload } from '../../shared/push/subscription.ts';
@@ -31,13 +37,54 @@ export interface WakeHooks {
   /** The push service said the subscription is gone for good (404/410): forget it. */
   onGone(phoneId: string): void;
   now?: () => number;
+  /** Whom a wake-up went to recently; the one module-wide instance unless a test gives its own. */
+  cooldown?: WakeCooldown;
 }
 
-/** The relay's schema allows 600 s; it caps at 300 (a request waits 5 minutes at most). */
-const MAX_TTL_SECONDS = 600;
+/** Every wake-up's TTL, whatever the request's deadline: the relay caps at 300 s. */
+export const WAKE_TTL_SECONDS = 300;
+/** A phone woken less than this ago is not woken again (its notification is still showing). */
+export const WAKE_COOLDOWN_MS = 30_000;
 
 /** Per phone: the wake-up on its way, the relay's answer, or why none was sent. */
 type Attempt = 'pending' | RelayPushResult | 'no-subscription';
+
+/** Per phone, the last wake-up sent by any request: when, and (once the relay answered) how it went. */
+export class WakeCooldown {
+  private readonly last = new Map<string, { at: number; result: Attempt; waiters: ((result: Attempt) => void)[] }>();
+
+  constructor(private readonly ms = WAKE_COOLDOWN_MS) {}
+
+  /** The wake-up `phoneId` had within the cooldown, if any: its result, or a promise of it. */
+  recent(phoneId: string, now: number): Attempt | Promise<Attempt> | undefined {
+    const last = this.last.get(phoneId);
+    if (!last || now - last.at >= this.ms) return undefined;
+    if (last.result !== 'pending') return last.result;
+    return new Promise((resolve) => last.waiters.push(resolve));
+  }
+
+  sending(phoneId: string, now: number): void {
+    this.last.set(phoneId, { at: now, result: 'pending', waiters: [] });
+  }
+
+  /** The phone came online: whatever woke it is done with, its next absence may be woken at once. */
+  phoneOnline(phoneId: string): void {
+    const last = this.last.get(phoneId);
+    if (last && last.result !== 'pending') this.last.delete(phoneId);
+  }
+
+  /** The relay's answer; `unsent`: the request moved on before posting, the next may wake at once. */
+  answered(phoneId: string, result: Attempt, unsent = false): void {
+    const last = this.last.get(phoneId);
+    if (!last || last.result !== 'pending') return;
+    last.result = result;
+    if (unsent) this.last.delete(phoneId);
+    for (const waiter of last.waiters.splice(0)) waiter(result);
+  }
+}
+
+/** The one cooldown every request shares (phones.ts ends a phone's when it comes online). */
+export const wakeCooldown = new WakeCooldown();
 
 const encoder = new TextEncoder();
 
@@ -46,12 +93,14 @@ export class RequestWake {
   private stopped = false;
   private shown: WakeState | null = null;
   private readonly now: () => number;
+  private readonly cooldown: WakeCooldown;
 
   constructor(
     private readonly payload: WakePayload,
     private readonly hooks: WakeHooks,
   ) {
     this.now = hooks.now ?? Date.now;
+    this.cooldown = hooks.cooldown ?? wakeCooldown;
   }
 
   /**
@@ -71,14 +120,21 @@ export class RequestWake {
     if (this.stopped) return;
     for (const target of targets) {
       if (!target.absent || this.attempts.has(target.phoneId)) continue;
-      const ttl = Math.ceil((this.payload.expiresAt - this.now()) / 1000);
-      if (ttl <= 0) continue; // out of time: the request ends on its own clock
+      const now = this.now();
+      if (this.payload.expiresAt <= now) continue; // out of time: the request ends on its own clock
       if (!target.push) {
         this.attempts.set(target.phoneId, 'no-subscription');
         continue;
       }
       this.attempts.set(target.phoneId, 'pending');
-      void this.send(target, target.push, Math.min(ttl, MAX_TTL_SECONDS));
+      const recent = this.cooldown.recent(target.phoneId, now);
+      if (recent === undefined) {
+        this.cooldown.sending(target.phoneId, now);
+        void this.send(target, target.push);
+      } else {
+        // Woken moments ago for another request: that wake-up's fate is this one's.
+        void Promise.resolve(recent).then((result) => this.settle(target.phoneId, result === 'pending' ? 'failed' : result, false));
+      }
     }
     this.report();
   }
@@ -88,19 +144,28 @@ export class RequestWake {
     this.stopped = true;
   }
 
-  private async send(target: WakeTarget, push: PushSubscriptionInfo, ttl: number): Promise<void> {
+  private async send(target: WakeTarget, push: PushSubscriptionInfo): Promise<void> {
     let result: RelayPushResult;
     try {
       const body = await encryptPushMessage(push, encoder.encode(JSON.stringify(this.payload)));
-      // Answered (or stopped) while encrypting: a wake-up for it would only be stale.
-      if (this.stopped) return;
-      result = await target.requestPush(push.endpoint, toB64url(body), ttl);
+      // Answered (or stopped) while encrypting: a wake-up for it would only be stale, and the
+      // next request may wake the phone at once.
+      if (this.stopped) {
+        this.cooldown.answered(target.phoneId, 'failed', true);
+        return;
+      }
+      result = await target.requestPush(push.endpoint, toB64url(body), WAKE_TTL_SECONDS);
     } catch {
       // Keys the phone sent that are no P-256 point: nothing can be encrypted to them.
       result = 'failed';
     }
-    this.attempts.set(target.phoneId, result);
-    if (result === 'gone') this.hooks.onGone(target.phoneId);
+    this.cooldown.answered(target.phoneId, result);
+    this.settle(target.phoneId, result, true);
+  }
+
+  private settle(phoneId: string, result: Attempt, own: boolean): void {
+    this.attempts.set(phoneId, result);
+    if (result === 'gone' && own) this.hooks.onGone(phoneId);
     this.report();
   }
 

@@ -5,8 +5,9 @@
 //
 // Web Push (docs/phone.md): a wake-up from a paired browser shows "Sign in to <site>?"; tapping it
 // opens the app, which connects and receives the waiting request over the channel. A wake-up that
-// is unreadable, past its request's deadline or for a request this phone already handled shows
-// nothing (see the push listener for what Chrome does then).
+// is unreadable (its site no host name), past its request's deadline or for a request this phone
+// already handled shows nothing (see the push listener for what Chrome does then); all wake-ups
+// share one notification, a newer one replacing the older (push/wake-notification.ts).
 import { isSettled } from './src/push/settled-requests.ts';
 import { WAKE_OPENED, type WakeOpenedMessage } from './src/push/messages.ts';
 import { wakeNotification } from './src/push/wake-notification.ts';

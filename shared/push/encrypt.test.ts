@@ -2,7 +2,7 @@
 import ece from 'http_ece';
 import { createECDH, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { encryptPushMessage } from './encrypt.ts';
+import { PADDED_BYTES, encryptPushMessage } from './encrypt.ts';
 import { parseWakePayload } from './subscription.ts';
 
 function subscriptionKeys() {
@@ -19,6 +19,22 @@ describe('encryptPushMessage (RFC 8291)', () => {
       const plain = ece.decrypt(Buffer.from(body), { version: 'aes128gcm', privateKey: keys.ecdh, authSecret: keys.auth });
       expect(plain.toString('utf8')).toBe(text);
     }
+  });
+
+  it('pads every wake-up to one length: the site name\'s length and the kind do not show', async () => {
+    const keys = subscriptionKeys();
+    const lengths = new Set<number>();
+    for (const kind of ['sign-in', 'registration'] as const) {
+      for (const site of ['a.io', 'github.com', `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`]) {
+        const text = JSON.stringify({ type: 'pairkey-wake', kind, site, request: crypto.randomUUID(), expiresAt: 1_800_000_000_000 });
+        expect(parseWakePayload(text)).not.toBeNull();
+        const body = await encryptPushMessage(keys, new TextEncoder().encode(text));
+        lengths.add(body.byteLength);
+        // RFC 8188 padding (0x02 then zeros) is what http_ece strips.
+        expect(ece.decrypt(Buffer.from(body), { version: 'aes128gcm', privateKey: keys.ecdh, authSecret: keys.auth }).toString('utf8')).toBe(text);
+      }
+    }
+    expect([...lengths]).toEqual([86 + PADDED_BYTES + 16]);
   });
 
   it('uses a fresh key and salt each time, and another auth secret cannot read it', async () => {
@@ -40,5 +56,15 @@ describe('encryptPushMessage (RFC 8291)', () => {
     expect(parseWakePayload('{"type":"pairkey-wake","kind":"sign-in","site":"a.example","request":"r","expiresAt":5}')).not.toBeNull();
     expect(parseWakePayload('{"type":"pairkey-wake","kind":"sign-in","site":"a.example","request":"r","expiresAt":5,"x":1}')).toBeNull();
     expect(parseWakePayload('nope')).toBeNull();
+  });
+
+  it('a wake-up\'s site is a host name (punycode, IP literals), not a sentence', () => {
+    const wake = (site: string) => parseWakePayload(JSON.stringify({ type: 'pairkey-wake', kind: 'sign-in', site, request: 'r', expiresAt: 5 }));
+    for (const origin of ['https://github.com', 'https://bücher.de', 'http://localhost:3000', 'https://[::1]:8443', 'https://127.0.0.1', 'https://login.example.co.uk']) {
+      expect(wake(new URL(origin).hostname), origin).not.toBeNull();
+    }
+    for (const site of ['your bank. Call +1 555 0100 now', 'GitHub.com', 'bücher.de', 'a..b', '-a.com', 'a/b', `${'a'.repeat(64)}.com`]) {
+      expect(wake(site), site).toBeNull();
+    }
   });
 });

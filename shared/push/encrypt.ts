@@ -3,11 +3,16 @@
 // posts bytes it cannot read. No maintained library does this in a browser worker (web-push and
 // http_ece are Node-only); this follows RFC 8291 §3.4 and §4 step by step and is checked against
 // http_ece in encrypt.test.ts. One record, as every push service requires.
+// The record is padded (RFC 8188 §2: delimiter 0x02, then zeros) to a multiple of PADDED_BYTES, so
+// what the relay and the push service see of a wake-up is one constant length, whatever the site's
+// name or the request's kind.
 import { fromB64url } from '../bytes.ts';
 import type { PushSubscriptionInfo } from './subscription.ts';
 
 const RECORD_SIZE = 4096;
 const TAG_BYTES = 16;
+/** Record plaintext (data + delimiter + padding) is a multiple of this: every wake-up fits one block. */
+export const PADDED_BYTES = 512;
 const encoder = new TextEncoder();
 
 function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
@@ -48,8 +53,12 @@ export async function encryptPushMessage(subscription: Pick<PushSubscriptionInfo
   const nonce = await hkdf(salt, ikm, encoder.encode('Content-Encoding: nonce\0'), 12);
 
   const aesKey = await crypto.subtle.importKey('raw', cek, 'AES-GCM', false, ['encrypt']);
-  // 0x02: the last (only) record's delimiter, no padding.
-  const record = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce }, aesKey, concat(plaintext, new Uint8Array([2]))));
+  // 0x02: the last (only) record's delimiter, then zeros up to the next PADDED_BYTES (at most the
+  // record: RECORD_SIZE - TAG_BYTES).
+  const padded = new Uint8Array(Math.min(RECORD_SIZE - TAG_BYTES, Math.ceil((plaintext.byteLength + 1) / PADDED_BYTES) * PADDED_BYTES));
+  padded.set(plaintext, 0);
+  padded[plaintext.byteLength] = 2;
+  const record = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce }, aesKey, padded));
 
   // RFC 8188 §2.1 header: salt, record size (uint32 BE), key id length, key id (as_public).
   const header = new Uint8Array(16 + 4 + 1 + 65);

@@ -7,6 +7,9 @@ import { Value } from '@sinclair/typebox/value';
 
 const strict = { additionalProperties: false } as const;
 
+/** A DNS name (lowercase ASCII labels, xn-- for IDN, `_` as Chrome allows), an IPv4 or a bracketed IPv6 address. */
+const WAKE_SITE_PATTERN = '^(?:(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\\.)*[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\\.?|\\[[0-9a-f:.]{2,45}\\])$';
+
 /** PushSubscription.toJSON()'s endpoint and keys: p256dh a P-256 point (65 bytes), auth 16 bytes. */
 export const PushSubscriptionInfoSchema = Type.Object(
   {
@@ -27,8 +30,12 @@ export const WakePayloadSchema = Type.Object(
   {
     type: Type.Literal('pairkey-wake'),
     kind: Type.Union([Type.Literal('sign-in'), Type.Literal('registration')]),
-    /** The requesting page's host name. */
-    site: Type.String({ minLength: 1, maxLength: 253 }),
+    /**
+     * The requesting page's host name as `new URL(origin).hostname` gives it: IDN labels already
+     * punycode, an IPv6 address in brackets. Host characters only, so a wake-up cannot put a
+     * sentence of its own on the phone's screen.
+     */
+    site: Type.String({ minLength: 1, maxLength: 253, pattern: WAKE_SITE_PATTERN }),
     /** The extension's id of the waiting request (its notification tag). */
     request: Type.String({ minLength: 1, maxLength: 64 }),
     /** Milliseconds since the epoch: the request's own deadline. */

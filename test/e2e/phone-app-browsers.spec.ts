@@ -135,15 +135,16 @@ test('pairs from a pasted link, names the browser, wakes by Web Push, and removi
   await deliverPush(worker, { ...wake, request: 'late', expiresAt: Date.now() - 1000 });
   await deliverPush(worker, 'not a wake-up');
   await deliverPush(worker, { ...wake, request: 'wake-1' });
-  await expect.poll(() => shownNotifications(app)).toEqual([{ title: 'Sign in to localhost?', body: 'Tap to open Pairkey and answer.', tag: 'wake-1', requireInteraction: true }]);
+  await expect.poll(() => shownNotifications(app)).toEqual([{ title: 'Sign in to localhost?', body: 'Tap to open Pairkey and answer.', tag: 'pairkey-wake', requireInteraction: true }]);
 
-  // Tapped while the app is open: it shows its requests.
-  await deliverPush(worker, { ...wake, request: 'wake-2' });
-  await expect.poll(async () => (await shownNotifications(app)).map((n) => n.tag)).toEqual(['wake-1', 'wake-2']);
+  // All wake-ups share one notification: a newer one replaces the older. Tapped while the app is
+  // open: it shows its requests.
+  await deliverPush(worker, { ...wake, kind: 'registration', request: 'wake-2' });
+  await expect.poll(async () => (await shownNotifications(app)).map((n) => n.title)).toEqual(['Create a passkey for localhost?']);
   await app.getByTestId('tab-browsers').tap();
-  await clickNotification(phone.context, 'wake-2');
+  await clickNotification(phone.context, 'pairkey-wake');
   await expect(app.getByTestId('tab-requests')).toHaveAttribute('aria-current', 'page');
-  await expect.poll(async () => (await shownNotifications(app)).map((n) => n.tag)).toEqual(['wake-1']);
+  await expect.poll(() => shownNotifications(app)).toEqual([]);
 
   await app.getByTestId('tab-browsers').tap();
 

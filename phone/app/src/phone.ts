@@ -269,7 +269,7 @@ export class Phone {
     await this.db.put('pairings', removed);
     this.startSession(removed);
     this.changed.emit('pairings');
-    await this.unsubscribeWhenUnpaired();
+    await this.pushAfterRemoval();
   }
 
   private async forget(pairedChannelId: string): Promise<void> {
@@ -279,14 +279,24 @@ export class Phone {
     await this.db.delete('pairings', pairedChannelId);
     if (record && !record.removed) this.notices.emit(t('{label} is no longer paired with this phone.', { label: record.label }));
     this.changed.emit('pairings');
-    await this.unsubscribeWhenUnpaired();
+    await this.pushAfterRemoval();
   }
 
-  /** No browser left to wake this phone: no push service should hold a way to. */
-  private async unsubscribeWhenUnpaired(): Promise<void> {
-    if ((await this.pairings()).length > 0 || (await this.push.state()) !== 'on') return;
-    await this.push.unsubscribe().catch((error: unknown) => this.log(`unsubscribe failed: ${String(error)}`));
-    this.changed.emit('push');
+  /**
+   * A browser was removed (here, or from its side). It still holds the subscription every paired
+   * browser was sent, and could go on posting wake-ups with it: no browser left, unsubscribe; else
+   * subscribe anew and send the new one to the browsers that remain (the others get it at their
+   * next handshake; a removed one's session sends none).
+   */
+  private async pushAfterRemoval(): Promise<void> {
+    try {
+      const done = await this.push.afterBrowserRemoved((await this.pairings()).length);
+      if (done === 'renewed') await this.pushChanged();
+      if (done) this.changed.emit('push');
+    } catch (error) {
+      this.log(`could not replace the push subscription: ${String(error)}`);
+      this.changed.emit('push');
+    }
   }
 
   private startSession(pairing: PairingRecord): void {

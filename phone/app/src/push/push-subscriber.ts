@@ -3,7 +3,8 @@
 // the relay's VAPID key, and what to tell paired browsers about it (`push-subscription`).
 import { Value } from '@sinclair/typebox/value';
 import { equalBytes, fromB64url, toArrayBuffer } from '../../../../shared/bytes.ts';
-import { PushSubscriptionInfoSchema, type PushSubscriptionInfo } from '../../../../shared/push/subscription.ts';
+import { PushSubscriptionInfoSchema, type PushSubscriptionInfo, type WakePayload } from '../../../../shared/push/subscription.ts';
+import { WAKE_TAG } from './wake-notification.ts';
 
 /**
  * - `unsupported`: no service worker, Push API or notifications here (iOS outside the home screen);
@@ -54,6 +55,31 @@ export class PushSubscriber {
     await (await this.current())?.unsubscribe();
   }
 
+  /**
+   * A browser was removed: it holds this subscription (every paired browser gets the same one) and
+   * could go on posting wake-ups through it. With no browser left, unsubscribe; else `renew`, and
+   * the caller sends the new subscription to the browsers that remain ('renewed').
+   */
+  async afterBrowserRemoved(browsersLeft: number): Promise<'renewed' | 'unsubscribed' | null> {
+    if ((await this.state()) !== 'on') return null;
+    if (browsersLeft === 0) {
+      await this.unsubscribe();
+      return 'unsubscribed';
+    }
+    return (await this.renew()) ? 'renewed' : null;
+  }
+
+  /** Drop the subscription and subscribe anew with the same relay key. True when there is a new one. */
+  async renew(): Promise<boolean> {
+    const old = await this.current();
+    const key = old?.options.applicationServerKey;
+    if (!old || !key) return false;
+    await old.unsubscribe();
+    const registration = await navigator.serviceWorker.ready;
+    await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    return true;
+  }
+
   /** Calls `changed` when the notification permission changes (revoked in the site settings). */
   watch(changed: () => void): void {
     if (!this.supported || !navigator.permissions) return;
@@ -63,11 +89,17 @@ export class PushSubscriber {
     );
   }
 
-  /** The request is handled: its wake-up notification, if one is showing, has nothing left to say. */
-  async dismiss(requestId: string): Promise<void> {
+  /**
+   * The request is handled: its wake-up notification, if one is showing, has nothing left to say;
+   * nor has one past its (capped, wake-notification.ts) deadline.
+   */
+  async dismiss(requestId: string, now = Date.now()): Promise<void> {
     if (!this.supported) return;
     const registration = await navigator.serviceWorker.getRegistration();
-    for (const notification of (await registration?.getNotifications({ tag: requestId })) ?? []) notification.close();
+    for (const notification of (await registration?.getNotifications({ tag: WAKE_TAG })) ?? []) {
+      const wake = notification.data as Partial<WakePayload> | null;
+      if (wake?.request === requestId || (wake?.expiresAt ?? 0) <= now) notification.close();
+    }
   }
 
   private async current(): Promise<PushSubscription | null> {
