@@ -205,13 +205,20 @@ describe('RequestWake', () => {
 
   it('a wake-up dropped unsent (its request ended while encrypting) does not hold the next one back', async () => {
     const cooldown = new WakeCooldown();
-    const phone = target('p1', subscription().info);
+    const sub = subscription();
+    const phone = target('p1', sub.info);
     const first = wakeWith({ cooldown });
     first.wake.consider([phone]);
     first.wake.stop();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(phone.asked).toHaveLength(0);
-    wakeWith({ cooldown }).wake.consider([phone]);
+    // The second request arrives while the first is still encrypting: it rides on it, then sends its own.
+    const second = wakeWith({ cooldown, payload: { ...payload, request: 'req-2' } });
+    second.wake.consider([phone]);
     await asked(phone);
+    const plain = ece.decrypt(Buffer.from(phone.asked[0]!.payload, 'base64url'), { version: 'aes128gcm', privateKey: sub.ecdh, authSecret: sub.info.auth });
+    expect(parseWakePayload(plain.toString('utf8'))).toMatchObject({ request: 'req-2' });
+    phone.asked[0]!.answer('sent');
+    await settle();
+    expect(phone.asked).toHaveLength(1);
+    expect(second.states).toEqual(['waking']);
   });
 });

@@ -49,14 +49,17 @@ export const WAKE_COOLDOWN_MS = 30_000;
 /** Per phone: the wake-up on its way, the relay's answer, or why none was sent. */
 type Attempt = 'pending' | RelayPushResult | 'no-subscription';
 
+/** How a wake-up another request was sending went; `unsent`: it was dropped, try again. */
+type Ridden = Attempt | 'unsent';
+
 /** Per phone, the last wake-up sent by any request: when, and (once the relay answered) how it went. */
 export class WakeCooldown {
-  private readonly last = new Map<string, { at: number; result: Attempt; waiters: ((result: Attempt) => void)[] }>();
+  private readonly last = new Map<string, { at: number; result: Attempt; waiters: ((result: Ridden) => void)[] }>();
 
   constructor(private readonly ms = WAKE_COOLDOWN_MS) {}
 
   /** The wake-up `phoneId` had within the cooldown, if any: its result, or a promise of it. */
-  recent(phoneId: string, now: number): Attempt | Promise<Attempt> | undefined {
+  recent(phoneId: string, now: number): Attempt | Promise<Ridden> | undefined {
     const last = this.last.get(phoneId);
     if (!last || now - last.at >= this.ms) return undefined;
     if (last.result !== 'pending') return last.result;
@@ -74,11 +77,11 @@ export class WakeCooldown {
   }
 
   /** The relay's answer; `unsent`: the request moved on before posting, the next may wake at once. */
-  answered(phoneId: string, result: Attempt, unsent = false): void {
+  answered(phoneId: string, result: Ridden): void {
     const last = this.last.get(phoneId);
     if (!last || last.result !== 'pending') return;
-    last.result = result;
-    if (unsent) this.last.delete(phoneId);
+    if (result === 'unsent') this.last.delete(phoneId);
+    else last.result = result;
     for (const waiter of last.waiters.splice(0)) waiter(result);
   }
 }
@@ -127,14 +130,7 @@ export class RequestWake {
         continue;
       }
       this.attempts.set(target.phoneId, 'pending');
-      const recent = this.cooldown.recent(target.phoneId, now);
-      if (recent === undefined) {
-        this.cooldown.sending(target.phoneId, now);
-        void this.send(target, target.push);
-      } else {
-        // Woken moments ago for another request: that wake-up's fate is this one's.
-        void Promise.resolve(recent).then((result) => this.settle(target.phoneId, result === 'pending' ? 'failed' : result, false));
-      }
+      void this.wakeOrRide(target, target.push);
     }
     this.report();
   }
@@ -144,6 +140,22 @@ export class RequestWake {
     this.stopped = true;
   }
 
+  /** Send a wake-up, or, when another request woke this phone moments ago, take that one's fate. */
+  private async wakeOrRide(target: WakeTarget, push: PushSubscriptionInfo): Promise<void> {
+    for (;;) {
+      // Synchronous up to the first await: consider() reports 'waking' with the send under way.
+      const recent = this.cooldown.recent(target.phoneId, this.now());
+      if (recent === undefined) {
+        this.cooldown.sending(target.phoneId, this.now());
+        return this.send(target, push);
+      }
+      const result = await recent;
+      if (this.stopped) return;
+      // The one ridden on was dropped unsent: this request sends its own (or rides on whoever does).
+      if (result !== 'unsent') return this.settle(target.phoneId, result, false);
+    }
+  }
+
   private async send(target: WakeTarget, push: PushSubscriptionInfo): Promise<void> {
     let result: RelayPushResult;
     try {
@@ -151,7 +163,7 @@ export class RequestWake {
       // Answered (or stopped) while encrypting: a wake-up for it would only be stale, and the
       // next request may wake the phone at once.
       if (this.stopped) {
-        this.cooldown.answered(target.phoneId, 'failed', true);
+        this.cooldown.answered(target.phoneId, 'unsent');
         return;
       }
       result = await target.requestPush(push.endpoint, toB64url(body), WAKE_TTL_SECONDS);
