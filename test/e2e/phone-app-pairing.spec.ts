@@ -14,6 +14,7 @@ import {
 import { pairingRelayTarget, RelaySocket, type WebSocketFactory, type WebSocketLike } from '../../shared/relay-socket.ts';
 import { PHONE_URL, RP_URL } from './fixtures.ts';
 import { expect, test } from './phone-app-fixtures.ts';
+import { expectAccessible, tabTo } from '../support/a11y.ts';
 
 const nodeSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;
 
@@ -111,14 +112,27 @@ test('"No, it differs" forgets the pairing on the phone and tells the extension'
   await expect(popup.getByTestId('pairing-qr')).toBeVisible();
 });
 
-test('a confirmed pairing shows which browser is asking, and when it was paired', async ({ popup, phone }) => {
+test('pairing with the keyboard alone on both screens, each screen audited; the pairing shows which browser is asking, and when it was paired', async ({ popup, phone }) => {
+  // axe audits take seconds each on a loaded machine.
+  test.setTimeout(120_000);
+  await expectAccessible(popup, 'popup with a pairing code');
   const app = await phone.open((await popup.getByTestId('pairing-link').textContent())!);
   await expect(app.getByTestId('pairing-consent')).toContainText('Browser 1');
-  await app.getByTestId('pairing-continue').tap();
+  await expectAccessible(app, 'phone app: pairing consent');
+  // From here on only key presses: Tab to each button, Enter to press it.
+  await tabTo(app, 'pairing-continue');
+  await app.keyboard.press('Enter');
   await expect(app.getByTestId('pairing-code')).toHaveText(/^\d{6}$/);
-  await popup.getByTestId('pairing-confirm').click();
-  await app.getByTestId('pairing-match').tap();
+  await expectAccessible(app, 'phone app: codes to compare');
+  await expect(popup.getByTestId('pairing-code')).toHaveText((await app.getByTestId('pairing-code').textContent())!);
+  await tabTo(popup, 'pairing-confirm');
+  await popup.keyboard.press('Enter');
+  await tabTo(app, 'pairing-match');
+  await app.keyboard.press('Enter');
   await expect(app.getByTestId('browser')).toHaveCount(1);
+  await expectAccessible(app, 'phone app: paired browsers');
+  await expect(popup.getByTestId('phone-status')).toBeVisible();
+  await expectAccessible(popup, 'popup with a paired phone');
   await app.reload();
   await app.getByTestId('tab-browsers').tap();
   await expect(app.getByTestId('browser')).toHaveCount(1);
