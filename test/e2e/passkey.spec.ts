@@ -4,23 +4,42 @@
 import type { Page } from '@playwright/test';
 import { addPasskey, signUpVerified } from '../qa/fixtures-rp.ts';
 import { addVirtualAuthenticator } from '../support/virtual-authenticator.ts';
+import { expectAccessible, tabTo } from '../support/a11y.ts';
 import { expect, RP_URL, test } from './fixtures.ts';
 
 async function keysOnServer(page: Page): Promise<{ kind: string; name: string }[]> {
   return ((await (await page.request.get(`${RP_URL}/api/keys`)).json()) as { keys: { kind: string; name: string }[] }).keys;
 }
 
-test('a passkey held by the paired phone is registered, then signs the person in after a phone restart', async ({
+test('a passkey held by the paired phone is registered (sent to the phone from the prompt window by keyboard alone), then signs the person in after a phone restart', async ({
   context,
+  extensionId,
   pairPhone,
   servePhone,
 }) => {
   const { phone: pairedPhone, storePath } = await pairPhone();
   let phone = pairedPhone;
+  // "Ask me each time": the prompt window asks where the request goes.
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/extension/ui/options.html`);
+  await expect(options.getByTestId('paired-phone')).toBeVisible();
+  await expectAccessible(options, 'options page');
+  await options.getByTestId('default-rule').selectOption('ask');
+  await expect(options.getByTestId('default-rule')).toHaveAttribute('data-saved', 'ask');
+  await options.close();
   const page = await context.newPage();
   await signUpVerified(page, 'alice');
 
+  const prompted = context.waitForEvent('page', (opened) => opened.url().includes('/extension/ui/prompt.html'));
   await addPasskey(page, 'My phone');
+  const prompt = await prompted;
+  await expect(prompt.getByTestId('prompt-heading')).toHaveText(/^localhost:\d+ wants to create a passkey$/);
+  await expectAccessible(prompt, 'prompt window');
+  // Keyboard alone: Tab to "Remember for this site", Space, Tab to "Use my phone", Enter.
+  await tabTo(prompt, 'prompt-remember');
+  await prompt.keyboard.press('Space');
+  await tabTo(prompt, 'prompt-phone');
+  await prompt.keyboard.press('Enter');
   await expect(page.getByTestId('status')).toHaveText('Added "My phone"');
   await phone.waitForLog(/request registration http:\/\/localhost:\d+ \(localhost\) for alice: approve/);
   // The first factor turns 2FA on: the backup codes are shown once.

@@ -99,13 +99,18 @@ export const choice: Scenario[] = [
     },
   },
   {
-    name: 'with the paired phone offline, the browser takes the call after a few seconds instead of hanging the page',
+    name: 'with the paired phone offline, the browser takes the call after a few seconds instead of hanging the page, and the popup says why',
     run: async (ctx) => {
-      const { phone } = await withPairedPhone(ctx);
+      const { phone, popup } = await withPairedPhone(ctx);
+      await popup.waitFor(tid('handoff-notice'), 'hidden');
       await phone.stop();
       const page = await sitePage(ctx);
       const result = await expectBrowserHandled(ctx, page, call('create', creationOptions()));
       assert.ok(result.ms < 9_000, `took ${result.ms} ms`);
+      // The person saw only the browser's own dialog: the popup tells them the phone was not online.
+      await popup.waitFor(`${tid('handoff-notice')}[data-reason="no-phone-online"]`);
+      const notice = await popup.waitForText(tid('handoff-notice'), /./);
+      assert.match(notice, /^No paired phone was online at .+, so the new passkey for localhost:\d+ was left to this browser's own authenticators\./);
     },
   },
 ];
