@@ -19,7 +19,35 @@ const SIGN_OUT = /\b(sign|log)\s*-?\s*(out|off)\b/i;
 const SIGN_UP = /\b(sign\s*-?\s*up|register|create|join|get started|new account|enrol)/i;
 const SIGN_IN = /\b(sign\s*-?\s*in|log\s*-?\s*in|continue|authenticate|use (a |your )?(passkey|security key))/i;
 /** Never clicked by the crawl: the site's data or the person's money could suffer. */
-export const DESTRUCTIVE = /\b(delete|remove|disable|revoke|reset|cancel|unsubscribe|deactivate|close (my |your )?account|pay|buy|purchase|order|transfer|send|regenerate|forgot|recover|lost|unpair|decline|leave)\b/i;
+export const DESTRUCTIVE = /\b(delete|remove|disable|revoke|reset|cancel|unsubscribe|subscribe|deactivate|close (my |your )?account|pay|buy|purchase|order|checkout|check out|transfer|send|regenerate|forgot|recover|lost|unpair|decline|leave|submit|save|confirm|post|publish|update|change|donate|approve|accept|archive|block|report|invite|share|upload|erase|wipe|destroy|drop|terminate)\b/i;
+
+/**
+ * Whether step 1 may click a control (or the crawl follow a link): it has a name (an unnamed or
+ * icon-only control could do anything), the name sounds neither destructive nor like signing
+ * out, and a URL it leads to (a link, or its form's action) is on `origin` and its path sounds
+ * harmless too.
+ */
+export function mayTry(name: string, origin: string, url: string | null = null): boolean {
+  if (name.trim() === '' || SIGN_OUT.test(name) || DESTRUCTIVE.test(name)) return false;
+  if (url === null) return true;
+  let to: URL;
+  try {
+    to = new URL(url);
+  } catch {
+    return false;
+  }
+  const words = decodeURIComponent(to.pathname + to.search).replace(/[/_\-.?&=]+/g, ' ');
+  return to.origin === origin && !SIGN_OUT.test(words) && !DESTRUCTIVE.test(words);
+}
+
+/** Storage a click could have left behind: cookies and this origin's web storage. */
+async function forget(page: Page): Promise<void> {
+  await page.context().clearCookies();
+  await page.evaluate(() => {
+    localStorage.clear();
+    sessionStorage.clear();
+  }).catch(() => undefined);
+}
 
 /** At most this many linked pages are scanned besides the start page. */
 const MAX_LINKED_PAGES = 8;
@@ -79,13 +107,20 @@ export interface CrawlOptions {
 export async function crawl({ start, page, watch, log }: CrawlOptions): Promise<Crawl> {
   const probes: Probe[] = [];
   log(`Scanning ${start.href}`);
-  const pages: PageScan[] = [await scan(page, start.href)];
-  const linked = [...new Set(pages[0]!.links.filter((l) => !SIGN_OUT.test(l.name) && !DESTRUCTIVE.test(l.name)).map((l) => l.href))]
+  const first = await scan(page, start.href);
+  // A start page that redirects elsewhere would have the crawl act on another site.
+  if (new URL(first.url).origin !== start.origin) throw new Error(`the start page went to ${new URL(first.url).origin}, another origin; give that as --site if it is the site to draft`);
+  const pages: PageScan[] = [first];
+  const linked = [...new Set(pages[0]!.links.filter((l) => mayTry(l.name, start.origin, l.href)).map((l) => l.href))]
     .filter((href) => href !== start.href.split('#')[0])
     .slice(0, MAX_LINKED_PAGES);
   for (const href of linked) {
     try {
       const scanned = await scan(page, href);
+      if (new URL(scanned.url).origin !== start.origin) {
+        log(`Not scanned: ${new URL(href).pathname} went to another origin`);
+        continue;
+      }
       if (scanned.url.split('#')[0] !== href && pages.some((p) => p.url === scanned.url)) continue;
       pages.push(scanned);
       log(`Scanned ${href}: ${scanned.forms.length} forms, ${scanned.buttons.length} buttons`);
@@ -94,10 +129,11 @@ export async function crawl({ start, page, watch, log }: CrawlOptions): Promise<
     }
   }
 
-  const use = async (pageUrl: string | null, button: ButtonFinding | { selector: string; how: ButtonFinding['how']; name: string }, form: FormFinding | null, answer: Answer, account: Account | null): Promise<Probe> => {
+  const use = async (pageUrl: string | null, button: ButtonFinding | { selector: string; how: ButtonFinding['how']; name: string }, form: FormFinding | null, answer: Answer, account: Account | null, trying = false): Promise<Probe> => {
     const typed = account ? valuesFor(form, account) : {};
     const on = pageUrl ?? page.url();
-    const result = await probeClick(page, watch, pageUrl, { fill: typed, click: button, answer, username: account?.username ?? null });
+    const allowed = trying ? (name: string, url: string | null) => mayTry(name, start.origin, url) : undefined;
+    const result = await probeClick(page, watch, pageUrl, { fill: typed, click: button, answer, username: account?.username ?? null, ...(allowed ? { allowed } : {}) });
     const probe: Probe = {
       page: on,
       control: { selector: button.selector, how: button.how, name: button.name },
@@ -120,10 +156,12 @@ export async function crawl({ start, page, watch, log }: CrawlOptions): Promise<
     for (const button of scanned.buttons) {
       const form = button.form === null ? null : (scanned.forms[button.form] ?? null);
       const key = `${button.selector}\u0000${button.name}`;
-      if (tried.has(key) || SIGN_OUT.test(button.name) || DESTRUCTIVE.test(button.name) || hasPassword(form)) continue;
+      if (tried.has(key) || !mayTry(button.name, start.origin) || hasPassword(form)) continue;
       tried.add(key);
       try {
-        await use(scanned.url, button, form, 'deny', newAccount());
+        // Each try starts signed out and with nothing stored, so no click builds on another's.
+        await forget(page);
+        await use(scanned.url, button, form, 'deny', newAccount(), true);
       } catch (error) {
         log(`Could not use "${button.name}" on ${scanned.url}: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -132,6 +170,7 @@ export async function crawl({ start, page, watch, log }: CrawlOptions): Promise<
   const webauthn = (kind: 'registration' | 'sign-in') => probes.find((p) => p.result.webauthn?.kind === kind && p.answer === 'deny');
 
   // 2. An account: by registering a passkey, else through a password sign-up form.
+  await forget(page);
   const account = newAccount();
   let signedUp: Probe | null = null;
   const registration = webauthn('registration');

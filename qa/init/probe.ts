@@ -63,6 +63,8 @@ export interface ClickPlan {
   answer: Answer;
   /** Looked for on the page afterwards (the signed-in marker). */
   username: string | null;
+  /** Re-checked on the control's live name and on each URL it leads to, right before the click. */
+  allowed?: (name: string, url: string | null) => boolean;
 }
 
 export interface NetworkLog {
@@ -139,16 +141,62 @@ export async function settle(page: Page, inFlight: () => number, watch: PhoneWat
   }
 }
 
+/** The control as it is right before the click: its name (as page-scripts' nameOf reads it) and where its form would go. */
+interface ControlNow {
+  name: string;
+  /** The URL a submit would go to (the form's action or the button's formaction), else null. */
+  target: string | null;
+  href: string | null;
+}
+
+/**
+ * Refuses a click the scan did not plan: the control's name changed since the scan (a page that
+ * swaps a harmless label for "Delete" must not get the click), or its form or link leads off the
+ * page's origin. Throws a sentence; the crawl logs it and moves on.
+ */
+export function refusedClick(planned: Located, now: ControlNow, pageUrl: string): string | null {
+  if (now.name === '' || now.name !== planned.name) return `its name is now "${now.name.slice(0, 40)}", not "${planned.name.slice(0, 40)}" as scanned`;
+  const origin = new URL(pageUrl).origin;
+  for (const url of [now.target, now.href]) {
+    if (url === null) continue;
+    let to: URL;
+    try {
+      to = new URL(url, pageUrl);
+    } catch {
+      return 'it leads to a URL that does not parse';
+    }
+    if (to.origin !== origin) return `it leads to another origin (${to.origin})`;
+  }
+  return null;
+}
+
 /** Opens `url` (when given), fills and clicks as planned, and reports what followed. */
 export async function probeClick(page: Page, watch: PhoneWatch, url: string | null, plan: ClickPlan): Promise<ProbeResult> {
   if (url !== null) await page.goto(url, { waitUntil: 'load' });
   await page.evaluate(RECORD);
   for (const [selector, value] of Object.entries(plan.fill)) await page.locator(selector).first().fill(value, { timeout: 5_000 });
+  const control = page.locator(plan.click.selector).first();
+  const now = await control.evaluate((el): ControlNow => {
+    // The same reading as page-scripts' nameOf (kept in step with it).
+    const clean = (text: unknown) => String(text || '').replace(/\s+/g, ' ').trim();
+    const input = el instanceof HTMLInputElement ? el : null;
+    const labels = input?.labels ?? (el instanceof HTMLButtonElement ? el.labels : null);
+    const name = clean(el.getAttribute('aria-label') || (labels && labels[0] && labels[0].textContent) || (input && ['submit', 'button'].includes(input.type) ? input.value : '') || el.textContent || el.getAttribute('placeholder') || el.getAttribute('title') || '').slice(0, 80);
+    const submitter = el instanceof HTMLButtonElement || el instanceof HTMLInputElement ? el : null;
+    const form = submitter?.form ?? null;
+    const target = form && (submitter!.type === 'submit' || submitter!.type === 'image') ? submitter!.formAction || form.action || null : null;
+    const link = el.closest('a[href]');
+    return { name, target, href: link instanceof HTMLAnchorElement ? link.href : null };
+  }, undefined, { timeout: 5_000 });
+  const refused =
+    refusedClick(plan.click, now, page.url()) ??
+    (plan.allowed && [null, now.target, now.href].some((to, i) => (i === 0 || to !== null) && !plan.allowed!(now.name, to)) ? 'it sounds destructive or leads somewhere the crawl does not go' : null);
+  if (refused) throw new Error(`The control "${plan.click.name.slice(0, 40)}" was not clicked: ${refused}`);
   watch.answerWith(plan.answer);
   const seenBefore = watch.seen.length;
   const network = recordResponses(page);
   try {
-    await page.locator(plan.click.selector).first().click({ timeout: 5_000 });
+    await control.click({ timeout: 5_000 });
     await settle(page, network.inFlight, watch);
   } finally {
     network.stop();

@@ -3,8 +3,10 @@
 // command's usage errors.
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { mayTry } from '../../qa/init/crawl.ts';
 import { draftProfile, failurePattern, textPattern } from '../../qa/init/draft.ts';
 import type { Crawl, Probe, ProbeResult } from '../../qa/init/findings.ts';
+import { refusedClick } from '../../qa/init/probe.ts';
 import { draftYaml } from '../../qa/init/yaml.ts';
 import { validateProfile } from '../../qa/profile/load.ts';
 import { runCli } from './cli-harness.ts';
@@ -83,5 +85,28 @@ describe('the command line', () => {
     const help = await runCli(['qa', 'init', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('the buttons that start WebAuthn calls (the phone sees them through the extension)');
+  });
+});
+
+describe('what the crawl may click (review finding 10)', () => {
+  const origin = 'https://shop.example.com';
+  it('skips unnamed controls, destructive or committing words, and links or forms that lead off the origin or to destructive paths', () => {
+    expect(mayTry('Create account with a passkey', origin)).toBe(true);
+    expect(mayTry('Sign in with a passkey', origin, `${origin}/login?next=%2Fhome`)).toBe(true);
+    for (const name of ['', '   ', 'Submit', 'Save', 'Confirm', 'Checkout', 'Subscribe', 'Post', 'Delete account', 'Sign out']) expect(mayTry(name, origin), name).toBe(false);
+    expect(mayTry('Docs', origin, 'https://evil.example/docs')).toBe(false);
+    expect(mayTry('Settings', origin, `${origin}/account/delete`)).toBe(false);
+    expect(mayTry('Go', origin, `${origin}/api/logout`)).toBe(false);
+    expect(mayTry('Go', origin, 'not a url')).toBe(false);
+  });
+
+  it('refuses a click when the control was renamed since the scan, or its form or link leads to another origin', () => {
+    const planned = { selector: '#go', how: 'id' as const, name: 'Try it' };
+    const page = `${origin}/demo`;
+    expect(refusedClick(planned, { name: 'Try it', target: `${origin}/demo`, href: null }, page)).toBeNull();
+    expect(refusedClick(planned, { name: 'Delete everything', target: null, href: null }, page)).toMatch(/its name is now "Delete everything"/);
+    expect(refusedClick(planned, { name: '', target: null, href: null }, page)).not.toBeNull();
+    expect(refusedClick(planned, { name: 'Try it', target: 'https://evil.example/collect', href: null }, page)).toBe('it leads to another origin (https://evil.example)');
+    expect(refusedClick(planned, { name: 'Try it', target: null, href: 'https://evil.example/' }, page)).toBe('it leads to another origin (https://evil.example)');
   });
 });
