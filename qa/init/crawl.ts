@@ -19,7 +19,12 @@ const SIGN_OUT = /\b(sign|log)\s*-?\s*(out|off)\b/i;
 const SIGN_UP = /\b(sign\s*-?\s*up|register|create|join|get started|new account|enrol)/i;
 const SIGN_IN = /\b(sign\s*-?\s*in|log\s*-?\s*in|continue|authenticate|use (a |your )?(passkey|security key))/i;
 /** Never clicked by the crawl: the site's data or the person's money could suffer. */
-export const DESTRUCTIVE = /\b(delete|remove|disable|revoke|reset|cancel|unsubscribe|subscribe|deactivate|close (my |your )?account|pay|buy|purchase|order|checkout|check out|transfer|send|regenerate|forgot|recover|lost|unpair|decline|leave|submit|save|confirm|post|publish|update|change|donate|approve|accept|archive|block|report|invite|share|upload|erase|wipe|destroy|drop|terminate)\b/i;
+export const DESTRUCTIVE = /\b(delete|remove|disable|revoke|reset|cancel|unsubscribe|deactivate|close (my |your )?account|pay|buy|purchase|order|checkout|check out|transfer|send|regenerate|forgot|recover|lost|unpair|decline|leave|erase|wipe|destroy|terminate)\b/i;
+/**
+ * Not tried by the crawl either: these commit something (a post, a setting, a subscription) that
+ * a person choosing to use them in --watch means, but a crawl clicking blindly does not.
+ */
+const COMMITS = /\b(submit|save|confirm|checkout|subscribe|post|publish|update|change|donate|approve|accept|archive|block|report|invite|share|upload)\b/i;
 
 /**
  * Whether step 1 may click a control (or the crawl follow a link): it has a name (an unnamed or
@@ -28,7 +33,7 @@ export const DESTRUCTIVE = /\b(delete|remove|disable|revoke|reset|cancel|unsubsc
  * harmless too.
  */
 export function mayTry(name: string, origin: string, url: string | null = null): boolean {
-  if (name.trim() === '' || SIGN_OUT.test(name) || DESTRUCTIVE.test(name)) return false;
+  if (name.trim() === '' || SIGN_OUT.test(name) || DESTRUCTIVE.test(name) || COMMITS.test(name)) return false;
   if (url === null) return true;
   let to: URL;
   try {
@@ -37,16 +42,14 @@ export function mayTry(name: string, origin: string, url: string | null = null):
     return false;
   }
   const words = decodeURIComponent(to.pathname + to.search).replace(/[/_\-.?&=]+/g, ' ');
-  return to.origin === origin && !SIGN_OUT.test(words) && !DESTRUCTIVE.test(words);
+  return to.origin === origin && !SIGN_OUT.test(words) && !DESTRUCTIVE.test(words) && !COMMITS.test(words);
 }
 
 /** Storage a click could have left behind: cookies and this origin's web storage. */
 async function forget(page: Page): Promise<void> {
   await page.context().clearCookies();
-  await page.evaluate(() => {
-    localStorage.clear();
-    sessionStorage.clear();
-  }).catch(() => undefined);
+  // A string, as the page scripts are (tsx's transform may add helpers the page lacks).
+  await page.evaluate('localStorage.clear(); sessionStorage.clear()').catch(() => undefined);
 }
 
 /** At most this many linked pages are scanned besides the start page. */

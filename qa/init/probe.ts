@@ -170,24 +170,28 @@ export function refusedClick(planned: Located, now: ControlNow, pageUrl: string)
   return null;
 }
 
+/**
+ * Page code reading a control right before the click (ControlNow): its name the way
+ * page-scripts' nameOf reads it (kept in step with it), and where it leads. A string, as the other
+ * page scripts are (tsx's transform would add helpers a function cannot take into the page), made
+ * a Function so that Playwright calls it with the element.
+ */
+const CONTROL_NOW = new Function('el', `
+  const clean = (text) => String(text || '').replace(/\\s+/g, ' ').trim();
+  const name = clean(el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || (el.tagName === 'INPUT' && ['submit', 'button'].includes(el.type) ? el.value : '') || el.textContent || el.getAttribute('placeholder') || el.getAttribute('title') || '').slice(0, 80);
+  const form = el.form || null;
+  const target = form && (el.type === 'submit' || el.type === 'image') ? el.formAction || form.action || null : null;
+  const link = el.closest('a[href]');
+  return { name, target, href: link ? link.href : null };
+`) as (el: Element) => ControlNow;
+
 /** Opens `url` (when given), fills and clicks as planned, and reports what followed. */
 export async function probeClick(page: Page, watch: PhoneWatch, url: string | null, plan: ClickPlan): Promise<ProbeResult> {
   if (url !== null) await page.goto(url, { waitUntil: 'load' });
   await page.evaluate(RECORD);
   for (const [selector, value] of Object.entries(plan.fill)) await page.locator(selector).first().fill(value, { timeout: 5_000 });
   const control = page.locator(plan.click.selector).first();
-  const now = await control.evaluate((el): ControlNow => {
-    // The same reading as page-scripts' nameOf (kept in step with it).
-    const clean = (text: unknown) => String(text || '').replace(/\s+/g, ' ').trim();
-    const input = el instanceof HTMLInputElement ? el : null;
-    const labels = input?.labels ?? (el instanceof HTMLButtonElement ? el.labels : null);
-    const name = clean(el.getAttribute('aria-label') || (labels && labels[0] && labels[0].textContent) || (input && ['submit', 'button'].includes(input.type) ? input.value : '') || el.textContent || el.getAttribute('placeholder') || el.getAttribute('title') || '').slice(0, 80);
-    const submitter = el instanceof HTMLButtonElement || el instanceof HTMLInputElement ? el : null;
-    const form = submitter?.form ?? null;
-    const target = form && (submitter!.type === 'submit' || submitter!.type === 'image') ? submitter!.formAction || form.action || null : null;
-    const link = el.closest('a[href]');
-    return { name, target, href: link instanceof HTMLAnchorElement ? link.href : null };
-  }, undefined, { timeout: 5_000 });
+  const now = await control.evaluate(CONTROL_NOW, undefined, { timeout: 5_000 });
   const refused =
     refusedClick(plan.click, now, page.url()) ??
     (plan.allowed && [null, now.target, now.href].some((to, i) => (i === 0 || to !== null) && !plan.allowed!(now.name, to)) ? 'it sounds destructive or leads somewhere the crawl does not go' : null);

@@ -2,11 +2,40 @@
 // in) while each click is recorded with what followed it — the WebAuthn call the paired phone
 // received through the extension (the phone approves), the page's fetch/XHR answers and what the
 // page showed — into the same findings the headless crawl makes (crawl.ts), for the same draft.
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { BrowserContext, Page } from 'playwright-core';
 import { intentOf, DESTRUCTIVE } from './crawl.ts';
-import type { ButtonFinding, Crawl, FormFinding, Located, Probe } from './findings.ts';
+import type { ButtonFinding, Crawl, FieldKind, FormFinding, Located, Probe, SelectorHow } from './findings.ts';
 import { CLICK_RECORDER, RECORD } from './page-scripts.ts';
 import { readPage, recordResponses, settle, type NetworkLog, type PhoneWatch } from './probe.ts';
+
+// Records, so that a new kind in findings.ts fails to compile here until it is accepted.
+const SELECTOR_HOWS = Object.keys({ 'test-id': 1, id: 1, name: 1, label: 1, role: 1, form: 1, class: 1, structure: 1 } satisfies Record<SelectorHow, 1>) as SelectorHow[];
+const FIELD_KINDS = Object.keys({ username: 1, email: 1, password: 1, 'new-password': 1, otp: 1, text: 1, choice: 1 } satisfies Record<FieldKind, 1>) as FieldKind[];
+const Text = (maxLength: number) => Type.String({ maxLength });
+const LocatedShape = Type.Object({ selector: Text(2000), how: Type.Union(SELECTOR_HOWS.map((how) => Type.Literal(how))), name: Text(200) });
+const FieldShape = Type.Composite([LocatedShape, Type.Object({ kind: Type.Union(FIELD_KINDS.map((kind) => Type.Literal(kind))) })]);
+/** What CLICK_RECORDER sends for one click (page-scripts.ts); anything else is not recorded. */
+export const ClickInfo = Type.Object({
+  url: Text(4000),
+  title: Text(2000),
+  link: Type.Boolean(),
+  control: LocatedShape,
+  form: Type.Union([Type.Null(), Type.Composite([LocatedShape, Type.Object({ fields: Type.Array(FieldShape, { maxItems: 100 }), submit: Type.Union([Type.Null(), LocatedShape]) })])]),
+  values: Type.Record(Type.String({ maxLength: 2000 }), Text(10_000)),
+});
+
+/** A click is recorded only from a page's top frame, on the start origin, in the recorder's shape. */
+export function recordable(topFrame: boolean, frameUrl: string, origin: string, info: unknown): info is Omit<Click, 'at' | 'page'> {
+  let on: string;
+  try {
+    on = new URL(frameUrl).origin;
+  } catch {
+    return false;
+  }
+  return topFrame && on === origin && Value.Check(ClickInfo, info);
+}
 
 interface Click {
   url: string;
@@ -43,8 +72,10 @@ export async function watchVisit({ start, context, page, watch, log, done }: Wat
     // page script has replaced navigator.credentials (document_start), i.e. after load.
     p.on('load', () => void p.evaluate(RECORD).catch(() => undefined));
   };
-  await context.exposeBinding('__pairkeyInitClick', ({ page: source }, info: Omit<Click, 'at' | 'page'>) => {
-    if (!source) return;
+  await context.exposeBinding('__pairkeyInitClick', ({ page: source, frame }, info: unknown) => {
+    // Every frame can call the binding, third-party iframes included: only the top frame of a
+    // page on the start origin is recorded, and only a payload of the recorder's shape.
+    if (!source || !recordable(frame === source.mainFrame(), frame.url(), start.origin, info)) return;
     clicks.push({ ...info, at: Date.now(), page: source });
     wake?.();
   });

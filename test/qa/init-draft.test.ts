@@ -7,6 +7,7 @@ import { mayTry } from '../../qa/init/crawl.ts';
 import { draftProfile, failurePattern, textPattern } from '../../qa/init/draft.ts';
 import type { Crawl, Probe, ProbeResult } from '../../qa/init/findings.ts';
 import { refusedClick } from '../../qa/init/probe.ts';
+import { recordable } from '../../qa/init/watch.ts';
 import { draftYaml } from '../../qa/init/yaml.ts';
 import { validateProfile } from '../../qa/profile/load.ts';
 import { runCli } from './cli-harness.ts';
@@ -108,5 +109,25 @@ describe('what the crawl may click (review finding 10)', () => {
     expect(refusedClick(planned, { name: '', target: null, href: null }, page)).not.toBeNull();
     expect(refusedClick(planned, { name: 'Try it', target: 'https://evil.example/collect', href: null }, page)).toBe('it leads to another origin (https://evil.example)');
     expect(refusedClick(planned, { name: 'Try it', target: null, href: 'https://evil.example/' }, page)).toBe('it leads to another origin (https://evil.example)');
+  });
+});
+
+describe('what --watch records (review finding 11)', () => {
+  const origin = 'https://shop.example.com';
+  const click = {
+    url: `${origin}/login`,
+    title: 'Shop',
+    link: false,
+    control: { selector: '#go', how: 'id', name: 'Sign in' },
+    form: { selector: 'form', how: 'form', name: '', fields: [{ selector: '#user', how: 'id', name: 'Username', kind: 'username' }], submit: null },
+    values: { '#user': 'alice' },
+  };
+  it("records the top frame's clicks on the start origin, in the recorder's shape only", () => {
+    expect(recordable(true, `${origin}/login`, origin, click)).toBe(true);
+    expect(recordable(false, `${origin}/frame`, origin, click)).toBe(false);
+    expect(recordable(true, 'https://ads.example/x', origin, click)).toBe(false);
+    expect(recordable(true, `${origin}/login`, origin, { ...click, control: { selector: '#go', how: 'xpath', name: 'Sign in' } })).toBe(false);
+    expect(recordable(true, `${origin}/login`, origin, { ...click, values: { '#user': 42 } })).toBe(false);
+    expect(recordable(true, `${origin}/login`, origin, 'click')).toBe(false);
   });
 });
