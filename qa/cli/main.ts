@@ -15,7 +15,7 @@ import { writeReports } from '../report/write.ts';
 import { runChecks } from '../runner.ts';
 import { BROWSERS, openSession, type BrowserName } from '../session.ts';
 import { siblingOrigin } from '../sibling-server.ts';
-import { relayProblem, resolveServers, type Env } from './servers.ts';
+import { httpUrl, relayProblem, resolveServers, serverFlags, SERVER_OPTIONS, UsageError, type Env } from './servers.ts';
 
 export const BUNDLED_PROFILE = fileURLToPath(new URL('../profiles/pairkey-rp.yaml', import.meta.url));
 const DEFAULT_TIMEOUT_SECONDS = 20;
@@ -57,7 +57,6 @@ export interface Io {
   err: Write;
 }
 
-class UsageError extends Error {}
 
 function idList(flag: string, text: string | undefined): string[] | null {
   if (text === undefined) return null;
@@ -65,17 +64,6 @@ function idList(flag: string, text: string | undefined): string[] | null {
   const unknown = ids.filter((id) => !CHECK_IDS.includes(id));
   if (unknown.length > 0) throw new UsageError(`--${flag}: unknown check ${unknown.join(', ')} (see --list)`);
   return ids;
-}
-
-function httpUrl(flag: string, text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--${flag} must be an absolute URL (got "${text}")`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} must be an http(s) URL (got "${text}")`);
-  return url;
 }
 
 interface Invocation {
@@ -106,10 +94,7 @@ function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
       accounts: { type: 'string' },
       only: { type: 'string' },
       skip: { type: 'string' },
-      server: { type: 'string' },
-      relay: { type: 'string' },
-      'phone-app': { type: 'string' },
-      extension: { type: 'string' },
+      ...SERVER_OPTIONS,
       timeout: { type: 'string' },
       headed: { type: 'boolean' },
       list: { type: 'boolean' },
@@ -130,14 +115,8 @@ function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
     if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
   }
 
-  const servers = resolveServers(
-    {
-      ...(values.server !== undefined ? { server: httpUrl('server', values.server) } : {}),
-      ...(values.relay !== undefined ? { relay: httpUrl('relay', values.relay) } : {}),
-      ...(values['phone-app'] !== undefined ? { phoneApp: httpUrl('phone-app', values['phone-app']) } : {}),
-    },
-    env,
-  );
+  const named = serverFlags(values);
+  const servers = resolveServers(named.flags, env);
   const profileFile = values.profile ?? BUNDLED_PROFILE;
   const external = values.accounts !== undefined || Boolean(env.PAIRKEY_QA_ACCOUNTS?.trim());
   const profile = loadProfile(profileFile, { givenAccounts: external });
@@ -156,7 +135,7 @@ function parse(argv: string[], env: Env): Invocation | 'help' | 'list' {
     checks: CHECKS.filter((c) => (only === null || only.includes(c.id)) && !(skip ?? []).includes(c.id)),
     reportDir: values['report-dir'] ?? null,
     timeoutMs: (timeoutSeconds ?? profile.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000,
-    relayNamed: values.relay !== undefined || values.server !== undefined,
+    relayNamed: named.relayNamed,
     accounts: given ? { accounts: resolveAccounts(given.specs, env, given.source), source: given.source } : null,
     launch: {
       relayUrl: servers.relayUrl,

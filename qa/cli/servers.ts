@@ -6,6 +6,41 @@
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** A mistake on the command line: its sentence goes to stderr with the usage (exit 2). */
+export class UsageError extends Error {}
+
+/** parseArgs options of every command that starts the extension with a phone (`qa`, `qa init`). */
+export const SERVER_OPTIONS = {
+  server: { type: 'string' },
+  relay: { type: 'string' },
+  'phone-app': { type: 'string' },
+  extension: { type: 'string' },
+} as const;
+
+/** An absolute http(s) URL given as `--flag`, or a UsageError naming the flag. */
+export function httpUrl(flag: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--${flag} must be an absolute URL (got "${text}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--${flag} must be an http(s) URL (got "${text}")`);
+  return url;
+}
+
+/** The server flags as given; `relayNamed`: a missing relay is then a wrong address, not a server not started. */
+export function serverFlags(values: { server?: string; relay?: string; 'phone-app'?: string }): { flags: ServerFlags; relayNamed: boolean } {
+  return {
+    flags: {
+      ...(values.server !== undefined ? { server: httpUrl('server', values.server) } : {}),
+      ...(values.relay !== undefined ? { relay: httpUrl('relay', values.relay) } : {}),
+      ...(values['phone-app'] !== undefined ? { phoneApp: httpUrl('phone-app', values['phone-app']) } : {}),
+    },
+    relayNamed: values.relay !== undefined || values.server !== undefined,
+  };
+}
+
 export interface ServerFlags {
   server?: URL;
   relay?: URL;

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ProfileError, validateProfile } from '../profile/load.ts';
 import type { Write } from '../report/terminal.ts';
-import { relayProblem, resolveServers, type Env } from '../cli/servers.ts';
+import { httpUrl, relayProblem, resolveServers, serverFlags, SERVER_OPTIONS, UsageError, type Env } from '../cli/servers.ts';
 import { crawl } from './crawl.ts';
 import { draftProfile } from './draft.ts';
 import type { Crawl } from './findings.ts';
@@ -39,26 +39,13 @@ export interface InitIo {
   err: Write;
 }
 
-class InitUsageError extends Error {}
-
-function httpUrl(flag: string, text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new InitUsageError(`--${flag} must be an absolute URL (got "${text}")`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InitUsageError(`--${flag} must be an http(s) URL (got "${text}")`);
-  return url;
-}
-
 /** `pairkey qa init <args>`; resolves with the exit code. */
 export async function runInit(argv: string[], io: InitIo, env: Env): Promise<number> {
   let values: ReturnType<typeof parse>;
   try {
     values = parse(argv);
   } catch (error) {
-    if (error instanceof InitUsageError || (error instanceof TypeError && 'code' in error)) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
       io.err(`${error.message}\n\n${INIT_USAGE}`);
       return 2;
     }
@@ -68,7 +55,7 @@ export async function runInit(argv: string[], io: InitIo, env: Env): Promise<num
     io.out(INIT_USAGE);
     return 0;
   }
-  const servers = resolveServers(values.servers, env);
+  const servers = resolveServers(values.flags, env);
   const noRelay = await relayProblem(servers.relayUrl, values.relayNamed);
   if (noRelay !== null) {
     io.err(noRelay);
@@ -139,28 +126,20 @@ function parse(argv: string[]) {
       site: { type: 'string' },
       out: { type: 'string' },
       watch: { type: 'boolean' },
-      server: { type: 'string' },
-      relay: { type: 'string' },
-      'phone-app': { type: 'string' },
-      extension: { type: 'string' },
+      ...SERVER_OPTIONS,
       headed: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help' as const;
-  if (positionals.length > 0) throw new InitUsageError(`unexpected argument ${positionals[0]}`);
-  if (values.site === undefined) throw new InitUsageError('--site <url> is required: the page to start from');
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  if (values.site === undefined) throw new UsageError('--site <url> is required: the page to start from');
   return {
     site: httpUrl('site', values.site),
     out: values.out ?? null,
     watch: values.watch === true,
     headed: values.headed === true,
     extension: values.extension,
-    relayNamed: values.relay !== undefined || values.server !== undefined,
-    servers: {
-      ...(values.server !== undefined ? { server: httpUrl('server', values.server) } : {}),
-      ...(values.relay !== undefined ? { relay: httpUrl('relay', values.relay) } : {}),
-      ...(values['phone-app'] !== undefined ? { phoneApp: httpUrl('phone-app', values['phone-app']) } : {}),
-    },
+    ...serverFlags(values),
   };
 }

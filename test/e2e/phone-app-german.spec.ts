@@ -2,6 +2,7 @@
 // English left (visible text checked against the English keys of the catalog and common English
 // words, as the RP's German test does), from the pairing questions to the settings.
 import type { Page } from '@playwright/test';
+import { visibleTexts } from '../support/visible-texts.ts';
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { createPairingOffer, encodePairingLink, generateStaticKeyPair, PairingResponder } from '../../shared/protocol/index.ts';
@@ -12,23 +13,8 @@ import { expect, test } from './phone-app-fixtures.ts';
 
 const GERMAN = JSON.parse(readFileSync(new URL('../../phone/app/src/i18n/de.json', import.meta.url), 'utf8')) as Record<string, string>;
 
-/** Every visible text of the page, one entry per element's own text, and the labelling attributes. */
-async function visibleTexts(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const texts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      const text = (node.nodeValue ?? '').replace(/\s+/g, ' ').trim();
-      if (!parent || parent.closest('bdi, code, output')) continue;
-      if (text && parent.getClientRects().length > 0 && getComputedStyle(parent).visibility !== 'hidden') texts.push(text);
-    }
-    for (const element of document.querySelectorAll('[placeholder], [alt], [aria-label]')) {
-      for (const name of ['placeholder', 'alt', 'aria-label']) if (element.getAttribute(name)) texts.push(element.getAttribute(name)!);
-    }
-    return texts;
-  });
-}
+// bdi, code, output: names, codes and links the person or a browser chose, not page text.
+const pageTexts = (page: Page) => visibleTexts(page, 'bdi, code, output');
 
 /** English left: catalog entries shown untranslated, or common English words. */
 function english(texts: string[]): string[] {
@@ -54,36 +40,36 @@ test.describe('in German', () => {
     const consent = app.getByTestId('pairing-consent');
     await expect(consent).toContainText('Mit einem Browser koppeln?');
     await expect(app.getByTestId('pairing-consent-text')).toContainText('Ein Kopplungslink hat diese App geöffnet');
-    expect(english(await visibleTexts(app)), 'pairing question').toEqual([]);
+    expect(english(await pageTexts(app)), 'pairing question').toEqual([]);
     await app.getByTestId('pairing-continue').tap();
     await expect(app.getByTestId('pairing-code')).toHaveText(/^\d{6}$/);
     await expect(app.getByTestId('pairing-result-text')).toContainText('Nach der Bestätigung heißt er „Browser 1“');
-    expect(english(await visibleTexts(app)), 'codes to compare').toEqual([]);
+    expect(english(await pageTexts(app)), 'codes to compare').toEqual([]);
     await app.getByTestId('pairing-mismatch').tap();
     await expect(app.getByTestId('no-browsers')).toHaveText('Noch kein Browser gekoppelt.');
-    expect(english(await visibleTexts(app)), 'browsers').toEqual([]);
+    expect(english(await pageTexts(app)), 'browsers').toEqual([]);
     browser.close();
 
     await app.getByTestId('tab-requests').tap();
     await expect(app.getByTestId('no-requests')).toBeVisible();
     await expect(app.getByTestId('link-status')).toHaveText('nicht gekoppelt');
-    expect(english(await visibleTexts(app)), 'requests').toEqual([]);
+    expect(english(await pageTexts(app)), 'requests').toEqual([]);
     await app.getByTestId('tab-passkeys').tap();
     await expect(app.getByTestId('no-passkeys')).toBeVisible();
-    expect(english(await visibleTexts(app)), 'passkeys').toEqual([]);
+    expect(english(await pageTexts(app)), 'passkeys').toEqual([]);
     await app.getByTestId('tab-codes').tap();
     await app.getByTestId('otp-add').locator('summary').first().tap();
     await app.getByTestId('otp-add-issuer').fill('Beispiel');
     await app.getByTestId('otp-add-secret').fill('ABC');
     await app.getByTestId('otp-add-submit').tap();
     await expect(app.getByTestId('otp-add-error')).toHaveText('Der Schlüssel muss mindestens 16 Base32-Zeichen haben (A–Z, 2–7).');
-    expect(english(await visibleTexts(app)), 'codes').toEqual([]);
+    expect(english(await pageTexts(app)), 'codes').toEqual([]);
     await app.getByTestId('tab-settings').tap();
     await app.getByTestId('pin-new').fill('482913');
     await app.getByTestId('pin-confirm').fill('482913');
     await app.getByTestId('pin-save').tap();
     await expect(app.getByTestId('pin-status')).toHaveText('PIN festgelegt.');
-    expect(english(await visibleTexts(app)), 'settings').toEqual([]);
+    expect(english(await pageTexts(app)), 'settings').toEqual([]);
     await expectAccessible(app, 'phone app settings in German');
   });
 });

@@ -2,6 +2,7 @@
 // the re-auth dialog, the key-name field, sign-out leaving nothing of the account on screen, an
 // authenticator that already holds a key, a favicon, axe audits of every page, and German.
 import type { Page } from '@playwright/test';
+import { visibleTexts } from '../support/visible-texts.ts';
 import { readFileSync } from 'node:fs';
 import { expectAccessible } from '../support/a11y.ts';
 import { addKey, expect, PASSWORD, signInWithPassword, signUpVerified, test } from './rp-fixtures.ts';
@@ -73,24 +74,8 @@ test('security page: key names, an authenticator already used, the re-auth dialo
   await expect(page.locator('main')).not.toContainText('ivy@example.com');
 });
 
-/** Every visible text of the page, one entry per element's own text. */
-async function visibleTexts(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const texts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      const text = (node.nodeValue ?? '').replace(/\s+/g, ' ').trim();
-      // translate="no": data shown as recorded (the audit log's details), not page text.
-      if (!parent || parent.closest('[translate="no"]')) continue;
-      if (text && parent.getClientRects().length > 0 && getComputedStyle(parent).visibility !== 'hidden') texts.push(text);
-    }
-    for (const element of document.querySelectorAll('[placeholder], [alt], [aria-label]')) {
-      for (const name of ['placeholder', 'alt', 'aria-label']) if (element.getAttribute(name)) texts.push(element.getAttribute(name)!);
-    }
-    return texts;
-  });
-}
+// translate="no": data shown as recorded (the audit log's details), not page text.
+const pageTexts = (page: Page) => visibleTexts(page, '[translate="no"]');
 
 /** English left on a German page: catalog entries shown untranslated, or common English words. */
 function english(texts: string[]): string[] {
@@ -107,7 +92,7 @@ test.describe('in German', () => {
       await page.goto(`${rp.url}${path}`);
       await expect(page.locator('html')).toHaveAttribute('lang', 'de');
       await expect(page.getByTestId('nav-signin')).toHaveText('Anmelden');
-      expect(english(await visibleTexts(page)), path).toEqual([]);
+      expect(english(await pageTexts(page)), path).toEqual([]);
     }
     await addAuthenticator(page);
     await page.goto(`${rp.url}/signup`);
@@ -128,12 +113,12 @@ test.describe('in German', () => {
     await page.getByTestId('key-add-submit').click();
     await expect(page.getByTestId('status')).toHaveText('„Sicherheitsschlüssel“ hinzugefügt');
     await page.getByTestId('backup-done').click();
-    expect(english(await visibleTexts(page)), '/security').toEqual([]);
+    expect(english(await pageTexts(page)), '/security').toEqual([]);
     await page.goto(`${rp.url}/teams`);
     await page.getByTestId('org-name').fill('Firma');
     await page.getByTestId('org-create').click();
     await expect(page.getByTestId('status')).toHaveText('Firma gegründet');
-    expect(english(await visibleTexts(page)), '/teams').toEqual([]);
+    expect(english(await pageTexts(page)), '/teams').toEqual([]);
     await expectAccessible(page, '/teams in German');
   });
 });
