@@ -27,7 +27,15 @@ function wrap(page: Page): DriverPage {
     },
     url: async () => page.url(),
     eval: (expression) => page.evaluate(expression),
-    click: (selector) => first(selector).click({ timeout: TIMEOUT }),
+    click: async (selector) => {
+      try {
+        await first(selector).click({ timeout: TIMEOUT });
+      } catch (error) {
+        // A button that closes its own window (the extension's prompt) can close it while
+        // Playwright still follows up on the click ("Target page … has been closed"): delivered.
+        if (!page.isClosed()) throw error;
+      }
+    },
     fill: (selector, value) => first(selector).fill(value, { timeout: TIMEOUT }),
     check: (selector) => first(selector).check({ timeout: TIMEOUT }),
     selectOption: async (selector, value) => {
