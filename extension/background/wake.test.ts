@@ -120,10 +120,12 @@ describe('RequestWake', () => {
 
     // Stopped while encrypting: the wake-up is dropped before it reaches the relay.
     const phone = target('p1', subscription().info);
-    const other = wakeWith();
+    const cooldown = new WakeCooldown();
+    const other = wakeWith({ cooldown });
     other.wake.consider([phone]);
     other.wake.stop();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the encryption under way ends and the send is dropped (the cooldown hears 'unsent').
+    await cooldown.recent('p1', NOW);
     expect(phone.asked).toHaveLength(0);
     other.wake.consider([target('p2', subscription().info)]);
     await settle();

@@ -15,7 +15,7 @@ import { writeReports } from '../report/write.ts';
 import { runChecks } from '../runner.ts';
 import { BROWSERS, openSession, type BrowserName } from '../session.ts';
 import { siblingOrigin } from '../sibling-server.ts';
-import { httpUrl, relayProblem, resolveServers, serverFlags, SERVER_OPTIONS, UsageError, type Env } from './servers.ts';
+import { httpUrl, relayProblem, resolveServers, serverFlags, SERVER_OPTIONS, isUsageError, UsageError, type Env } from './servers.ts';
 
 export const BUNDLED_PROFILE = fileURLToPath(new URL('../profiles/pairkey-rp.yaml', import.meta.url));
 const DEFAULT_TIMEOUT_SECONDS = 20;
@@ -213,8 +213,7 @@ export async function main(argv: string[], io: Io, env: Env = process.env): Prom
       io.err(error.message);
       return 2;
     }
-    // parseArgs throws TypeErrors with a code for unknown or malformed flags.
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    if (isUsageError(error)) {
       io.err(`${error.message}\n\n${USAGE}`);
       return 2;
     }

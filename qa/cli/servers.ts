@@ -9,6 +9,11 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** A mistake on the command line: its sentence goes to stderr with the usage (exit 2). */
 export class UsageError extends Error {}
 
+/** A mistake on the command line: ours, or parseArgs's TypeError (with a code) for an unknown or malformed flag. */
+export function isUsageError(error: unknown): error is Error {
+  return error instanceof UsageError || (error instanceof TypeError && 'code' in error);
+}
+
 /** parseArgs options of every command that starts the extension with a phone (`qa`, `qa init`). */
 export const SERVER_OPTIONS = {
   server: { type: 'string' },

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ProfileError, validateProfile } from '../profile/load.ts';
 import type { Write } from '../report/terminal.ts';
-import { httpUrl, relayProblem, resolveServers, serverFlags, SERVER_OPTIONS, UsageError, type Env } from '../cli/servers.ts';
+import { httpUrl, relayProblem, resolveServers, serverFlags, SERVER_OPTIONS, isUsageError, UsageError, type Env } from '../cli/servers.ts';
 import { crawl } from './crawl.ts';
 import { draftProfile } from './draft.ts';
 import type { Crawl } from './findings.ts';
@@ -45,7 +45,7 @@ export async function runInit(argv: string[], io: InitIo, env: Env): Promise<num
   try {
     values = parse(argv);
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    if (isUsageError(error)) {
       io.err(`${error.message}\n\n${INIT_USAGE}`);
       return 2;
     }

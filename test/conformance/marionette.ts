@@ -44,6 +44,7 @@ export class Marionette {
         return client;
       } catch (error) {
         lastError = error;
+        // Firefox opens the Marionette port some time after start and says nothing when it does.
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }

@@ -32,6 +32,9 @@ import { Marionette } from './marionette.ts';
 import type { CaseFrame, CasePage } from './replay.ts';
 import type { Target } from './targets.ts';
 
+// Firefox's own virtual authenticator answers at once and cannot be told to hold a request, so
+// native Firefox offers no event for "the authenticator holds it" or "the page settled its call":
+// the native target waits this long instead (as the Chromium native target does, targets.ts).
 const SETTLE_MS = 300;
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, SETTLE_MS));
 
